@@ -1,0 +1,54 @@
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { emailKey, userKey } from './keys.ts';
+import { transactWrite } from './transactions.ts';
+
+export interface UserRecord {
+  readonly userId: string;
+  /** As given at registration, for display. */
+  readonly username: string;
+  readonly email: string;
+  readonly passwordHash: string;
+  readonly createdAt: string;
+}
+
+/** Users, keyed by lower-cased username; emails claimed by a separate item so both are unique. */
+export class UserRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Creates the user and claims its username and email in one transaction whose conditions make both unique,
+   * case-insensitively. Returns false when either is taken (deliberately not saying which).
+   */
+  async create(user: UserRecord): Promise<boolean> {
+    const outcome = await transactWrite(this.doc, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...userKey(user.username.toLowerCase()), type: 'User', ...user },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...emailKey(user.email.toLowerCase()), type: 'EmailClaim', userId: user.userId },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    ]);
+    return outcome.ok;
+  }
+
+  /** One GetItem by lower-cased username. */
+  async findByUsername(username: string): Promise<UserRecord | undefined> {
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: userKey(username.toLowerCase()) }),
+    );
+    if (output.Item === undefined) return undefined;
+    const { userId, username: displayName, email, passwordHash, createdAt } = output.Item;
+    return { userId, username: displayName, email, passwordHash, createdAt };
+  }
+}

@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { createDocumentClient } from '../data/client.ts';
+import { UserRepository } from '../data/users.ts';
+import { register } from '../domain/accounts.ts';
+import { bcryptCost, tableName } from '../shared/config.ts';
+import { httpHandler } from '../shared/http.ts';
+import { parse, registerInput } from '../shared/validation.ts';
+
+const deps = {
+  users: new UserRepository(createDocumentClient(), tableName()),
+  now: () => new Date(),
+  newUserId: randomUUID,
+  bcryptCost: bcryptCost(),
+};
+
+export const handler = httpHandler({
+  'POST /auth/register': async (request) => {
+    const user = await register(deps, parse(registerInput, request.body));
+    return { status: 201, body: { user } };
+  },
+});

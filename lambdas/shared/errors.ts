@@ -1,0 +1,142 @@
+/**
+ * Typed errors. Each carries the contract's code and HTTP status; only the HTTP and WebSocket wrappers turn
+ * them into responses or error frames. Bundling can break `instanceof` across copies of a module, so the
+ * wrappers match on `isAppError` (a brand) rather than on classes.
+ */
+
+export interface ErrorDetail {
+  readonly field: string;
+  readonly problem: string;
+}
+
+export class AppError extends Error {
+  readonly appError = true;
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: readonly ErrorDetail[],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return typeof error === 'object' && error !== null && (error as { appError?: unknown }).appError === true;
+}
+
+export class InvalidJsonError extends AppError {
+  constructor(message = 'The request body must be a JSON object.') {
+    super(400, 'INVALID_JSON', message);
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(details: readonly ErrorDetail[], message = 'The request is not valid.') {
+    super(400, 'VALIDATION_FAILED', message, details);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = 'A valid bearer token is required.') {
+    super(401, 'UNAUTHORIZED', message);
+  }
+}
+
+export class InvalidCredentialsError extends AppError {
+  constructor() {
+    super(401, 'INVALID_CREDENTIALS', 'The username or password is incorrect.');
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(
+    code: 'NOT_FOUND' | 'USER_NOT_FOUND' | 'ROOM_NOT_FOUND' | 'CONVERSATION_NOT_FOUND',
+    message: string,
+  ) {
+    super(404, code, message);
+  }
+}
+
+export class RoomNotFoundError extends NotFoundError {
+  constructor(room: string) {
+    super('ROOM_NOT_FOUND', `There is no room named "${room}".`);
+  }
+}
+
+export class UserNotFoundError extends NotFoundError {
+  constructor() {
+    super('USER_NOT_FOUND', 'There is no user with that username.');
+  }
+}
+
+export class ConversationNotFoundError extends NotFoundError {
+  constructor() {
+    super('CONVERSATION_NOT_FOUND', 'There is no such conversation.');
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(code: 'ACCOUNT_EXISTS' | 'ROOM_EXISTS', message: string) {
+    super(409, code, message);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) {
+    super(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes.`);
+  }
+}
+
+/** The database is unreachable or still throttling after retries: the client may retry. */
+export class UnavailableError extends AppError {
+  constructor(cause?: unknown) {
+    super(503, 'UNAVAILABLE', 'The service is temporarily unavailable. Please retry.');
+    this.cause = cause;
+  }
+}
+
+/** A WebSocket-only failure (the socket's error codes have no HTTP status). */
+export class SocketError extends AppError {
+  constructor(
+    code: 'INVALID_MESSAGE' | 'UNKNOWN_ACTION' | 'NOT_IN_ROOM',
+    message: string,
+    details?: ErrorDetail[],
+  ) {
+    super(400, code, message, details);
+  }
+}
+
+/**
+ * SDK errors that mean "try again later" rather than "bug": throttling that outlived the SDK's own retries,
+ * and network failures reaching DynamoDB. The SDK marks neither with a status code we can rely on, so match on
+ * `name` and on Node's network error codes.
+ */
+const retryableNames = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+  'TransactionConflictException',
+]);
+const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+export function isUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  if (typeof name === 'string' && retryableNames.has(name)) return true;
+  if (typeof code === 'string' && networkCodes.has(code)) return true;
+  // Transactions cancelled only by throttling or conflicts are transient too.
+  if (name === 'TransactionCanceledException') {
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+    return reasons.some(
+      (reason) => reason.Code === 'ThrottlingError' || reason.Code === 'TransactionConflict',
+    );
+  }
+  return false;
+}

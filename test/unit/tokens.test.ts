@@ -1,0 +1,67 @@
+import jwt from 'jsonwebtoken';
+import { describe, expect, it } from 'vitest';
+import { bearerToken, issueToken, verifyToken } from '../../lambdas/shared/tokens.ts';
+
+const key = 'unit-test-signing-key-with-enough-length!';
+const identity = { userId: 'u-1', username: 'Alice' };
+
+const refused = (token: string) => {
+  expect(() => verifyToken(key, token)).toThrow(
+    expect.objectContaining({ status: 401, code: 'UNAUTHORIZED' }),
+  );
+};
+
+describe('tokens', () => {
+  it('round-trips an identity through an HS256 token with an expiry', () => {
+    const { token, expiresIn } = issueToken(key, identity, 600);
+
+    expect(verifyToken(key, token)).toEqual(identity);
+    const decoded = jwt.decode(token, { complete: true }) as jwt.Jwt;
+    const payload = decoded.payload as jwt.JwtPayload;
+    expect(decoded.header.alg).toBe('HS256');
+    expect(payload.exp).toBe((payload.iat ?? 0) + expiresIn);
+  });
+
+  it('refuses alg:none, another key, an expired token and a future nbf', () => {
+    const now = Math.floor(Date.now() / 1000);
+    const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(
+      JSON.stringify({ sub: 'u-1', username: 'Alice', exp: now + 60 }),
+    ).toString('base64url')}.`;
+
+    refused(none);
+    refused(jwt.sign({ username: 'Alice' }, `${key}-other`, { subject: 'u-1', expiresIn: 60 }));
+    refused(jwt.sign({ username: 'Alice', exp: now - 1 }, key, { subject: 'u-1' }));
+    refused(jwt.sign({ username: 'Alice', nbf: now + 600 }, key, { subject: 'u-1', expiresIn: 900 }));
+  });
+
+  it('refuses an HS384 token signed with the right key (only HS256 is accepted)', () => {
+    refused(jwt.sign({ username: 'Alice' }, key, { algorithm: 'HS384', subject: 'u-1', expiresIn: 60 }));
+  });
+
+  it('refuses correctly signed tokens whose claims are missing or of the wrong type', () => {
+    refused(jwt.sign({ username: 'Alice' }, key, { subject: 'u-1' })); // no exp
+    refused(jwt.sign({ username: 42 }, key, { subject: 'u-1', expiresIn: 60 }));
+    refused(jwt.sign({}, key, { subject: 'u-1', expiresIn: 60 }));
+    refused(jwt.sign({ username: 'Alice' }, key, { expiresIn: 60 })); // no sub
+  });
+
+  it('refuses garbage', () => {
+    refused('');
+    refused('not.a.token');
+    refused('a.b');
+  });
+});
+
+describe('bearerToken', () => {
+  it('reads the token of a Bearer header, in any case of the scheme', () => {
+    expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(bearerToken('bearer abc.def.ghi')).toBe('abc.def.ghi');
+  });
+
+  it('returns undefined for other schemes and malformed values', () => {
+    expect(bearerToken(undefined)).toBeUndefined();
+    expect(bearerToken('Basic dXNlcjpwYXNz')).toBeUndefined();
+    expect(bearerToken('Bearer')).toBeUndefined();
+    expect(bearerToken('Bearer a b')).toBeUndefined();
+  });
+});
