@@ -111,3 +111,25 @@ export const historyQuery = z.object({ limit, before: z.string().optional() });
 
 /** What a room-name cursor may decode to. */
 export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** `{"action":"join"|"leave","room"}` */
+export const roomFrame = z.object({ room: roomName });
+
+/** `{"action":"message","room"|"conversationId","text","clientMessageId"?}`: exactly one target. */
+export const messageFrame = z
+  .object({
+    room: roomName.optional(),
+    conversationId: z
+      .string({ error: 'must be a string' })
+      .max(64, { error: 'is not a conversation id' })
+      .optional(),
+    text: messageText,
+    clientMessageId: clientMessageId.optional(),
+  })
+  .refine((frame) => (frame.room === undefined) !== (frame.conversationId === undefined), {
+    error: 'give either "room" or "conversationId", not both',
+    path: ['room'],
+  });
+
+/** What a message-history cursor may decode to: a ULID. */
+export const MESSAGE_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;

@@ -15,5 +15,7 @@ export async function useFreshTable(): Promise<{ tableName: string; endpoint: st
   process.env.TABLE_NAME = tableName;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.JWT_SECRET = TEST_JWT_SECRET;
+  // Handler-level tests have no gateway: posts to connections fail fast and are logged, never thrown.
+  process.env.WEBSOCKET_CALLBACK_URL ??= 'http://127.0.0.1:9';
   return { tableName, endpoint };
 }

@@ -1,0 +1,276 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  connectionKey,
+  presenceKey,
+  ROOM_MEMBER_PREFIX,
+  roomMemberKey,
+  roomPartition,
+  userConnectionsIndexKey,
+} from './keys.ts';
+import { GSI1 } from './schema.ts';
+import { transactWrite } from './transactions.ts';
+
+export interface Connection {
+  readonly connectionId: string;
+  readonly userId: string;
+  readonly username: string;
+  readonly connectedAt: string;
+  /** TTL, epoch seconds. */
+  readonly expiresAt: number;
+}
+
+export interface RoomMember {
+  readonly connectionId: string;
+  readonly username: string;
+}
+
+/** What a join or leave did to the room's presence. */
+export type MembershipChange =
+  /** The connection joined; `firstOfUser` when it is the user's first connection in the room. */
+  | { readonly kind: 'joined'; readonly firstOfUser: boolean }
+  /** The connection left; `lastOfUser` when it was the user's last connection in the room. */
+  | { readonly kind: 'left'; readonly lastOfUser: boolean }
+  /** Nothing changed: already a member (join) or not a member (leave). */
+  | { readonly kind: 'unchanged' }
+  /** The connection no longer exists (it closed while joining). */
+  | { readonly kind: 'gone' };
+
+const MAX_PRESENCE_ATTEMPTS = 6;
+
+/**
+ * Connections, room membership and presence.
+ *
+ * Membership is one item per connection under the room's partition, so a room's members are one Query that
+ * reads nothing of other rooms. Presence is one item per user and room holding the set of that user's
+ * connections in it; every join and leave changes the member item and the presence set in one transaction,
+ * so the two can never disagree, and the transaction's condition on the set's size tells whether this was the
+ * user's first join or last leave even when several devices race.
+ */
+export class ConnectionRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** One PutItem. */
+  async put(connection: Connection): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...connectionKey(connection.connectionId),
+          type: 'Connection',
+          GSI1PK: userConnectionsIndexKey(connection.username.toLowerCase()),
+          GSI1SK: connection.connectionId,
+          ...connection,
+        },
+      }),
+    );
+  }
+
+  /** One GetItem. */
+  async get(connectionId: string): Promise<Connection | undefined> {
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: connectionKey(connectionId) }),
+    );
+    return output.Item === undefined ? undefined : toConnection(output.Item);
+  }
+
+  /**
+   * Deletes the connection and returns it with the rooms it had joined (one DeleteItem returning the old
+   * item), or undefined when it was already gone.
+   */
+  async delete(connectionId: string): Promise<(Connection & { rooms: string[] }) | undefined> {
+    const output = await this.doc.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: connectionKey(connectionId),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    if (output.Attributes === undefined) return undefined;
+    const rooms = output.Attributes.rooms as Set<string> | undefined;
+    return { ...toConnection(output.Attributes), rooms: [...(rooms ?? [])].sort() };
+  }
+
+  /** The connection ids of a user: one Query of the user's connections index, every page. */
+  async connectionIdsOf(username: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: GSI1,
+          KeyConditionExpression: 'GSI1PK = :pk',
+          ExpressionAttributeValues: { ':pk': userConnectionsIndexKey(username.toLowerCase()) },
+          ProjectionExpression: 'connectionId',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of output.Items ?? []) ids.push(item.connectionId as string);
+      startKey = output.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return ids;
+  }
+
+  /**
+   * The members of a room: one strongly consistent Query of the room partition's member items, every page.
+   * Consistent, so that a connection that has just joined is seen by the next message.
+   */
+  async members(room: string): Promise<RoomMember[]> {
+    const members: RoomMember[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': roomPartition(room), ':prefix': ROOM_MEMBER_PREFIX },
+          ProjectionExpression: 'connectionId, username',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of output.Items ?? []) {
+        members.push({ connectionId: item.connectionId as string, username: item.username as string });
+      }
+      startKey = output.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return members;
+  }
+
+  /**
+   * Adds a connection to a room: the member item, the room in the connection's list (on condition that the
+   * connection still exists) and the connection in the user's presence set, in one transaction.
+   */
+  async join(room: string, connection: Connection): Promise<MembershipChange> {
+    const userKey = connection.username.toLowerCase();
+    // Guess "first of the user" and let the condition on the presence set correct the guess.
+    let first = true;
+    for (let attempt = 1; attempt <= MAX_PRESENCE_ATTEMPTS; attempt++) {
+      const outcome = await transactWrite(this.doc, [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...roomMemberKey(room, connection.connectionId),
+              type: 'RoomMember',
+              connectionId: connection.connectionId,
+              username: connection.username,
+              // Member items die with their connection if $disconnect never comes.
+              expiresAt: connection.expiresAt,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: connectionKey(connection.connectionId),
+            UpdateExpression: 'ADD rooms :room',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':room': new Set([room]) },
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: presenceKey(room, userKey),
+            UpdateExpression: 'ADD connections :connection SET username = :username, expiresAt = :expiresAt',
+            ConditionExpression: first
+              ? 'attribute_not_exists(connections)'
+              : 'attribute_exists(connections)',
+            ExpressionAttributeValues: {
+              ':connection': new Set([connection.connectionId]),
+              ':username': connection.username,
+              ':expiresAt': connection.expiresAt,
+            },
+          },
+        },
+      ]);
+      if (outcome.ok) return { kind: 'joined', firstOfUser: first };
+      if (outcome.failedConditions.includes(0)) return { kind: 'unchanged' };
+      if (outcome.failedConditions.includes(1)) return { kind: 'gone' };
+      first = !first;
+    }
+    throw new Error(`Presence of ${room} kept changing during a join`);
+  }
+
+  /**
+   * Removes a connection from a room: the member item and the connection in the user's presence set in one
+   * transaction, plus the room in the connection's list when the connection is still open.
+   */
+  async leave(room: string, member: RoomMember, connectionOpen: boolean): Promise<MembershipChange> {
+    const userKey = member.username.toLowerCase();
+    for (let attempt = 0; attempt < MAX_PRESENCE_ATTEMPTS; attempt++) {
+      const variant = leaveVariants[attempt % leaveVariants.length] as (typeof leaveVariants)[number];
+      const outcome = await transactWrite(this.doc, [
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: roomMemberKey(room, member.connectionId),
+            ConditionExpression: 'attribute_exists(PK)',
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: presenceKey(room, userKey),
+            UpdateExpression: 'DELETE connections :connection',
+            ConditionExpression: variant.condition,
+            ExpressionAttributeValues: {
+              ':connection': new Set([member.connectionId]),
+              ':id': member.connectionId,
+              ...(variant.condition.includes(':one') ? { ':one': 1 } : {}),
+            },
+          },
+        },
+        ...(connectionOpen
+          ? [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: connectionKey(member.connectionId),
+                  UpdateExpression: 'DELETE rooms :room',
+                  ExpressionAttributeValues: { ':room': new Set([room]) },
+                  ConditionExpression: 'attribute_exists(PK)',
+                },
+              },
+            ]
+          : []),
+      ]);
+      if (outcome.ok) return { kind: 'left', lastOfUser: variant.lastOfUser };
+      if (outcome.failedConditions.includes(0)) return { kind: 'unchanged' };
+      // The connection closed meanwhile: leave without touching its (deleted) item.
+      if (outcome.failedConditions.includes(2)) return this.leave(room, member, false);
+    }
+    throw new Error(`Presence of ${room} kept changing during a leave`);
+  }
+}
+
+/**
+ * The three exhaustive states of a user's presence set when one of their connections leaves; the transaction
+ * tries them in turn until its condition holds. "absent" only happens if a TTL removed part of the state.
+ */
+const leaveVariants = [
+  { condition: 'contains(connections, :id) AND size(connections) = :one', lastOfUser: true },
+  { condition: 'contains(connections, :id) AND size(connections) > :one', lastOfUser: false },
+  { condition: 'attribute_not_exists(connections) OR NOT contains(connections, :id)', lastOfUser: false },
+] as const;
+
+function toConnection(item: Record<string, unknown>): Connection {
+  return {
+    connectionId: item.connectionId as string,
+    userId: item.userId as string,
+    username: item.username as string,
+    connectedAt: item.connectedAt as string,
+    expiresAt: item.expiresAt as number,
+  };
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { conversationKey, userConversationKey, userConversationsIndexKey } from './keys.ts';
+import type { Message } from './messages.ts';
+import type { Page } from './rooms.ts';
+import { GSI1 } from './schema.ts';
+
+export interface Conversation {
+  readonly conversationId: string;
+  /** The two usernames as registered, sorted case-insensitively. */
+  readonly participants: [string, string];
+  readonly createdAt: string;
+  readonly lastMessage: Message | null;
+}
+
+/** What a conversation id looks like; anything else cannot name one. */
+export const CONVERSATION_ID_PATTERN = /^c_[A-Za-z0-9_-]{22}$/;
+
+/** What a conversations-list cursor decodes to: `<ISO time>#<conversation id>`. */
+export const CONVERSATION_CURSOR_PATTERN = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#c_[A-Za-z0-9_-]{22}$/;
+
+/**
+ * The one id of the conversation between two users, derived from the pair (in either order), so that the
+ * database's condition on that key is what makes concurrent "open a conversation" calls agree on one.
+ */
+export function conversationIdOf(a: string, b: string): string {
+  const [first, second] = [a.toLowerCase(), b.toLowerCase()].sort();
+  return `c_${createHash('sha256').update(`${first}\n${second}`).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * Conversations: a META item under the conversation's partition, and one item per participant under the
+ * user's partition, indexed by last activity (GSI1) so that a user's conversations are one Query, most recent
+ * first, with the last message denormalised into it.
+ */
+export class ConversationRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Creates the conversation unless it exists (a conditional PutItem on its derived key) and makes sure both
+   * participants' list items exist. Returns whether this call created it.
+   */
+  async open(conversation: Omit<Conversation, 'lastMessage'>): Promise<boolean> {
+    const created = await this.putIfAbsent({
+      ...conversationKey(conversation.conversationId),
+      type: 'Conversation',
+      ...conversation,
+    });
+    // Every call (not only the winner's) ensures the list items: a crash between the writes heals on retry.
+    await Promise.all(
+      conversation.participants.map((participant) =>
+        this.putIfAbsent({
+          ...userConversationKey(participant.toLowerCase(), conversation.conversationId),
+          type: 'UserConversation',
+          GSI1PK: userConversationsIndexKey(participant.toLowerCase()),
+          GSI1SK: `${conversation.createdAt}#${conversation.conversationId}`,
+          ...conversation,
+          lastMessage: null,
+        }),
+      ),
+    );
+    return created;
+  }
+
+  /**
+   * The conversation as one participant sees it, or undefined when it does not exist or the user is not a
+   * participant (the two are indistinguishable on purpose). One strongly consistent GetItem.
+   */
+  async getFor(username: string, conversationId: string): Promise<Conversation | undefined> {
+    // An id of another shape names no conversation; it never reaches a key.
+    if (!CONVERSATION_ID_PATTERN.test(conversationId)) return undefined;
+    const output = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: userConversationKey(username.toLowerCase(), conversationId),
+        ConsistentRead: true,
+      }),
+    );
+    return output.Item === undefined ? undefined : toConversation(output.Item);
+  }
+
+  /** A page of a user's conversations, most recent activity first: one Query of GSI1. */
+  async listFor(username: string, limit: number, after: string | undefined): Promise<Page<Conversation>> {
+    const output = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI1,
+        KeyConditionExpression: after === undefined ? 'GSI1PK = :pk' : 'GSI1PK = :pk AND GSI1SK < :after',
+        ExpressionAttributeValues: {
+          ':pk': userConversationsIndexKey(username.toLowerCase()),
+          ...(after === undefined ? {} : { ':after': after }),
+        },
+        ScanIndexForward: false,
+        Limit: limit + 1,
+      }),
+    );
+    const items = output.Items ?? [];
+    const page = items.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toConversation),
+      after: items.length > limit && last !== undefined ? (last.GSI1SK as string) : undefined,
+    };
+  }
+
+  /**
+   * Records a new message as both participants' last activity: one conditional UpdateItem per participant,
+   * skipped when a newer message got there first (messages can finish out of order).
+   */
+  async recordLastMessage(conversation: Conversation, message: Message): Promise<void> {
+    await Promise.all(
+      conversation.participants.map(async (participant) => {
+        try {
+          await this.doc.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: userConversationKey(participant.toLowerCase(), conversation.conversationId),
+              UpdateExpression: 'SET lastMessage = :message, lastMessageId = :id, GSI1SK = :activity',
+              ConditionExpression:
+                'attribute_exists(PK) AND (attribute_not_exists(lastMessageId) OR lastMessageId < :id)',
+              ExpressionAttributeValues: {
+                ':message': message,
+                ':id': message.messageId,
+                ':activity': `${message.sentAt}#${conversation.conversationId}`,
+              },
+            }),
+          );
+        } catch (error) {
+          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        }
+      }),
+    );
+  }
+
+  private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+}
+
+function toConversation(item: Record<string, unknown>): Conversation {
+  return {
+    conversationId: item.conversationId as string,
+    participants: item.participants as [string, string],
+    createdAt: item.createdAt as string,
+    lastMessage: (item.lastMessage as Message | null | undefined) ?? null,
+  };
+}

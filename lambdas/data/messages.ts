@@ -1,0 +1,110 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { clientMessageIdKey, MESSAGE_PREFIX, messageSortKey } from './keys.ts';
+import { transactWrite } from './transactions.ts';
+
+/** A stored message, as the contract shows it. Exactly one of `room` and `conversationId` is set. */
+export interface Message {
+  readonly messageId: string;
+  readonly room?: string;
+  readonly conversationId?: string;
+  readonly from: string;
+  readonly text: string;
+  readonly sentAt: string;
+  readonly clientMessageId?: string;
+}
+
+export interface AppendResult {
+  readonly message: Message;
+  /** False when the clientMessageId had been used: `message` is then the first one, stored earlier. */
+  readonly created: boolean;
+}
+
+export interface HistoryPage {
+  /** Oldest to newest. */
+  readonly messages: Message[];
+  /** The message id to fetch older messages before, or undefined at the beginning of the history. */
+  readonly before: string | undefined;
+}
+
+const MESSAGE_FIELDS = [
+  'messageId',
+  'room',
+  'conversationId',
+  'from',
+  'text',
+  'sentAt',
+  'clientMessageId',
+] as const;
+
+/** Messages under their room's or conversation's partition, sorted by their ULID. */
+export class MessageRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Stores a message in `partition`. Without a clientMessageId: one PutItem. With one: the message and a guard
+   * item keyed by sender and clientMessageId are written in one transaction conditioned on the guard being
+   * new, so a retry (even a concurrent one) stores nothing and gets the first message back.
+   */
+  async append(partition: string, message: Message): Promise<AppendResult> {
+    const item = { PK: partition, SK: messageSortKey(message.messageId), type: 'Message', ...message };
+    if (message.clientMessageId === undefined) {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
+      return { message, created: true };
+    }
+    const guardKey = clientMessageIdKey(partition, message.from.toLowerCase(), message.clientMessageId);
+    const outcome = await transactWrite(this.doc, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...guardKey, type: 'ClientMessageId', message },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      { Put: { TableName: this.tableName, Item: item } },
+    ]);
+    if (outcome.ok) return { message, created: true };
+    const guard = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: guardKey, ConsistentRead: true }),
+    );
+    if (guard.Item === undefined) throw new Error('clientMessageId guard vanished after a failed condition');
+    return { message: toMessage(guard.Item.message as Record<string, unknown>), created: false };
+  }
+
+  /**
+   * A page of history: the `limit` most recent messages older than `before` (or the newest), oldest first.
+   * One Query, newest first, of `limit + 1` items: the extra one only tells whether an older page exists.
+   */
+  async page(partition: string, limit: number, before: string | undefined): Promise<HistoryPage> {
+    const output = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression:
+          before === undefined
+            ? 'PK = :pk AND begins_with(SK, :prefix)'
+            : 'PK = :pk AND SK BETWEEN :prefix AND :before',
+        ExpressionAttributeValues:
+          before === undefined
+            ? { ':pk': partition, ':prefix': MESSAGE_PREFIX }
+            : { ':pk': partition, ':prefix': MESSAGE_PREFIX, ':before': messageSortKey(before) },
+        ScanIndexForward: false,
+        Limit: limit + 2,
+      }),
+    );
+    // BETWEEN is inclusive: drop the `before` message itself.
+    const newestFirst = (output.Items ?? []).map(toMessage).filter((message) => message.messageId !== before);
+    const oldestFirst = newestFirst.slice(0, limit).reverse();
+    const hasOlder = newestFirst.length > limit;
+    return { messages: oldestFirst, before: hasOlder ? oldestFirst[0]?.messageId : undefined };
+  }
+}
+
+export function toMessage(item: Record<string, unknown>): Message {
+  const message: Record<string, unknown> = {};
+  for (const field of MESSAGE_FIELDS) {
+    if (item[field] !== undefined) message[field] = item[field];
+  }
+  return message as unknown as Message;
+}

@@ -1,0 +1,163 @@
+import type { Conversation, ConversationRepository } from '../data/conversations.ts';
+import { conversationPartition, roomPartition } from '../data/keys.ts';
+import type { AppendResult, HistoryPage, Message, MessageRepository } from '../data/messages.ts';
+import type { RoomRepository } from '../data/rooms.ts';
+import { ConversationNotFoundError, RoomNotFoundError, SocketError } from '../shared/errors.ts';
+import type { Identity } from '../shared/tokens.ts';
+import { type DeliveryDeps, deliver, idsOf } from './presence.ts';
+
+export interface MessagingDeps extends DeliveryDeps {
+  readonly rooms: RoomRepository;
+  readonly messages: MessageRepository;
+  readonly conversations: ConversationRepository;
+  readonly newMessageId: () => string;
+}
+
+export interface OutgoingMessage {
+  readonly text: string;
+  readonly clientMessageId?: string;
+}
+
+/**
+ * A message from a WebSocket connection to a room it has joined. Costs the write (with its idempotency guard)
+ * and one Query of the room's members, which also proves the sender is one. The sender gets `ack`; every other
+ * connection in the room gets the message. A repeated clientMessageId is acknowledged with the first message
+ * and delivered to nobody.
+ * @throws SocketError NOT_IN_ROOM
+ */
+export async function sendRoomMessageFromConnection(
+  deps: MessagingDeps,
+  connectionId: string,
+  room: string,
+  outgoing: OutgoingMessage,
+): Promise<AppendResult> {
+  const members = await deps.connections.members(room);
+  const sender = members.find((member) => member.connectionId === connectionId);
+  if (sender === undefined) {
+    throw new SocketError('NOT_IN_ROOM', `Join the room "${room}" before sending to it.`);
+  }
+  const result = await store(deps, roomPartition(room), { room }, sender.username, outgoing);
+  await deliver(deps, [connectionId], ackOf(result.message));
+  if (result.created) {
+    const others = members.filter((member) => member.connectionId !== connectionId);
+    await deliver(deps, idsOf(others), messageFrame(result.message));
+  }
+  return result;
+}
+
+/**
+ * A message posted over HTTP to a room: stored, then pushed to every connection in the room.
+ * @throws RoomNotFoundError
+ */
+export async function postRoomMessage(
+  deps: MessagingDeps,
+  identity: Identity,
+  room: string,
+  outgoing: OutgoingMessage,
+): Promise<AppendResult> {
+  if ((await deps.rooms.get(room)) === undefined) throw new RoomNotFoundError(room);
+  const result = await store(deps, roomPartition(room), { room }, identity.username, outgoing);
+  if (result.created) {
+    const members = await deps.connections.members(room);
+    await deliver(deps, idsOf(members), messageFrame(result.message));
+  }
+  return result;
+}
+
+/**
+ * A direct message in a conversation, from a connection (`connectionId` set: it gets the ack and not the
+ * message) or over HTTP. Delivered to every connection of both participants but the sending one.
+ * @throws ConversationNotFoundError also when the sender is not a participant.
+ */
+export async function sendDirectMessage(
+  deps: MessagingDeps,
+  sender: { readonly username: string; readonly connectionId?: string },
+  conversationId: string,
+  outgoing: OutgoingMessage,
+): Promise<AppendResult> {
+  const conversation = await deps.conversations.getFor(sender.username, conversationId);
+  if (conversation === undefined) throw new ConversationNotFoundError();
+  const result = await store(
+    deps,
+    conversationPartition(conversationId),
+    { conversationId },
+    sender.username,
+    outgoing,
+  );
+  if (sender.connectionId !== undefined) await deliver(deps, [sender.connectionId], ackOf(result.message));
+  if (result.created) {
+    await deps.conversations.recordLastMessage(conversation, result.message);
+    const recipients = (await connectionsOf(deps, conversation)).filter((id) => id !== sender.connectionId);
+    await deliver(deps, recipients, messageFrame(result.message));
+  }
+  return result;
+}
+
+/**
+ * A page of a room's history, open to every signed-in user.
+ * @throws RoomNotFoundError
+ */
+export async function roomHistory(
+  deps: MessagingDeps,
+  room: string,
+  limit: number,
+  before: string | undefined,
+): Promise<HistoryPage> {
+  if ((await deps.rooms.get(room)) === undefined) throw new RoomNotFoundError(room);
+  return deps.messages.page(roomPartition(room), limit, before);
+}
+
+/**
+ * A page of a conversation's history, for its participants only.
+ * @throws ConversationNotFoundError also when the caller is not a participant.
+ */
+export async function conversationHistory(
+  deps: MessagingDeps,
+  identity: Identity,
+  conversationId: string,
+  limit: number,
+  before: string | undefined,
+): Promise<HistoryPage> {
+  if ((await deps.conversations.getFor(identity.username, conversationId)) === undefined) {
+    throw new ConversationNotFoundError();
+  }
+  return deps.messages.page(conversationPartition(conversationId), limit, before);
+}
+
+async function store(
+  deps: MessagingDeps,
+  partition: string,
+  target: { room: string } | { conversationId: string },
+  from: string,
+  outgoing: OutgoingMessage,
+): Promise<AppendResult> {
+  const message: Message = {
+    messageId: deps.newMessageId(),
+    ...target,
+    from,
+    text: outgoing.text,
+    sentAt: deps.now().toISOString(),
+    ...(outgoing.clientMessageId === undefined ? {} : { clientMessageId: outgoing.clientMessageId }),
+  };
+  return deps.messages.append(partition, message);
+}
+
+async function connectionsOf(deps: MessagingDeps, conversation: Conversation): Promise<string[]> {
+  const perParticipant = await Promise.all(
+    conversation.participants.map((participant) => deps.connections.connectionIdsOf(participant)),
+  );
+  return perParticipant.flat();
+}
+
+function ackOf(message: Message) {
+  return {
+    type: 'ack',
+    messageId: message.messageId,
+    sentAt: message.sentAt,
+    ...(message.clientMessageId === undefined ? {} : { clientMessageId: message.clientMessageId }),
+  };
+}
+
+function messageFrame(message: Message) {
+  return { type: 'message', ...message };
+}

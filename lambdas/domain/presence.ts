@@ -1,0 +1,129 @@
+import type { ConnectionRepository, RoomMember } from '../data/connections.ts';
+import type { RoomRepository } from '../data/rooms.ts';
+import { CONNECTION_TTL_SECONDS } from '../shared/config.ts';
+import { RoomNotFoundError } from '../shared/errors.ts';
+import type { Identity } from '../shared/tokens.ts';
+import { type ConnectionPoster, fanOut, type ServerFrame } from './fanout.ts';
+
+/** What every real-time use case needs to reach connections. */
+export interface DeliveryDeps {
+  readonly connections: ConnectionRepository;
+  readonly poster: ConnectionPoster;
+  readonly fanOutConcurrency: number;
+  readonly now: () => Date;
+  readonly warn: (message: string, attributes: Record<string, unknown>) => void;
+}
+
+export interface PresenceDeps extends DeliveryDeps {
+  readonly rooms: RoomRepository;
+}
+
+/**
+ * Sends a frame to connections. Connections found gone are pruned (memberships removed, presence updated,
+ * `user_left` sent where it was their user's last connection); other failures are logged and never fail the
+ * caller.
+ */
+export async function deliver(deps: DeliveryDeps, connectionIds: readonly string[], frame: ServerFrame) {
+  return fanOut(
+    {
+      poster: deps.poster,
+      concurrency: deps.fanOutConcurrency,
+      // GoneException: the client vanished without a close frame (or $disconnect has not run yet): prune it.
+      onGone: (gone) => dropConnections(deps, gone),
+      onFailure: (connectionId, error) =>
+        deps.warn('Post to connection failed', { connectionId, errorName: (error as Error)?.name }),
+    },
+    connectionIds,
+    frame,
+  );
+}
+
+/** Records a connection accepted at `$connect`, with a TTL a little over API Gateway's 2 h maximum. */
+export async function openConnection(
+  deps: Pick<DeliveryDeps, 'connections' | 'now'>,
+  connectionId: string,
+  identity: Identity,
+) {
+  const now = deps.now();
+  await deps.connections.put({
+    connectionId,
+    userId: identity.userId,
+    username: identity.username,
+    connectedAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + CONNECTION_TTL_SECONDS,
+  });
+}
+
+/**
+ * Joins a room. Joining twice is harmless. The sender gets `joined` with the room's members; the others get
+ * `user_joined` only when this is the user's first connection in the room.
+ * @throws RoomNotFoundError
+ */
+export async function joinRoom(deps: PresenceDeps, connectionId: string, room: string): Promise<void> {
+  const [connection, roomRecord] = await Promise.all([
+    deps.connections.get(connectionId),
+    deps.rooms.get(room),
+  ]);
+  if (roomRecord === undefined) throw new RoomNotFoundError(room);
+  if (connection === undefined) throw new Error('Connection record missing for an open connection');
+  const change = await deps.connections.join(room, connection);
+  const members = await deps.connections.members(room);
+  await deliver(deps, [connectionId], {
+    type: 'joined',
+    room,
+    username: connection.username,
+    members: usernamesOf(members),
+  });
+  if (change.kind === 'joined' && change.firstOfUser) {
+    const others = members.filter((member) => member.connectionId !== connectionId);
+    await deliver(deps, idsOf(others), { type: 'user_joined', room, username: connection.username });
+  }
+}
+
+/** Leaves a room; leaving a room one is not in is harmless. `user_left` goes out on the user's last leave. */
+export async function leaveRoom(deps: PresenceDeps, connectionId: string, room: string): Promise<void> {
+  const connection = await deps.connections.get(connectionId);
+  if (connection === undefined) throw new Error('Connection record missing for an open connection');
+  const change = await deps.connections.leave(room, { connectionId, username: connection.username }, true);
+  await deliver(deps, [connectionId], { type: 'left', room });
+  if (change.kind === 'left' && change.lastOfUser) {
+    await announceDeparture(deps, room, connection.username);
+  }
+}
+
+/**
+ * Forgets closed or dead connections: each connection item is deleted, then each of its memberships, with
+ * `user_left` to the room where it was its user's last connection. Used by `$disconnect` and by fan-out when
+ * a post finds a connection gone; safe to run twice for one connection.
+ */
+export async function dropConnections(deps: DeliveryDeps, connectionIds: readonly string[]): Promise<void> {
+  for (const connectionId of connectionIds) {
+    const connection = await deps.connections.delete(connectionId);
+    if (connection === undefined) continue;
+    for (const room of connection.rooms) {
+      const change = await deps.connections.leave(
+        room,
+        { connectionId, username: connection.username },
+        false,
+      );
+      if (change.kind === 'left' && change.lastOfUser) {
+        await announceDeparture(deps, room, connection.username);
+      }
+    }
+  }
+}
+
+async function announceDeparture(deps: DeliveryDeps, room: string, username: string) {
+  const remaining = await deps.connections.members(room);
+  await deliver(deps, idsOf(remaining), { type: 'user_left', room, username });
+}
+
+/** Usernames of members, unique, sorted case-insensitively. */
+function usernamesOf(members: readonly RoomMember[]): string[] {
+  const byKey = new Map(members.map((member) => [member.username.toLowerCase(), member.username]));
+  return [...byKey.keys()].sort().map((key) => byKey.get(key) as string);
+}
+
+export function idsOf(members: readonly RoomMember[]): string[] {
+  return members.map((member) => member.connectionId);
+}

@@ -1,0 +1,32 @@
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import type { ConnectionPoster } from '../domain/fanout.ts';
+import { webSocketCallbackUrl } from './config.ts';
+
+/** API Gateway refuses frames over 128 KB; never try to send one. */
+export const MAX_FRAME_BYTES = 128 * 1024;
+
+/**
+ * Posts frames through the management API of the stage named by `WEBSOCKET_CALLBACK_URL` (the stage's
+ * callback URL on AWS, the emulator's locally). The SDK's own retries are off: fan-out retries throttling
+ * itself, with backoff and jitter, and must see GoneException at once.
+ */
+export function managementApiPoster(): ConnectionPoster {
+  const client = new ApiGatewayManagementApiClient({
+    endpoint: webSocketCallbackUrl(),
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  });
+  return {
+    async post(connectionId, frame) {
+      if (Buffer.byteLength(frame) > MAX_FRAME_BYTES) {
+        throw Object.assign(new Error('Frame over the 128 KB WebSocket limit'), {
+          name: 'PayloadTooLargeException',
+        });
+      }
+      await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: frame }));
+    },
+  };
+}

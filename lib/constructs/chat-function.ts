@@ -1,0 +1,144 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { type FunctionName, functionNames, functions, tableAccessOf } from '../routes.ts';
+
+/** The repository root: entries in the route table and the lock file are relative to it. */
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Options of one chat function. Everything else is pinned by {@link ChatFunction}. */
+export interface ChatFunctionProps {
+  /** The handler's entry file, relative to the repository root (as written in `lib/routes.ts`). It exports `handler`. */
+  readonly entry: string;
+  /**
+   * Shown in the Lambda console.
+   *
+   * @default none
+   */
+  readonly description?: string;
+  /**
+   * Environment variables added to the defaults (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`,
+   * `NODE_OPTIONS`). Never put a secret's value here: pass its ARN.
+   *
+   * @default only the defaults
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * How long the function's logs are kept.
+   *
+   * @default one month
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A `NodejsFunction` with the project's defaults pinned once: Node.js 24 on ARM64, a bundle with the AWS SDK v3
+ * inside, source maps, X-Ray tracing, structured-logging settings and its own log group with a retention.
+ */
+export class ChatFunction extends nodejs.NodejsFunction {
+  constructor(scope: Construct, id: string, props: ChatFunctionProps) {
+    // A log group we own, rather than the implicit one Lambda creates on first write, so that it has a retention
+    // and goes away with the stack.
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    super(scope, id, {
+      entry: join(projectRoot, props.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      description: props.description,
+      // Graviton: about 20% cheaper per GB-second than x86 for the same work; nothing here is native code.
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      // Lambda allocates CPU in proportion to memory (one vCPU at 1769 MB). 512 MB rather than 256 MB because
+      // login and register hash with bcryptjs (pure JavaScript, CPU-bound; a cost-11 hash is ~0.2 s on a full
+      // core, so ~0.6 s at 512 MB but over a second at 256 MB), and cold starts parse a ~1 MB bundle. Memory
+      // itself is not the constraint: the handlers hold no more than a page of items.
+      memorySize: 512,
+      // Well below API Gateway's integration limits (30 s HTTP, 29 s WebSocket), so a stuck invocation ends with
+      // our own error and log line rather than a gateway timeout. The SDK clients time out and retry within it.
+      timeout: Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'chat',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Stack traces in the logs point at the TypeScript sources through the bundled source maps.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        // The maps only need names and positions; leaving the sources out keeps each bundle small.
+        sourcesContent: false,
+        target: 'node24',
+        format: nodejs.OutputFormat.CJS,
+        // Prefer the packages' ES module builds: esbuild can tree-shake those (not their CommonJS builds), which
+        // takes about a fifth off each bundle. The output is still CommonJS.
+        mainFields: ['module', 'main'],
+        // Bundle the AWS SDK v3 clients instead of using the runtime's copy: the versions we test against are
+        // the versions that run, and tree-shaken clients load faster than the runtime's full packages.
+        externalModules: [],
+      },
+    });
+  }
+}
+
+/** What the chat functions are given access to. */
+export interface ChatFunctionsProps {
+  /** The chat table; each function gets exactly the access its routes declare, and `TABLE_NAME` when it has any. */
+  readonly table: dynamodb.ITable;
+  /** The token signing key; only functions that sign or verify tokens may read it, through `JWT_SECRET_ARN`. */
+  readonly signingKey: secretsmanager.ISecret;
+}
+
+/**
+ * Every function of the route table (`lib/routes.ts`), each with the table access and secret it needs and nothing
+ * more. The APIs add their routes, and the WebSocket API the management access, on top.
+ */
+export class ChatFunctions extends Construct {
+  /** The functions by route-table name. */
+  readonly byName: Readonly<Record<FunctionName, ChatFunction>>;
+
+  constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
+    super(scope, id);
+    const byName: Partial<Record<FunctionName, ChatFunction>> = {};
+
+    for (const name of functionNames) {
+      const spec = functions[name];
+      const access = tableAccessOf(name);
+      const environment: Record<string, string> = {};
+      if (access !== 'none') environment.TABLE_NAME = props.table.tableName;
+      if (spec.usesSigningKey) environment.JWT_SECRET_ARN = props.signingKey.secretArn;
+
+      const fn = new ChatFunction(this, pascalCase(name), {
+        entry: spec.entry,
+        description: `chat: ${name} (${spec.api} API)`,
+        environment,
+      });
+
+      if (access === 'read') props.table.grantReadData(fn);
+      if (access === 'write') props.table.grantWriteData(fn);
+      if (access === 'readWrite') props.table.grantReadWriteData(fn);
+      if (spec.usesSigningKey) props.signingKey.grantRead(fn);
+
+      byName[name] = fn;
+    }
+
+    this.byName = byName as Record<FunctionName, ChatFunction>;
+  }
+}
+
+function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  type FunctionName,
+  functionNames,
+  functions,
+  httpRouteKey,
+  httpRoutes,
+  webSocketRoutes,
+} from '../routes.ts';
+import { type DynamoDbLocal, ensureTable, localAwsSettings, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type AccessLogEntry, type HttpGateway, startHttpGateway } from './http-gateway.ts';
+import type { LambdaHandler } from './lambda-context.ts';
+import { startWebSocketGateway, type WebSocketGateway, type WebSocketLogEntry } from './websocket-gateway.ts';
+
+export interface LocalStackOptions {
+  /** Address both gateways listen on. */
+  readonly host: string;
+  /** HTTP API port; 0 picks a free one. */
+  readonly port: number;
+  /** WebSocket API port (and its management API); 0 picks a free one. */
+  readonly wsPort: number;
+  /** An existing DynamoDB to use instead of starting DynamoDB Local. */
+  readonly dynamoEndpoint?: string;
+  /** Keep DynamoDB Local's data (and the generated JWT key) in this directory; in memory when absent. */
+  readonly dataDir?: string;
+  readonly tableName: string;
+  /** The HS256 key; generated (and kept in `dataDir` when there is one) when absent. */
+  readonly jwtSecret?: string;
+  /** WebSocket idle timeout and maximum connection time, shortened by tests. */
+  readonly idleTimeoutMs?: number;
+  readonly maxConnectionMs?: number;
+  /** One readable line per request, invocation or management call. */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  readonly callbackUrl: string;
+  readonly dynamoEndpoint: string;
+  readonly tableName: string;
+  /** Stops in order: WebSocket connections (each $disconnect runs), HTTP, then DynamoDB Local if started here. */
+  stop(): Promise<void>;
+}
+
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Runs the whole backend in this process: the same handler modules as the Lambda functions, mounted from
+ * lib/routes.ts behind the HTTP and WebSocket gateway emulators, with DynamoDB Local behind them. The handlers
+ * are configured exactly as on AWS, through environment variables; nothing in them knows it runs locally.
+ * Handlers read their environment once, so one local stack runs per process.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const part of started.reverse()) await part.stop();
+    started.length = 0;
+  };
+  try {
+    let dynamoEndpoint = options.dynamoEndpoint;
+    if (dynamoEndpoint === undefined) {
+      const dynamo: DynamoDbLocal = await startDynamoDbLocal({ dataDir: options.dataDir });
+      started.push(dynamo);
+      dynamoEndpoint = dynamo.endpoint;
+    }
+    await ensureTable(dynamoEndpoint, options.tableName);
+
+    // The gateways start first so that their ports (and the callback URL) are known before the handlers
+    // load and read their environment; no request can arrive before `handlers` is filled.
+    const handlers = new Map<FunctionName, LambdaHandler<unknown>>();
+    const target = (name: FunctionName) => ({
+      functionName: `chat-${name}`,
+      handler: (...[event, context, callback]: Parameters<LambdaHandler<unknown>>) => {
+        const handler = handlers.get(name);
+        if (handler === undefined) throw new Error(`Function ${name} is not loaded yet`);
+        return handler(event, context, callback);
+      },
+    });
+    const webSocket: WebSocketGateway = await startWebSocketGateway({
+      host: options.host,
+      port: options.wsPort,
+      routes: webSocketRoutes.map((route) => ({ routeKey: route.routeKey, ...target(route.function) })),
+      idleTimeoutMs: options.idleTimeoutMs,
+      maxConnectionMs: options.maxConnectionMs,
+      onEvent: (entry) => log(formatWebSocketEntry(entry)),
+    });
+    started.push({ stop: () => webSocket.close() });
+    const http: HttpGateway = await startHttpGateway({
+      host: options.host,
+      port: options.port,
+      routes: httpRoutes.map((route) => ({ routeKey: httpRouteKey(route), ...target(route.function) })),
+      onRequest: (entry) => log(formatHttpEntry(entry)),
+    });
+    started.push({ stop: () => http.close() });
+
+    Object.assign(process.env, {
+      TABLE_NAME: options.tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      WEBSOCKET_CALLBACK_URL: webSocket.callbackUrl,
+      JWT_SECRET: options.jwtSecret ?? localJwtSecret(options.dataDir),
+      AWS_REGION: process.env.AWS_REGION ?? localAwsSettings.region,
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? localAwsSettings.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY:
+        process.env.AWS_SECRET_ACCESS_KEY ?? localAwsSettings.credentials.secretAccessKey,
+      POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'chat',
+    });
+    for (const name of functionNames) {
+      const module = (await import(pathToFileURL(resolve(repositoryRoot, functions[name].entry)).href)) as {
+        handler: LambdaHandler<unknown>;
+      };
+      handlers.set(name, module.handler);
+    }
+
+    return {
+      httpUrl: http.url,
+      wsUrl: webSocket.url,
+      callbackUrl: webSocket.callbackUrl,
+      dynamoEndpoint,
+      tableName: options.tableName,
+      stop: stopAll,
+    };
+  } catch (error) {
+    // A half-started stack must not leave DynamoDB Local's Java process holding its port.
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * Without JWT_SECRET a key is generated; with a data directory it is kept there (mode 0600) so that tokens
+ * survive a restart along with the accounts they belong to.
+ */
+function localJwtSecret(dataDir: string | undefined): string {
+  if (dataDir === undefined) return randomBytes(48).toString('base64url');
+  mkdirSync(resolve(dataDir), { recursive: true });
+  const file = join(resolve(dataDir), 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+function formatHttpEntry(entry: AccessLogEntry): string {
+  return `HTTP ${entry.method} ${entry.path} ${entry.status} ${entry.durationMs}ms${entry.functionName ? ` (${entry.functionName})` : ''}`;
+}
+
+function formatWebSocketEntry(entry: WebSocketLogEntry): string {
+  const what = entry.kind === 'management' ? `@connections ${entry.method}` : (entry.routeKey ?? 'unrouted');
+  return `WS   ${what} ${entry.connectionId} ${entry.status ?? '-'} ${entry.durationMs}ms`;
+}

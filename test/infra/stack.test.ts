@@ -1,0 +1,404 @@
+/**
+ * The synthesized template against the route table: every route exists and reaches its function, and every
+ * function has exactly the access its routes declare. Bundling and the template validator are skipped here
+ * (see bundle.test.ts for the full synthesis).
+ */
+import type { CfnElement } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { tableSchema } from '../../lambdas/data/schema.ts';
+import {
+  type FunctionName,
+  functionNames,
+  functions,
+  httpRouteKey,
+  httpRoutes,
+  type TableAccess,
+  tableAccessOf,
+  webSocketRoutes,
+} from '../../lib/routes.ts';
+import { synthChatStack } from './synth.ts';
+
+interface Statement {
+  Action: string | string[];
+  Effect: string;
+  Resource: unknown;
+}
+
+const DYNAMODB_READ_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+const DYNAMODB_WRITE_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
+const DYNAMODB_ACTIONS_BY_ACCESS: Record<TableAccess, string[]> = {
+  none: [],
+  read: DYNAMODB_READ_ACTIONS,
+  write: DYNAMODB_WRITE_ACTIONS,
+  readWrite: [...new Set([...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS])],
+};
+const DATA_CHANGING_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+const DATA_READING_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'];
+
+// Prepare + Act, once for the file: synthesis is deterministic and the assertions only read the template.
+const { stack, template } = synthChatStack();
+
+function logicalIdOf(construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+const tableId = logicalIdOf(stack.table);
+const secretId = logicalIdOf(stack.signingKey);
+const httpApiId = logicalIdOf(stack.httpApi.api);
+const webSocketApiId = logicalIdOf(stack.webSocketApi.api);
+
+function functionIdOf(name: FunctionName): string {
+  return logicalIdOf(stack.functions.byName[name]);
+}
+
+function functionProperties(name: FunctionName) {
+  return template.toJSON().Resources[functionIdOf(name)].Properties;
+}
+
+function environmentOf(name: FunctionName): Record<string, unknown> {
+  return functionProperties(name).Environment?.Variables ?? {};
+}
+
+/** Every statement of every policy attached to the function's role. */
+function statementsOf(name: FunctionName): Statement[] {
+  const role = stack.functions.byName[name].role;
+  if (!role) throw new Error(`${name} has no role`);
+  const roleId = logicalIdOf(role);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+  return policies
+    .filter((policy) => policy.Properties.Roles.some((roleRef: { Ref?: string }) => roleRef.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+function actionsOf(statements: Statement[]): string[] {
+  return statements.flatMap((statement) =>
+    Array.isArray(statement.Action) ? statement.Action : [statement.Action],
+  );
+}
+
+function actionsWithPrefix(name: FunctionName, prefix: string): string[] {
+  return [...new Set(actionsOf(statementsOf(name)).filter((action) => action.startsWith(prefix)))].sort();
+}
+
+/** The logical id of the function a route's integration invokes. */
+function integratedFunctionOf(route: { Properties?: { Target?: unknown } }): string | undefined {
+  const integrationId = /"Ref":"([^"]+)"/.exec(JSON.stringify(route.Properties?.Target))?.[1];
+  if (integrationId === undefined) return undefined;
+  const integration = template.toJSON().Resources[integrationId];
+  return /"Fn::GetAtt":\["([^"]+)","Arn"\]/.exec(JSON.stringify(integration.Properties.IntegrationUri))?.[1];
+}
+
+function routesOf(apiId: string, routeKey: string) {
+  return Object.values(
+    template.findResources('AWS::ApiGatewayV2::Route', {
+      Properties: { ApiId: { Ref: apiId }, RouteKey: routeKey },
+    }),
+  );
+}
+
+describe('the HTTP API', () => {
+  it.each(httpRoutes.map((route) => [httpRouteKey(route), route.function] as const))(
+    'routes %s to the %s function',
+    (routeKey, name) => {
+      const routes = routesOf(httpApiId, routeKey);
+
+      expect(routes).toHaveLength(1);
+      expect(integratedFunctionOf(routes[0])).toBe(functionIdOf(name));
+    },
+  );
+
+  it('has no route that is not in the route table', () => {
+    const routes = template.findResources('AWS::ApiGatewayV2::Route', {
+      Properties: { ApiId: { Ref: httpApiId } },
+    });
+
+    expect(Object.keys(routes)).toHaveLength(httpRoutes.length);
+  });
+
+  it('sends payload format 2.0 events to Lambda proxy integrations', () => {
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration', {
+      Properties: { ApiId: { Ref: httpApiId } },
+    });
+    for (const integration of Object.values(integrations)) {
+      expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
+      expect(integration.Properties.PayloadFormatVersion).toBe('2.0');
+    }
+  });
+
+  it('answers CORS preflights from any origin for the Authorization and Content-Type headers', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: {
+        AllowOrigins: ['*'],
+        AllowHeaders: Match.arrayWith(['Authorization', 'Content-Type']),
+        AllowMethods: Match.arrayWith(['GET', 'POST']),
+      },
+    });
+  });
+});
+
+describe('the WebSocket API', () => {
+  it('selects routes on the action field of the frame', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'WEBSOCKET',
+      RouteSelectionExpression: '$request.body.action',
+    });
+  });
+
+  it.each(webSocketRoutes.map((route) => [route.routeKey, route.function] as const))(
+    'routes %s to the %s function',
+    (routeKey, name) => {
+      const routes = routesOf(webSocketApiId, routeKey);
+
+      expect(routes).toHaveLength(1);
+      expect(integratedFunctionOf(routes[0])).toBe(functionIdOf(name));
+    },
+  );
+
+  it('has no route that is not in the route table', () => {
+    const routes = template.findResources('AWS::ApiGatewayV2::Route', {
+      Properties: { ApiId: { Ref: webSocketApiId } },
+    });
+
+    expect(Object.keys(routes)).toHaveLength(webSocketRoutes.length);
+  });
+
+  it('deploys the stage named by the stack props automatically', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: { Ref: webSocketApiId },
+      StageName: 'prod',
+      AutoDeploy: true,
+    });
+  });
+});
+
+describe.each(functionNames)('the %s function', (name) => {
+  const spec = functions[name];
+  const access = tableAccessOf(name);
+
+  it('runs Node.js 24 on ARM64 with active tracing and a timeout below the gateway limit', () => {
+    const properties = functionProperties(name);
+
+    expect(properties.Runtime).toBe('nodejs24.x');
+    expect(properties.Architectures).toEqual(['arm64']);
+    expect(properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(properties.Handler).toBe('index.handler');
+    expect(properties.Timeout).toBeLessThan(29);
+  });
+
+  it('logs to its own log group with a retention', () => {
+    const logGroupRef = functionProperties(name).LoggingConfig?.LogGroup?.Ref;
+    const logGroup = template.toJSON().Resources[logGroupRef];
+
+    expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('may be invoked by API Gateway', () => {
+    const apiId = spec.api === 'http' ? httpApiId : webSocketApiId;
+    const permissions = Object.values(
+      template.findResources('AWS::Lambda::Permission', {
+        Properties: {
+          Action: 'lambda:InvokeFunction',
+          Principal: 'apigateway.amazonaws.com',
+          FunctionName: { 'Fn::GetAtt': [functionIdOf(name), 'Arn'] },
+        },
+      }),
+    );
+
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const permission of permissions) {
+      expect(JSON.stringify(permission.Properties.SourceArn)).toContain(`{"Ref":"${apiId}"}`);
+    }
+  });
+
+  it('has exactly the environment the handlers read, and no secret value or test setting', () => {
+    const environment = environmentOf(name);
+    const expected = ['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'];
+    if (access !== 'none') expected.push('TABLE_NAME');
+    if (spec.usesSigningKey) expected.push('JWT_SECRET_ARN');
+    if (spec.postsToConnections) expected.push('WEBSOCKET_CALLBACK_URL');
+
+    expect(Object.keys(environment).sort()).toEqual(expected.sort());
+    expect(environment).not.toHaveProperty('BCRYPT_COST');
+    expect(environment).not.toHaveProperty('JWT_SECRET');
+    expect(environment.NODE_OPTIONS).toBe('--enable-source-maps');
+    if (access !== 'none') expect(environment.TABLE_NAME).toEqual({ Ref: tableId });
+    // The ARN (a Ref to the secret), never the value: the value exists only inside Secrets Manager.
+    if (spec.usesSigningKey) expect(environment.JWT_SECRET_ARN).toEqual({ Ref: secretId });
+    if (spec.postsToConnections) {
+      const callbackUrl = JSON.stringify(environment.WEBSOCKET_CALLBACK_URL);
+      expect(callbackUrl).toContain('"https://"');
+      expect(callbackUrl).toContain(`{"Ref":"${webSocketApiId}"}`);
+      expect(callbackUrl).toMatch(/"\/prod"\]\]\}$/);
+    }
+  });
+
+  it(`has exactly the DynamoDB actions of ${access} access, on the table only`, () => {
+    const statements = statementsOf(name).filter((statement) =>
+      JSON.stringify(statement.Action).includes('dynamodb:'),
+    );
+
+    expect(actionsWithPrefix(name, 'dynamodb:')).toEqual([...DYNAMODB_ACTIONS_BY_ACCESS[access]].sort());
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Resource)).toContain(`{"Fn::GetAtt":["${tableId}","Arn"]}`);
+      expect(statement.Resource).not.toBe('*');
+    }
+  });
+
+  if (access === 'read') {
+    it('cannot change data', () => {
+      for (const action of DATA_CHANGING_ACTIONS)
+        expect(actionsWithPrefix(name, 'dynamodb:')).not.toContain(action);
+    });
+  }
+
+  if (access === 'write') {
+    it('cannot read data', () => {
+      for (const action of DATA_READING_ACTIONS)
+        expect(actionsWithPrefix(name, 'dynamodb:')).not.toContain(action);
+    });
+  }
+
+  it(spec.usesSigningKey ? 'may read the signing key' : 'may not read the signing key', () => {
+    const secretStatements = statementsOf(name).filter((statement) =>
+      actionsOf([statement]).includes('secretsmanager:GetSecretValue'),
+    );
+
+    if (spec.usesSigningKey) {
+      expect(secretStatements.map((statement) => statement.Resource)).toEqual([{ Ref: secretId }]);
+    } else {
+      expect(actionsWithPrefix(name, 'secretsmanager:')).toEqual([]);
+    }
+  });
+
+  it(
+    spec.postsToConnections ? 'may manage WebSocket connections' : 'may not manage WebSocket connections',
+    () => {
+      const statements = statementsOf(name).filter((statement) =>
+        actionsOf([statement]).includes('execute-api:ManageConnections'),
+      );
+
+      if (spec.postsToConnections) {
+        expect(statements).toHaveLength(1);
+        expect(JSON.stringify(statements[0].Resource)).toContain(`{"Ref":"${webSocketApiId}"}`);
+        expect(JSON.stringify(statements[0].Resource)).toContain('/prod/*/@connections/*');
+      } else {
+        expect(actionsWithPrefix(name, 'execute-api:')).toEqual([]);
+      }
+    },
+  );
+
+  it('has no wildcard resource except for X-Ray, which has no resource-level permissions', () => {
+    const wildcards = statementsOf(name).filter((statement) =>
+      JSON.stringify(statement.Resource).includes('"*"'),
+    );
+
+    for (const action of actionsOf(wildcards)) expect(action).toMatch(/^xray:/);
+  });
+});
+
+describe('the table', () => {
+  it('is built from the schema module: keys, GSI and TTL attribute', () => {
+    const { partitionKey, sortKey, ttlAttribute, globalSecondaryIndexes } = tableSchema;
+
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+      GlobalSecondaryIndexes: globalSecondaryIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    });
+  });
+
+  it('is on demand, encrypted and recoverable to a point in time', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('is retained when the stack is deleted', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('is deleted with an ephemeral stack', () => {
+    const ephemeral = synthChatStack({ props: { retainData: false } });
+
+    ephemeral.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('the signing key', () => {
+  it('is generated by Secrets Manager, so its value is not in the template', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+      SecretString: Match.absent(),
+    });
+  });
+});
+
+describe('the stack', () => {
+  it('outputs the HTTP API URL, the WebSocket URL and the table name', () => {
+    template.hasOutput('HttpApiUrl', { Value: { 'Fn::GetAtt': [httpApiId, 'ApiEndpoint'] } });
+    template.hasOutput('WebSocketUrl', {
+      Value: { 'Fn::Join': ['', Match.arrayWith(['wss://', { Ref: webSocketApiId }, '/prod'])] },
+    });
+    template.hasOutput('TableName', { Value: { Ref: tableId } });
+  });
+
+  it('uses the stage name it is given in the WebSocket URL and the callback URL', () => {
+    const dev = synthChatStack({ props: { stageName: 'dev' } });
+    const devWebSocketApiId = dev.stack.getLogicalId(
+      dev.stack.webSocketApi.api.node.defaultChild as CfnElement,
+    );
+
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: { Ref: devWebSocketApiId },
+      StageName: 'dev',
+    });
+    dev.template.hasOutput('WebSocketUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/dev'])] } });
+    dev.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { WEBSOCKET_CALLBACK_URL: { 'Fn::Join': ['', Match.arrayWith(['/dev'])] } } },
+    });
+  });
+
+  it('synthesizes without errors or warnings', () => {
+    const annotations = Annotations.fromStack(stack);
+
+    annotations.hasNoError('*', Match.anyValue());
+    annotations.hasNoWarning('*', Match.anyValue());
+  });
+});
