@@ -53,9 +53,14 @@ const MAX_PRESENCE_ATTEMPTS = 6;
  * user's first join or last leave even when several devices race.
  */
 export class ConnectionRepository {
+  /**
+   * @param queryPageSize items per Query page; unset in production (DynamoDB's 1 MB pages), set by tests to
+   * prove that every page is read.
+   */
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly queryPageSize?: number,
   ) {}
 
   /** One PutItem. */
@@ -112,6 +117,7 @@ export class ConnectionRepository {
           ExpressionAttributeValues: { ':pk': userConnectionsIndexKey(username.toLowerCase()) },
           ProjectionExpression: 'connectionId',
           ExclusiveStartKey: startKey,
+          Limit: this.queryPageSize,
         }),
       );
       for (const item of output.Items ?? []) ids.push(item.connectionId as string);
@@ -136,6 +142,7 @@ export class ConnectionRepository {
           ProjectionExpression: 'connectionId, username',
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
+          Limit: this.queryPageSize,
         }),
       );
       for (const item of output.Items ?? []) {

@@ -1,0 +1,149 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory } from 'ulid';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ConnectionRepository } from '../../lambdas/data/connections.ts';
+import { ConversationRepository } from '../../lambdas/data/conversations.ts';
+import { MessageRepository } from '../../lambdas/data/messages.ts';
+import { RoomRepository } from '../../lambdas/data/rooms.ts';
+import type { ConnectionPoster } from '../../lambdas/domain/fanout.ts';
+import { type MessagingDeps, sendRoomMessageFromConnection } from '../../lambdas/domain/messaging.ts';
+import { joinRoom, openConnection } from '../../lambdas/domain/presence.ts';
+import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import { useFreshTable } from '../support/table.ts';
+
+const { tableName, endpoint } = await useFreshTable();
+
+/** Every DynamoDB call of the domain, by command, with the capacity it consumed (asked of DynamoDB Local). */
+const calls: { command: string; capacity: number }[] = [];
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, ...localAwsSettings }), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+doc.middlewareStack.add(
+  (next, context) => async (args) => {
+    (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+    const result = await next(args);
+    const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+    const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as {
+      CapacityUnits?: number;
+    }[];
+    calls.push({
+      command: context.commandName ?? '?',
+      capacity: list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
+    });
+    return result;
+  },
+  { step: 'initialize', name: 'countCalls' },
+);
+
+/**
+ * Posting to connections is not what is measured here, and API Gateway's Gone cannot be produced by DynamoDB
+ * Local: a recording fake stands in for the management API, answering Gone for connections named "ghost-*".
+ */
+const posted: { connectionId: string; frame: Record<string, unknown> }[] = [];
+const poster: ConnectionPoster = {
+  async post(connectionId, frame) {
+    if (connectionId.startsWith('ghost-')) throw Object.assign(new Error('gone'), { name: 'GoneException' });
+    posted.push({ connectionId, frame: JSON.parse(frame) });
+  },
+};
+
+const rooms = new RoomRepository(doc, tableName);
+const deps: MessagingDeps = {
+  rooms,
+  connections: new ConnectionRepository(doc, tableName),
+  messages: new MessageRepository(doc, tableName),
+  conversations: new ConversationRepository(doc, tableName),
+  poster,
+  fanOutConcurrency: 8,
+  now: () => new Date(),
+  newMessageId: monotonicFactory(),
+  warn: () => {},
+};
+
+/** A room with `members` connections (of distinct users) that have joined it, and some history. */
+async function busyRoom(name: string, members: number, messages: number): Promise<string[]> {
+  await rooms.create({ name, createdBy: 'seed', createdAt: new Date().toISOString() });
+  const ids = Array.from({ length: members }, (_, i) => `${name}-conn-${i}`);
+  await Promise.all(
+    ids.map(async (connectionId, i) => {
+      await openConnection(deps, connectionId, { userId: `u-${name}-${i}`, username: `${name}-user${i}` });
+      await joinRoom(deps, connectionId, name);
+    }),
+  );
+  for (let i = 0; i < messages; i++) {
+    await sendRoomMessageFromConnection(deps, ids[0] as string, name, { text: `seed ${i}` });
+  }
+  return ids;
+}
+
+async function measureOneMessage(room: string, sender: string) {
+  calls.length = 0;
+  posted.length = 0;
+  await sendRoomMessageFromConnection(deps, sender, room, {
+    text: 'measured',
+    clientMessageId: `m-${Date.now()}`,
+  });
+  return {
+    commands: calls.map((call) => call.command).sort(),
+    capacity: calls.reduce((sum, call) => sum + call.capacity, 0),
+    deliveries: posted.filter((post) => post.frame.type === 'message').length,
+  };
+}
+
+describe('the DynamoDB work of a room message', () => {
+  beforeEach(() => {
+    posted.length = 0;
+  });
+
+  it('does not grow with the number of other busy rooms and connections', async () => {
+    const target = await busyRoom('target', 10, 3);
+    await busyRoom('other-0', 6, 3);
+    const withOneOtherRoom = await measureOneMessage('target', target[0] as string);
+
+    await Promise.all(Array.from({ length: 49 }, (_, i) => busyRoom(`other-${i + 1}`, 6, 3)));
+    const withFiftyOtherRooms = await measureOneMessage('target', target[0] as string);
+
+    // One transaction (message + idempotency guard) and one Query of the room's members; nothing else.
+    expect(withOneOtherRoom.commands).toEqual(['QueryCommand', 'TransactWriteItemsCommand']);
+    expect(withFiftyOtherRooms.commands).toEqual(withOneOtherRoom.commands);
+    expect(withFiftyOtherRooms.capacity).toBeGreaterThan(0);
+    expect(withFiftyOtherRooms.capacity).toBe(withOneOtherRoom.capacity);
+    expect(withFiftyOtherRooms.deliveries).toBe(9);
+  });
+
+  it('reads every page of the member Query and delivers to every member', async () => {
+    const ids = await busyRoom('crowded', 110, 0);
+    // The same domain with 25-item Query pages (4 full, 1 partial): DynamoDB pages at 1 MB, which a room
+    // would need about 10,000 members to fill.
+    const paged = { ...deps, connections: new ConnectionRepository(doc, tableName, 25) };
+    calls.length = 0;
+    posted.length = 0;
+
+    await sendRoomMessageFromConnection(paged, ids[0] as string, 'crowded', { text: 'to everyone' });
+
+    expect(calls.filter((call) => call.command === 'QueryCommand')).toHaveLength(5);
+    const delivered = posted.filter((post) => post.frame.type === 'message').map((post) => post.connectionId);
+    expect(delivered.sort()).toEqual(ids.slice(1).sort());
+  });
+});
+
+describe('a connection found gone during fan-out', () => {
+  it('is pruned: its membership and presence are removed and the room is told its user left', async () => {
+    const ids = await busyRoom('haunted', 3, 0);
+    // A member whose socket vanished without $disconnect: the gateway answers Gone for it.
+    // (Joined through the repository: joinRoom's own reply would already find it gone.)
+    await openConnection(deps, 'ghost-1', { userId: 'u-ghost', username: 'ghost' });
+    const ghost = await deps.connections.get('ghost-1');
+    await deps.connections.join('haunted', ghost as NonNullable<typeof ghost>);
+    posted.length = 0;
+
+    await sendRoomMessageFromConnection(deps, ids[0] as string, 'haunted', { text: 'anyone there?' });
+
+    const members = await deps.connections.members('haunted');
+    expect(members.map((member) => member.connectionId).sort()).toEqual([...ids].sort());
+    expect(await deps.connections.get('ghost-1')).toBeUndefined();
+    const notices = posted.filter((post) => post.frame.type === 'user_left');
+    expect(notices.map((post) => post.frame.username)).toEqual(['ghost', 'ghost', 'ghost']);
+  });
+});
