@@ -9,6 +9,7 @@ export default defineConfig({
       // bcrypt's cost is lowered for tests through configuration only; the stack never sets it.
       BCRYPT_COST: '4',
       POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+      POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',

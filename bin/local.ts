@@ -40,6 +40,8 @@ function portFromEnv(name: string, fallback: number): number {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Handler logs are JSON for CloudWatch; locally, one access line per request is more readable.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// Metrics are CloudWatch EMF log lines on AWS; locally they would only be noise.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const time = () => new Date().toISOString().slice(11, 23);
 

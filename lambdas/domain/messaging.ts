@@ -139,7 +139,9 @@ async function store(
     sentAt: deps.now().toISOString(),
     ...(outgoing.clientMessageId === undefined ? {} : { clientMessageId: outgoing.clientMessageId }),
   };
-  return deps.messages.append(partition, message);
+  const result = await deps.messages.append(partition, message);
+  if (result.created) deps.recordMetric('MessagesSent', 1);
+  return result;
 }
 
 async function connectionsOf(deps: MessagingDeps, conversation: Conversation): Promise<string[]> {

@@ -2,6 +2,7 @@ import type { ConnectionRepository, RoomMember } from '../data/connections.ts';
 import type { RoomRepository } from '../data/rooms.ts';
 import { CONNECTION_TTL_SECONDS } from '../shared/config.ts';
 import { RoomNotFoundError } from '../shared/errors.ts';
+import type { RecordMetric } from '../shared/metrics.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { type ConnectionPoster, fanOut, type ServerFrame } from './fanout.ts';
 
@@ -12,6 +13,7 @@ export interface DeliveryDeps {
   readonly fanOutConcurrency: number;
   readonly now: () => Date;
   readonly warn: (message: string, attributes: Record<string, unknown>) => void;
+  readonly recordMetric: RecordMetric;
 }
 
 export interface PresenceDeps extends DeliveryDeps {
@@ -24,7 +26,7 @@ export interface PresenceDeps extends DeliveryDeps {
  * caller.
  */
 export async function deliver(deps: DeliveryDeps, connectionIds: readonly string[], frame: ServerFrame) {
-  return fanOut(
+  const result = await fanOut(
     {
       poster: deps.poster,
       concurrency: deps.fanOutConcurrency,
@@ -36,6 +38,10 @@ export async function deliver(deps: DeliveryDeps, connectionIds: readonly string
     connectionIds,
     frame,
   );
+  deps.recordMetric('Deliveries', result.delivered);
+  if (result.gone > 0) deps.recordMetric('GoneConnections', result.gone);
+  if (frame.type === 'message') deps.recordMetric('FanOutSize', connectionIds.length);
+  return result;
 }
 
 /** Records a connection accepted at `$connect`, with a TTL a little over API Gateway's 2 h maximum. */

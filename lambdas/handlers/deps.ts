@@ -9,6 +9,7 @@ import type { MessagingDeps } from '../domain/messaging.ts';
 import { tableName } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
 import { managementApiPoster } from '../shared/management.ts';
+import { recordMetric } from '../shared/metrics.ts';
 
 /**
  * How many posts to connections a fan-out keeps in flight. The SDK's HTTP agent keeps up to 50 sockets per
@@ -34,5 +35,6 @@ export function buildMessagingDeps(): MessagingDeps & { users: UserRepository } 
     now: () => new Date(),
     newMessageId: monotonicFactory(),
     warn: (message, attributes) => logger.warn(message, attributes),
+    recordMetric,
   };
 }

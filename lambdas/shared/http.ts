@@ -11,6 +11,7 @@ import {
   UnavailableError,
 } from './errors.ts';
 import { logger } from './logger.ts';
+import { flushMetrics } from './metrics.ts';
 import { bearerToken, type Identity, type SigningKeyProvider, verifyToken } from './tokens.ts';
 
 /** The contract's limit on request bodies. */
@@ -76,6 +77,8 @@ export function httpHandler(
       return json(result.status, result.body);
     } catch (error) {
       return errorResponse(error, event);
+    } finally {
+      flushMetrics();
     }
   };
   return Object.assign(handler, { routeKeys: Object.keys(routes) });

@@ -2,6 +2,7 @@ import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws
 import type { ConnectionPoster } from '../domain/fanout.ts';
 import { isAppError, isUnavailable, SocketError, ValidationError } from './errors.ts';
 import { logger } from './logger.ts';
+import { flushMetrics } from './metrics.ts';
 
 /** A client frame, parsed, with the connection it came from. */
 export interface SocketRequest {
@@ -41,6 +42,8 @@ export function webSocketHandler(
       await route({ connectionId, routeKey, frame });
     } catch (error) {
       await sendError(poster, connectionId, error, frame, routeKey, event.requestContext.requestId);
+    } finally {
+      flushMetrics();
     }
     return OK;
   };
@@ -68,6 +71,8 @@ export function lifecycleHandler(
       }
       logger.error('Unhandled error', { ...context, error: error as Error });
       return { statusCode: 500, body: '' };
+    } finally {
+      flushMetrics();
     }
   };
   return Object.assign(handler, { routeKeys: [routeKey] });

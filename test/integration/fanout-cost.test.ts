@@ -59,6 +59,7 @@ const deps: MessagingDeps = {
   now: () => new Date(),
   newMessageId: monotonicFactory(),
   warn: () => {},
+  recordMetric: () => {},
 };
 
 /** A room with `members` connections (of distinct users) that have joined it, and some history. */
