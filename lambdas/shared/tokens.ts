@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import jwt from 'jsonwebtoken';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { UnauthorizedError } from './errors.ts';
 
 /** Who a valid token speaks for. */
@@ -67,10 +67,10 @@ export function issueToken(key: string, identity: Identity, ttlSeconds: number):
 }
 
 const claimsSchema = z.object({
-  sub: z.string().min(1).max(64),
-  username: z.string().min(1).max(64),
-  exp: z.number().int(),
-  iat: z.number().int().optional(),
+  sub: z.string().check(z.minLength(1), z.maxLength(64)),
+  username: z.string().check(z.minLength(1), z.maxLength(64)),
+  exp: z.int(),
+  iat: z.optional(z.int()),
 });
 
 /**
