@@ -1,0 +1,288 @@
+/**
+ * `npm start` as a user runs it: `tsx bin/local.ts` as a child process with its own DynamoDB Local (Java),
+ * driven over real HTTP and WebSocket connections, then stopped with a signal.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { apiClient } from '../support/http-client.ts';
+import { TestSocket } from '../support/ws-client.ts';
+
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = join(repositoryRoot, 'node_modules', '.bin', 'tsx');
+
+/** Starting Java and the stack takes a few seconds; stopping waits for Java to exit. */
+const STARTUP_TIMEOUT_MS = 45_000;
+const TEST_TIMEOUT_MS = 60_000;
+/** The restart test starts Java twice. */
+const RESTART_TEST_TIMEOUT_MS = 90_000;
+
+interface RunningStack {
+  readonly child: ChildProcess;
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  /** The port of the DynamoDB Local it started, from the line `DynamoDB       http://127.0.0.1:PORT`. */
+  readonly dynamoPort: number;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
+  /** Resolves with the exit code (or the signal) once the process has exited and its output is closed. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Every process started here and not yet seen to exit: clean-up reaches them even when a test fails. */
+const started: Pick<RunningStack, 'child' | 'exited'>[] = [];
+const sockets: TestSocket[] = [];
+const directories: string[] = [];
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) await socket.close();
+  for (const entry of started.splice(0)) await killProcessGroup(entry);
+});
+
+afterAll(async () => {
+  for (const directory of directories.splice(0)) await rm(directory, { recursive: true, force: true });
+});
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * The live processes (command lines) left in the process group led by `pid`: DynamoDB Local's Java would be one.
+ * Zombies are not counted: an exited grandchild waits a moment to be reaped by init once its parent is gone.
+ * Reads /proc where there is one; elsewhere, signal 0 to the group says whether anything is left.
+ */
+function liveProcessesInGroup(pid: number): string[] {
+  if (!existsSync('/proc/self/stat')) {
+    try {
+      process.kill(-pid, 0);
+      return [`a process in group ${pid}`];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return [];
+      throw error;
+    }
+  }
+  const left: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After the command name in parentheses: state, ppid, pgrp, ...
+      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(group) !== pid || state === 'Z') continue;
+      left.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim());
+    } catch {
+      // The process exited while we looked: it is not left.
+    }
+  }
+  return left;
+}
+
+/**
+ * Runs `tsx bin/local.ts [args]` as `npm start` does, on free ports and without DYNAMODB_ENDPOINT or
+ * JWT_SECRET, so that it starts its own DynamoDB Local and manages its own key. It leads its own process group,
+ * so that clean-up can reach every process it started even when a test fails half-way.
+ */
+async function startNpmStart(args: string[] = []): Promise<RunningStack> {
+  const [port, wsPort] = [await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), WS_PORT: String(wsPort) };
+  for (const name of [
+    'DYNAMODB_ENDPOINT',
+    'JWT_SECRET',
+    'DATA_DIR',
+    'TABLE_NAME',
+    'HOST',
+    'AWS_ENDPOINT_URL_DYNAMODB',
+    'WEBSOCKET_CALLBACK_URL',
+  ]) {
+    delete env[name];
+  }
+  const child = spawn(tsx, ['bin/local.ts', ...args], {
+    cwd: repositoryRoot,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
+  started.push({ child, exited });
+
+  const banner = await new Promise<RegExpMatchArray[]>((resolve, reject) => {
+    const patterns = [
+      /HTTP API\s+(http:\/\/\S+)/,
+      /WebSocket API\s+(ws:\/\/\S+)/,
+      /DynamoDB\s+http:\/\/127\.0\.0\.1:(\d+)/,
+    ];
+    const check = () => {
+      const matches = patterns.map((pattern) => output.match(pattern));
+      if (matches.every((match) => match !== null)) {
+        finish();
+        resolve(matches as RegExpMatchArray[]);
+      }
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(`npm start printed no ready banner within ${STARTUP_TIMEOUT_MS} ms:\n${output}`));
+    }, STARTUP_TIMEOUT_MS);
+    const onExit = (code: number | null) => {
+      finish();
+      reject(new Error(`npm start exited (${code}) before it was ready:\n${output}`));
+    };
+    const finish = () => {
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      child.off('exit', onExit);
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', onExit);
+  });
+
+  const [http, ws, dynamo] = banner as [RegExpMatchArray, RegExpMatchArray, RegExpMatchArray];
+  const stack: RunningStack = {
+    child,
+    exited,
+    output: () => output,
+    httpUrl: http[1] as string,
+    wsUrl: ws[1] as string,
+    dynamoPort: Number(dynamo[1]),
+  };
+  expect(stack.httpUrl).toBe(`http://127.0.0.1:${port}`);
+  expect(stack.wsUrl).toBe(`ws://127.0.0.1:${wsPort}`);
+  return stack;
+}
+
+/** Sends `signal` to the `npm start` process alone (not its group) and waits for it to exit. */
+async function stop(stack: RunningStack, signal: NodeJS.Signals) {
+  stack.child.kill(signal);
+  return stack.exited;
+}
+
+/** Clean-up after a failed or unfinished test: nothing it started may outlive the test. */
+async function killProcessGroup(target: Pick<RunningStack, 'child' | 'exited'>): Promise<void> {
+  const pid = target.child.pid;
+  if (pid === undefined || liveProcessesInGroup(pid).length === 0) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Gone between the look and the kill.
+  }
+  await target.exited;
+}
+
+async function newTempDirectory(): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'chat-npm-start-'));
+  directories.push(directory);
+  return directory;
+}
+
+function newAccount(prefix: string) {
+  const username = `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
+  return { username, email: `${username}@example.com`, password: 'correct horse battery' };
+}
+
+describe('npm start', () => {
+  it(
+    'serves HTTP and WebSocket, and on SIGINT exits 0 leaving no DynamoDB Local behind',
+    async () => {
+      const stack = await startNpmStart();
+      const api = apiClient(stack.httpUrl);
+      const account = newAccount('starter');
+      expect(await acceptsConnections(stack.dynamoPort)).toBe(true);
+
+      const registered = await api.call('POST', '/auth/register', { body: account });
+      const login = await api.call('POST', '/auth/login', {
+        body: { username: account.username, password: account.password },
+      });
+      const socket = await TestSocket.open(stack.wsUrl, { token: login.body.token });
+      sockets.push(socket);
+      const pong = await socket.request({ action: 'ping' }, 'pong');
+      await socket.close();
+      const exit = await stop(stack, 'SIGINT');
+
+      expect(registered.status).toBe(201);
+      expect(login.status).toBe(200);
+      expect(pong).toEqual({ type: 'pong' });
+      expect(exit, stack.output()).toEqual({ code: 0, signal: null });
+      expect(await acceptsConnections(stack.dynamoPort)).toBe(false);
+      expect(liveProcessesInGroup(stack.child.pid as number)).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'keeps accounts and the token signing key in the --data directory across a restart',
+    async () => {
+      const dataDirectory = await newTempDirectory();
+      const account = newAccount('keeper');
+      const first = await startNpmStart(['--data', dataDirectory]);
+      const firstApi = apiClient(first.httpUrl);
+      const registered = await firstApi.call('POST', '/auth/register', { body: account });
+      const firstLogin = await firstApi.call('POST', '/auth/login', {
+        body: { username: account.username, password: account.password },
+      });
+      const firstExit = await stop(first, 'SIGTERM');
+
+      const second = await startNpmStart(['--data', dataDirectory]);
+      const secondApi = apiClient(second.httpUrl);
+      const secondLogin = await secondApi.call('POST', '/auth/login', {
+        body: { username: account.username, password: account.password },
+      });
+      const meWithOldToken = await secondApi.call('GET', '/auth/me', { token: firstLogin.body.token });
+      const secondExit = await stop(second, 'SIGTERM');
+
+      expect(registered.status).toBe(201);
+      expect(firstLogin.status).toBe(200);
+      expect(firstExit, first.output()).toEqual({ code: 0, signal: null });
+      expect(secondLogin.status, JSON.stringify(secondLogin.body)).toBe(200);
+      expect(secondLogin.body.user).toEqual({
+        userId: registered.body.user.userId,
+        username: account.username,
+      });
+      expect(meWithOldToken.status, JSON.stringify(meWithOldToken.body)).toBe(200);
+      expect(meWithOldToken.body).toEqual({ user: registered.body.user });
+      expect(secondExit, second.output()).toEqual({ code: 0, signal: null });
+      expect(await acceptsConnections(first.dynamoPort)).toBe(false);
+      expect(await acceptsConnections(second.dynamoPort)).toBe(false);
+      expect(liveProcessesInGroup(first.child.pid as number)).toEqual([]);
+      expect(liveProcessesInGroup(second.child.pid as number)).toEqual([]);
+    },
+    RESTART_TEST_TIMEOUT_MS,
+  );
+});
