@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conversationKey, userConversationKey, userConversationsIndexKey } from './keys.ts';
 import type { Message } from './messages.ts';
 import type { Page } from './rooms.ts';
 import { GSI1 } from './schema.ts';
+import { transactWrite } from './transactions.ts';
 
 export interface Conversation {
   readonly conversationId: string;
@@ -46,29 +41,36 @@ export class ConversationRepository {
   ) {}
 
   /**
-   * Creates the conversation unless it exists (a conditional PutItem on its derived key) and makes sure both
-   * participants' list items exist. Returns whether this call created it.
+   * Creates the conversation unless it exists: its META item and both participants' list items in one
+   * transaction conditioned on the (derived) key being new, so that racing callers agree on one conversation,
+   * one `createdAt`, and never leave half of it written. Returns whether this call created it.
    */
   async open(conversation: Omit<Conversation, 'lastMessage'>): Promise<boolean> {
-    const created = await this.putIfAbsent({
-      ...conversationKey(conversation.conversationId),
-      type: 'Conversation',
-      ...conversation,
-    });
-    // Every call (not only the winner's) ensures the list items: a crash between the writes heals on retry.
-    await Promise.all(
-      conversation.participants.map((participant) =>
-        this.putIfAbsent({
-          ...userConversationKey(participant.toLowerCase(), conversation.conversationId),
-          type: 'UserConversation',
-          GSI1PK: userConversationsIndexKey(participant.toLowerCase()),
-          GSI1SK: `${conversation.createdAt}#${conversation.conversationId}`,
-          ...conversation,
-          lastMessage: null,
-        }),
-      ),
-    );
-    return created;
+    const isNew = 'attribute_not_exists(PK)';
+    const outcome = await transactWrite(this.doc, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...conversationKey(conversation.conversationId), type: 'Conversation', ...conversation },
+          ConditionExpression: isNew,
+        },
+      },
+      ...conversation.participants.map((participant) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...userConversationKey(participant.toLowerCase(), conversation.conversationId),
+            type: 'UserConversation',
+            GSI1PK: userConversationsIndexKey(participant.toLowerCase()),
+            GSI1SK: `${conversation.createdAt}#${conversation.conversationId}`,
+            ...conversation,
+            lastMessage: null,
+          },
+          ConditionExpression: isNew,
+        },
+      })),
+    ]);
+    return outcome.ok;
   }
 
   /**
@@ -126,7 +128,7 @@ export class ConversationRepository {
               Key: userConversationKey(participant.toLowerCase(), conversation.conversationId),
               UpdateExpression: 'SET lastMessage = :message, lastMessageId = :id, GSI1SK = :activity',
               ConditionExpression:
-                'attribute_exists(PK) AND (attribute_not_exists(lastMessageId) OR lastMessageId < :id)',
+                'attribute_exists(PK) AND (attribute_not_exists(lastMessageId) OR lastMessageId <= :id)',
               ExpressionAttributeValues: {
                 ':message': message,
                 ':id': message.messageId,
@@ -139,22 +141,6 @@ export class ConversationRepository {
         }
       }),
     );
-  }
-
-  private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
   }
 }
 

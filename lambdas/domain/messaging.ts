@@ -84,9 +84,11 @@ export async function sendDirectMessage(
     sender.username,
     outgoing,
   );
+  // Before the ack, so that a client holding its ack sees the message in its conversation list; also on a
+  // repeat, which heals a first attempt that stopped between the two writes (the update keeps the newest).
+  await deps.conversations.recordLastMessage(conversation, result.message);
   if (sender.connectionId !== undefined) await deliver(deps, [sender.connectionId], ackOf(result.message));
   if (result.created) {
-    await deps.conversations.recordLastMessage(conversation, result.message);
     const recipients = (await connectionsOf(deps, conversation)).filter((id) => id !== sender.connectionId);
     await deliver(deps, recipients, messageFrame(result.message));
   }
