@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ChatApi } from '../../lib/client/index.ts';
+import { startTestStack } from '../support/local-stack.ts';
+import {
+  type ChatEnvironment,
+  ChatProcess,
+  killAll,
+  messageLine,
+  newConfigDir,
+  removeConfigDirs,
+  runChat,
+} from './harness.ts';
+
+const stack = await startTestStack();
+afterAll(async () => {
+  removeConfigDirs();
+  await stack.stop();
+});
+afterEach(() => killAll());
+
+const PASSWORD = 'correct horse battery';
+
+interface Person {
+  readonly username: string;
+  readonly env: ChatEnvironment;
+}
+
+/**
+ * A person with their own config directory, logged in through the CLI. Registration goes through the typed
+ * client (the CLI's `register` has its own tests), which saves a child process per person.
+ */
+async function person(prefix: string): Promise<Person> {
+  const username = `${prefix}_${randomBytes(3).toString('hex')}`;
+  const env = { apiUrl: stack.httpUrl, wsUrl: stack.wsUrl, configDir: newConfigDir() };
+  await new ChatApi({ baseUrl: stack.httpUrl }).register({
+    username,
+    email: `${username}@example.com`,
+    password: PASSWORD,
+  });
+  const loggedIn = await runChat(['login', username], env, { input: `${PASSWORD}\n` });
+  expect(loggedIn.code, loggedIn.stderr).toBe(0);
+  return { username, env };
+}
+
+let ann: Person;
+let ben: Person;
+let room: string;
+
+beforeAll(async () => {
+  [ann, ben] = await Promise.all([person('ann'), person('ben')]);
+  room = `lobby-${randomBytes(3).toString('hex')}`;
+  const created = await runChat(['rooms', 'create', room], ann.env);
+  expect(created.code, created.stderr).toBe(0);
+});
+
+describe('chat rooms', () => {
+  it('lists the rooms as a table and as JSON', async () => {
+    const [tableResult, jsonResult] = await Promise.all([
+      runChat(['rooms'], ben.env),
+      runChat(['rooms', '--json'], ben.env),
+    ]);
+    expect(tableResult.code).toBe(0);
+    expect(tableResult.stdout.split('\n')[0]).toMatch(/^NAME\s+CREATED BY\s+CREATED$/);
+    expect(tableResult.stdout).toMatch(new RegExp(`^${room}\\s+${ann.username}\\s+\\d\\d:\\d\\d$`, 'm'));
+    expect(JSON.parse(jsonResult.stdout)).toContainEqual(
+      expect.objectContaining({ name: room, createdBy: ann.username }),
+    );
+  });
+
+  it('refuses to join a room that does not exist', async () => {
+    const result = await runChat(['join', 'no-such-room'], ben.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^Error: there is no room named "no-such-room" \(ROOM_NOT_FOUND\)$/);
+  });
+});
+
+describe('chat join', () => {
+  it('lets two people in two processes see each other arrive, talk and leave', async () => {
+    const a = ChatProcess.start(['join', room], ann.env);
+    await a.waitForLine(/^Here now: /);
+
+    const b = ChatProcess.start(['join', room], ben.env);
+    await b.waitForLine(new RegExp(`^Here now: .*${ann.username}`));
+    await a.waitForLine(new RegExp(`^\\[\\d\\d:\\d\\d\\] \\* ${ben.username} joined$`));
+
+    b.write('hello from ben\n');
+    await a.waitForLine(messageLine(ben.username, 'hello from ben'));
+    // The sender sees its own line once the server has acknowledged it.
+    await b.waitForLine(messageLine(ben.username, 'hello from ben'));
+
+    a.write('hi ben\n');
+    await b.waitForLine(messageLine(ann.username, 'hi ben'));
+
+    // A message sent over HTTP by someone who has not joined reaches the joined clients too.
+    const sent = await runChat(['send', room, 'sent', 'over', 'http'], ben.env);
+    expect(sent.code, sent.stderr).toBe(0);
+    await a.waitForLine(messageLine(ben.username, 'sent over http'));
+
+    b.end();
+    expect((await b.result()).code).toBe(0);
+    await a.waitForLine(new RegExp(`^\\[\\d\\d:\\d\\d\\] \\* ${ben.username} left$`));
+    a.end();
+    const annResult = await a.result();
+    expect(annResult.code).toBe(0);
+    expect(annResult.stderr).toBe('');
+  });
+
+  it('shows the recent history first, then sends each input line in order until the input ends', async () => {
+    const historyRoom = `hist-${randomBytes(3).toString('hex')}`;
+    await runChat(['rooms', 'create', historyRoom], ann.env);
+    const first = await runChat(['join', historyRoom], ann.env, { input: 'one\ntwo\n\nthree\n' });
+    expect(first.code, first.stderr).toBe(0);
+
+    const second = await runChat(['join', historyRoom], ben.env, { input: '' });
+    expect(second.code).toBe(0);
+    const lines = second.stdout.split('\n');
+    const texts = lines.filter((line) => /^\[\d\d:\d\d\] /.test(line));
+    expect(texts).toEqual([
+      expect.stringMatching(messageLine(ann.username, 'one')),
+      expect.stringMatching(messageLine(ann.username, 'two')),
+      expect.stringMatching(messageLine(ann.username, 'three')),
+    ]);
+    expect(lines.indexOf(`Here now: ${ben.username}`)).toBeGreaterThan(lines.indexOf(texts[2] as string));
+
+    const [history, json] = await Promise.all([
+      runChat(['history', historyRoom, '--limit', '2'], ben.env),
+      runChat(['history', historyRoom, '--json'], ben.env),
+    ]);
+    expect(history.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(messageLine(ann.username, 'two')),
+      expect.stringMatching(messageLine(ann.username, 'three')),
+    ]);
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({ room: historyRoom, from: ann.username, text: 'one' }),
+      expect.objectContaining({ text: 'two' }),
+      expect.objectContaining({ text: 'three' }),
+    ]);
+  });
+});
+
+describe('chat dm', () => {
+  it('creates the conversation, delivers both ways, and lists it', async () => {
+    const a = ChatProcess.start(['dm', ben.username], ann.env);
+    await a.waitForLine(new RegExp(`^Conversation with ${ben.username}`));
+
+    const b = ChatProcess.start(['dm', `@${ann.username}`], ben.env);
+    await b.waitForLine(new RegExp(`^Conversation with ${ann.username}`));
+    b.write('psst, ann\n');
+    await a.waitForLine(messageLine(ben.username, 'psst, ann'));
+    a.write('yes?\n');
+    await b.waitForLine(messageLine(ann.username, 'yes?'));
+    b.end();
+    expect((await b.result()).code).toBe(0);
+
+    const sent = await runChat(['send', `@${ann.username}`, 'one more thing'], ben.env);
+    expect(sent.code, sent.stderr).toBe(0);
+    await a.waitForLine(messageLine(ben.username, 'one more thing'));
+    a.end();
+    expect((await a.result()).code).toBe(0);
+
+    const [conversations, conversationsJson, history] = await Promise.all([
+      runChat(['conversations'], ann.env),
+      runChat(['conversations', '--json'], ann.env),
+      runChat(['history', `@${ben.username}`], ann.env),
+    ]);
+    expect(conversations.stdout).toMatch(
+      new RegExp(`^${ben.username}\\s+${ben.username}: one more thing\\s+\\d\\d:\\d\\d$`, 'm'),
+    );
+    expect(JSON.parse(conversationsJson.stdout)).toEqual([
+      expect.objectContaining({
+        peer: ben.username,
+        lastMessage: expect.objectContaining({ text: 'one more thing' }),
+      }),
+    ]);
+    expect(history.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(messageLine(ben.username, 'psst, ann')),
+      expect.stringMatching(messageLine(ann.username, 'yes?')),
+      expect.stringMatching(messageLine(ben.username, 'one more thing')),
+    ]);
+  });
+});

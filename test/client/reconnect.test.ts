@@ -1,0 +1,82 @@
+import jwt from 'jsonwebtoken';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ChatSession, type StateChange } from '../../lib/client/index.ts';
+import { startTestStack } from '../support/local-stack.ts';
+import { TEST_JWT_SECRET } from '../support/table.ts';
+import { newRoom, signUp } from './helpers.ts';
+
+// The gateway closes every connection 1.5 s after it opened (API Gateway's 2-hour limit, shortened): the way
+// to make the server drop a session without knowing its connection id.
+const stack = await startTestStack({ maxConnectionMs: 1500 });
+afterAll(() => stack.stop());
+
+const sessions: ChatSession[] = [];
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((session) => session.close()));
+});
+
+async function connect(token: string): Promise<{ session: ChatSession; states: StateChange[] }> {
+  const session = await ChatSession.connect({
+    url: stack.wsUrl,
+    token,
+    reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+  });
+  sessions.push(session);
+  const states: StateChange[] = [];
+  session.on('state', (change) => states.push(change));
+  return { session, states };
+}
+
+describe('ChatSession reconnect', () => {
+  it('reconnects after the server drops it, re-joins its rooms and still receives messages', async () => {
+    const alice = await signUp(stack.httpUrl, 'alice');
+    const bob = await signUp(stack.httpUrl, 'bob');
+    const room = await newRoom(alice.api, 'again');
+    const { session, states } = await connect(alice.token);
+    await session.join(room);
+
+    const rejoined = session.waitFor('joined', (frame) => frame.room === room, 10_000);
+    await session.waitFor('state', (change) => change.state === 'open' && change.reconnected, 10_000);
+    await rejoined;
+    expect(states.map((change) => change.state)).toEqual(['reconnecting', 'open']);
+    expect(states[0]).toMatchObject({ attempt: 1, reason: { code: 'DISCONNECTED' } });
+    expect([...session.rooms]).toEqual([room]);
+    expect(session.members(room)).toEqual([alice.username]);
+
+    const received = session.waitFor('message', (message) => message.text === 'still there?');
+    await bob.api.postRoomMessage(room, 'still there?');
+    await expect(received).resolves.toMatchObject({ room, from: bob.username });
+  });
+
+  it('holds a message sent while reconnecting and sends it once the room is re-joined', async () => {
+    const alice = await signUp(stack.httpUrl, 'alice');
+    const room = await newRoom(alice.api, 'queued');
+    const { session } = await connect(alice.token);
+    await session.join(room);
+
+    await session.waitFor('state', (change) => change.state === 'reconnecting', 10_000);
+    const ack = await session.sendToRoom(room, 'sent while away');
+
+    const history = await alice.api.recentMessages({ room }, 10);
+    expect(history).toEqual([expect.objectContaining({ messageId: ack.messageId, text: 'sent while away' })]);
+  });
+
+  it('does not retry when the handshake is refused with 401, and says why it closed', async () => {
+    const alice = await signUp(stack.httpUrl, 'alice');
+    // Valid for one to two seconds: the first connection opens, a reconnect soon after is refused.
+    const shortLived = jwt.sign(
+      { username: alice.username, exp: Math.floor(Date.now() / 1000) + 2 },
+      TEST_JWT_SECRET,
+      { algorithm: 'HS256', subject: alice.userId },
+    );
+    const { session, states } = await connect(shortLived);
+
+    const closed = await session.waitFor('state', (change) => change.state === 'closed', 15_000);
+    expect(closed).toMatchObject({ reason: { code: 'UNAUTHORIZED', status: 401 } });
+    expect(session.state).toBe('closed');
+    const attempts = states.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(states.length).toBe(attempts);
+    await expect(session.ping()).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});
