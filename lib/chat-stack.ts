@@ -4,7 +4,13 @@ import { ChatFunctions } from './constructs/chat-function.ts';
 import { ChatTable } from './constructs/chat-table.ts';
 import { ChatHttpApi } from './constructs/http-api.ts';
 import { JwtSigningKey } from './constructs/jwt-secret.ts';
+import { ChatObservability } from './constructs/observability.ts';
 import { ChatWebSocketApi } from './constructs/websocket-api.ts';
+import {
+  acknowledgeNagFindings,
+  type NagAcknowledgement,
+  nagAcknowledgements,
+} from './nag-acknowledgements.ts';
 
 /** Options of the chat stack. */
 export interface ChatStackProps extends StackProps {
@@ -16,11 +22,24 @@ export interface ChatStackProps extends StackProps {
    * @default true
    */
   readonly retainData?: boolean;
+  /**
+   * Where alarm notifications are e-mailed (through an SNS topic made only when this is given).
+   *
+   * @default no notifications: alarms only change state
+   */
+  readonly alarmEmail?: string;
+  /**
+   * The cdk-nag findings acknowledged on this stack. Only tests pass fewer, to prove that the check fails then.
+   *
+   * @default all of `nagAcknowledgements`
+   */
+  readonly nagAcknowledgements?: readonly NagAcknowledgement[];
 }
 
 /**
- * The whole chat backend: one table, one signing key, the functions of the route table, and the HTTP and
- * WebSocket APIs in front of them. The wiring comes from `lib/routes.ts`; this class only composes.
+ * The whole chat backend: one table, one signing key, the functions of the route table, the HTTP and WebSocket
+ * APIs in front of them, and their alarms and dashboard. The wiring comes from `lib/routes.ts` and the cdk-nag
+ * acknowledgements from `lib/nag-acknowledgements.ts`; this class only composes.
  */
 export class ChatStack extends Stack {
   readonly table: ChatTable;
@@ -28,6 +47,7 @@ export class ChatStack extends Stack {
   readonly functions: ChatFunctions;
   readonly httpApi: ChatHttpApi;
   readonly webSocketApi: ChatWebSocketApi;
+  readonly observability: ChatObservability;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, {
@@ -47,6 +67,15 @@ export class ChatStack extends Stack {
       stageName: props.stageName,
       description: `Chat WebSocket API (stage ${props.stageName})`,
     });
+    this.observability = new ChatObservability(this, 'Observability', {
+      functions: this.functions.byName,
+      httpApi: this.httpApi.api,
+      webSocketApi: this.webSocketApi.api,
+      webSocketStageName: this.webSocketApi.stage.stageName,
+      table: this.table,
+      alarmEmail: props.alarmEmail,
+    });
+    acknowledgeNagFindings(this, props.nagAcknowledgements ?? nagAcknowledgements);
 
     new CfnOutput(this, 'HttpApiUrl', {
       description: 'Base URL of the HTTP API (no trailing slash)',

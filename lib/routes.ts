@@ -31,6 +31,12 @@ export interface FunctionSpec {
   readonly usesSigningKey: boolean;
 }
 
+/** A stage throttle: the steady rate (requests per second) and the burst (token bucket size) API Gateway allows. */
+export interface RouteThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
 export interface HttpRoute {
   readonly method: 'GET' | 'POST';
   /** API Gateway path syntax: `/rooms/{name}/messages`. */
@@ -39,6 +45,13 @@ export interface HttpRoute {
   readonly access: TableAccess;
   /** Whether a bearer token is required. */
   readonly authenticated: boolean;
+  /**
+   * A stricter throttle than the stage's, for routes that are expensive or attractive to abuse (password
+   * guessing, account spam: each call costs a bcrypt hash). Counts every client together, per stage.
+   *
+   * @default the stage's throttle
+   */
+  readonly throttle?: RouteThrottle;
 }
 
 export interface WebSocketRoute {
@@ -96,9 +109,26 @@ export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
   },
 };
 
+/** Sign-up and sign-in: a bcrypt hash per call (~0.6 s of CPU) and the target of credential stuffing. */
+const AUTH_THROTTLE: RouteThrottle = { rateLimit: 5, burstLimit: 10 };
+
 export const httpRoutes: readonly HttpRoute[] = [
-  { method: 'POST', path: '/auth/register', function: 'register', access: 'write', authenticated: false },
-  { method: 'POST', path: '/auth/login', function: 'login', access: 'read', authenticated: false },
+  {
+    method: 'POST',
+    path: '/auth/register',
+    function: 'register',
+    access: 'write',
+    authenticated: false,
+    throttle: AUTH_THROTTLE,
+  },
+  {
+    method: 'POST',
+    path: '/auth/login',
+    function: 'login',
+    access: 'read',
+    authenticated: false,
+    throttle: AUTH_THROTTLE,
+  },
   { method: 'GET', path: '/auth/me', function: 'me', access: 'read', authenticated: true },
   { method: 'GET', path: '/rooms', function: 'rooms', access: 'read', authenticated: true },
   { method: 'POST', path: '/rooms', function: 'rooms', access: 'write', authenticated: true },

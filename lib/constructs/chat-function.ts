@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,6 +12,12 @@ import { type FunctionName, functionNames, functions, tableAccessOf } from '../r
 
 /** The repository root: entries in the route table and the lock file are relative to it. */
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** `POWERTOOLS_SERVICE_NAME`: the `service` dimension of every custom metric and a key of every log line. */
+export const SERVICE_NAME = 'chat';
+
+/** `POWERTOOLS_METRICS_NAMESPACE`: the CloudWatch namespace of the custom metrics (embedded metric format). */
+export const METRICS_NAMESPACE = 'ServerlessChat';
 
 /** Options of one chat function. Everything else is pinned by {@link ChatFunction}. */
 export interface ChatFunctionProps {
@@ -24,7 +31,7 @@ export interface ChatFunctionProps {
   readonly description?: string;
   /**
    * Environment variables added to the defaults (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`,
-   * `NODE_OPTIONS`). Never put a secret's value here: pass its ARN.
+   * `POWERTOOLS_METRICS_NAMESPACE`, `NODE_OPTIONS`). Never put a secret's value here: pass its ARN.
    *
    * @default only the defaults
    */
@@ -39,7 +46,8 @@ export interface ChatFunctionProps {
 
 /**
  * A `NodejsFunction` with the project's defaults pinned once: Node.js 24 on ARM64, a bundle with the AWS SDK v3
- * inside, source maps, X-Ray tracing, structured-logging settings and its own log group with a retention.
+ * inside, source maps, X-Ray tracing, structured-logging and metrics settings, its own log group with a retention,
+ * and its own role that may write to that log group only (grants add the rest).
  */
 export class ChatFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: ChatFunctionProps) {
@@ -49,6 +57,13 @@ export class ChatFunction extends nodejs.NodejsFunction {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // A role of our own instead of the default one with the AWSLambdaBasicExecutionRole managed policy, which
+    // may create any log group and write to every log group in the account: this one writes to its own group only.
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    logGroup.grantWrite(role);
 
     super(scope, id, {
       entry: join(projectRoot, props.entry),
@@ -69,9 +84,12 @@ export class ChatFunction extends nodejs.NodejsFunction {
       timeout: Duration.seconds(10),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
+      role,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'chat',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Metrics are written as embedded-metric-format log lines: no API call, no IAM permission.
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // Stack traces in the logs point at the TypeScript sources through the bundled source maps.
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,

@@ -1,9 +1,40 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type FunctionName, httpRoutes } from '../routes.ts';
+import { type FunctionName, httpRouteKey, httpRoutes, type RouteThrottle } from '../routes.ts';
+
+/**
+ * The throttle of every HTTP route without its own (all clients together). Well under the account's regional
+ * limit (10,000 requests per second shared by every API), so that one runaway client or script cannot starve the
+ * account or run up the Lambda and DynamoDB bill; raise it with the traffic.
+ */
+export const HTTP_STAGE_THROTTLE: RouteThrottle = { rateLimit: 100, burstLimit: 200 };
+
+/**
+ * One JSON object per request. Only what an operator needs to follow a request: no query string (it is not
+ * logged by any of these variables), no header (so no `Authorization`), no body. `$context.path` is the path
+ * alone; route parameters in it are room names and conversation ids, which are not secret.
+ *
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
+ */
+export const HTTP_ACCESS_LOG_FORMAT: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+};
 
 /** Options of the chat's HTTP API. */
 export interface ChatHttpApiProps {
@@ -15,15 +46,24 @@ export interface ChatHttpApiProps {
    * @default none
    */
   readonly description?: string;
+  /**
+   * How long access logs are kept.
+   *
+   * @default one month
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
 }
 
 /**
- * The HTTP API: one route per entry of `httpRoutes`, each integrated with its function (payload format 2.0).
+ * The HTTP API: one route per entry of `httpRoutes`, each integrated with its function (payload format 2.0), and
+ * the `$default` stage with a throttle (stricter on the routes that declare one) and JSON access logs.
  * Tokens are checked by the handlers, not by a gateway authorizer, so that the local emulation and AWS behave
  * the same and every 401 has the contract's error body.
  */
 export class ChatHttpApi extends Construct {
   readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly accessLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ChatHttpApiProps) {
     super(scope, id);
@@ -39,10 +79,13 @@ export class ChatHttpApi extends Construct {
         allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
         maxAge: Duration.hours(1),
       },
+      // The stage is made below, once the routes whose throttles it names exist.
+      createDefaultStage: false,
     });
 
     // One integration per function, shared by its routes: API Gateway passes the route key in the event.
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const routes = new Map<string, apigwv2.HttpRoute>();
     for (const route of httpRoutes) {
       let integration = integrations.get(route.function);
       if (!integration) {
@@ -52,12 +95,45 @@ export class ChatHttpApi extends Construct {
         );
         integrations.set(route.function, integration);
       }
-      this.api.addRoutes({
+      const [added] = this.api.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
         integration,
       });
+      routes.set(httpRouteKey(route), added);
     }
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: HTTP_STAGE_THROTTLE,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(HTTP_ACCESS_LOG_FORMAT)),
+      },
+    });
+
+    // Per-route throttles have no L2 property. CloudFormation rejects settings for a route that does not exist
+    // yet, so the stage waits for the routes it names.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const route of httpRoutes) {
+      if (!route.throttle) continue;
+      const routeKey = httpRouteKey(route);
+      routeSettings[routeKey] = {
+        ThrottlingRateLimit: route.throttle.rateLimit,
+        ThrottlingBurstLimit: route.throttle.burstLimit,
+      };
+      const added = routes.get(routeKey);
+      if (added) this.stage.node.addDependency(added);
+    }
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.routeSettings = routeSettings;
   }
 
   /** The base URL of the API's default stage, without a trailing slash: `https://{id}.execute-api.{region}.amazonaws.com`. */

@@ -1,9 +1,43 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type FunctionName, functionNames, functions, webSocketRoutes } from '../routes.ts';
+import {
+  type FunctionName,
+  functionNames,
+  functions,
+  type RouteThrottle,
+  webSocketRoutes,
+} from '../routes.ts';
+
+/**
+ * The throttle of the stage: connection attempts and client frames together, all clients together. A chat frame
+ * is small and cheap, but each room message fans out to every member's connection, so the limit bounds the
+ * Lambda, DynamoDB and management-API work a flood of frames can cause; raise it with the traffic.
+ */
+export const WEBSOCKET_STAGE_THROTTLE: RouteThrottle = { rateLimit: 100, burstLimit: 200 };
+
+/**
+ * One JSON object per connection event or frame. The token travels in the `$connect` query string, so nothing
+ * here records the query string, a header or the frame body; the connection id links a line to the function logs.
+ *
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html
+ */
+export const WEBSOCKET_ACCESS_LOG_FORMAT: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  eventType: '$context.eventType',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  connectionId: '$context.connectionId',
+  integrationLatency: '$context.integrationLatency',
+  error: '$context.error.message',
+};
 
 /** Options of the chat's WebSocket API. */
 export interface ChatWebSocketApiProps {
@@ -20,15 +54,24 @@ export interface ChatWebSocketApiProps {
    * @default none
    */
   readonly description?: string;
+  /**
+   * How long access logs are kept.
+   *
+   * @default one month
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
 }
 
 /**
  * The WebSocket API: frames are routed on their `action` field, one route per entry of `webSocketRoutes`
- * (`$connect`, `$disconnect` and `$default` included), and one auto-deployed stage.
+ * (`$connect`, `$disconnect` and `$default` included), and one auto-deployed stage with a throttle and JSON
+ * access logs. Access logging needs the account's API Gateway CloudWatch Logs role (a one-time, per-region
+ * account setting that this stack deliberately does not own: see the README).
  */
 export class ChatWebSocketApi extends Construct {
   readonly api: apigwv2.WebSocketApi;
   readonly stage: apigwv2.WebSocketStage;
+  readonly accessLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ChatWebSocketApiProps) {
     super(scope, id);
@@ -53,17 +96,40 @@ export class ChatWebSocketApi extends Construct {
       this.api.addRoute(route.routeKey, { integration });
     }
 
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
     this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       stageName: props.stageName,
       autoDeploy: true,
+      throttle: WEBSOCKET_STAGE_THROTTLE,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(WEBSOCKET_ACCESS_LOG_FORMAT)),
+      },
     });
 
+    // Sending frames is all the functions do with the management API (a gone connection answers 410 to the POST,
+    // and is pruned from the table). `stage.grantManagementApiAccess` would also allow GET (describe) and DELETE
+    // (disconnect a client), so the grant is written out: POST, on this stage's connections only.
+    const postToConnections = new iam.PolicyStatement({
+      actions: ['execute-api:ManageConnections'],
+      resources: [
+        Stack.of(this).formatArn({
+          service: 'execute-api',
+          resource: this.api.apiId,
+          resourceName: `${this.stage.stageName}/POST/@connections/*`,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      ],
+    });
     for (const name of functionNames) {
       if (!functions[name].postsToConnections) continue;
       const fn = props.functions[name];
-      // Scoped to this stage's @connections resources: posting, describing and closing connections.
-      this.stage.grantManagementApiAccess(fn);
+      fn.addToRolePolicy(postToConnections);
       fn.addEnvironment('WEBSOCKET_CALLBACK_URL', this.stage.callbackUrl);
     }
   }

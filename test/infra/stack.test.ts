@@ -236,7 +236,12 @@ describe.each(functionNames)('the %s function', (name) => {
 
   it('has exactly the environment the handlers read, and no secret value or test setting', () => {
     const environment = environmentOf(name);
-    const expected = ['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'];
+    const expected = [
+      'NODE_OPTIONS',
+      'POWERTOOLS_LOG_LEVEL',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_SERVICE_NAME',
+    ];
     if (access !== 'none') expected.push('TABLE_NAME');
     if (spec.usesSigningKey) expected.push('JWT_SECRET_ARN');
     if (spec.postsToConnections) expected.push('WEBSOCKET_CALLBACK_URL');
@@ -245,6 +250,8 @@ describe.each(functionNames)('the %s function', (name) => {
     expect(environment).not.toHaveProperty('BCRYPT_COST');
     expect(environment).not.toHaveProperty('JWT_SECRET');
     expect(environment.NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(environment.POWERTOOLS_SERVICE_NAME).toBe('chat');
+    expect(environment.POWERTOOLS_METRICS_NAMESPACE).toBe('ServerlessChat');
     if (access !== 'none') expect(environment.TABLE_NAME).toEqual({ Ref: tableId });
     // The ARN (a Ref to the secret), never the value: the value exists only inside Secrets Manager.
     if (spec.usesSigningKey) expect(environment.JWT_SECRET_ARN).toEqual({ Ref: secretId });
@@ -304,7 +311,8 @@ describe.each(functionNames)('the %s function', (name) => {
       if (spec.postsToConnections) {
         expect(statements).toHaveLength(1);
         expect(JSON.stringify(statements[0].Resource)).toContain(`{"Ref":"${webSocketApiId}"}`);
-        expect(JSON.stringify(statements[0].Resource)).toContain('/prod/*/@connections/*');
+        // Sending only: not GET (describe) or DELETE (disconnect a client).
+        expect(JSON.stringify(statements[0].Resource)).toContain('/prod/POST/@connections/*');
       } else {
         expect(actionsWithPrefix(name, 'execute-api:')).toEqual([]);
       }
@@ -317,6 +325,30 @@ describe.each(functionNames)('the %s function', (name) => {
     );
 
     for (const action of actionsOf(wildcards)) expect(action).toMatch(/^xray:/);
+  });
+
+  it('has a role of its own, without managed policies, that writes to its own log group only', () => {
+    const role = stack.functions.byName[name].role;
+    if (!role) throw new Error(`${name} has no role`);
+    const roleResource = template.toJSON().Resources[logicalIdOf(role)];
+    const otherFunctionRoles = functionNames
+      .filter((other) => other !== name)
+      .map((other) => stack.functions.byName[other].role);
+    const logGroupRef = functionProperties(name).LoggingConfig.LogGroup.Ref;
+    const logStatements = statementsOf(name).filter((statement) =>
+      JSON.stringify(statement.Action).includes('logs:'),
+    );
+
+    expect(functionProperties(name).Role).toEqual({ 'Fn::GetAtt': [logicalIdOf(role), 'Arn'] });
+    expect(otherFunctionRoles).not.toContain(role);
+    expect(roleResource.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(roleResource.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
+    expect(actionsWithPrefix(name, 'logs:')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    for (const statement of logStatements) {
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logGroupRef, 'Arn'] });
+    }
   });
 });
 
@@ -358,6 +390,10 @@ describe('the table', () => {
     const ephemeral = synthChatStack({ props: { retainData: false } });
 
     ephemeral.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    // Point-in-time recovery stays on: it costs only per GB stored, and throw-away data is small.
+    ephemeral.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
   });
 });
 
@@ -393,6 +429,15 @@ describe('the stack', () => {
     dev.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { WEBSOCKET_CALLBACK_URL: { 'Fn::Join': ['', Match.arrayWith(['/dev'])] } } },
     });
+  });
+
+  it('leaves nothing behind when it is deleted, but the retained table', () => {
+    for (const [logicalId, resource] of Object.entries<{ DeletionPolicy?: string }>(
+      template.toJSON().Resources,
+    )) {
+      if (logicalId === tableId) continue;
+      expect([undefined, 'Delete']).toContain(resource.DeletionPolicy);
+    }
   });
 
   it('synthesizes without errors or warnings', () => {

@@ -1,0 +1,317 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { tableSchema } from '../../lambdas/data/schema.ts';
+import { type FunctionName, functionNames } from '../routes.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './chat-function.ts';
+
+/**
+ * The custom metrics the functions emit through Powertools Metrics (embedded metric format), in the namespace
+ * `POWERTOOLS_METRICS_NAMESPACE` with the dimension `service` = `POWERTOOLS_SERVICE_NAME`.
+ */
+export const CHAT_METRIC_NAMES = ['MessagesSent', 'Deliveries', 'GoneConnections', 'FanOutSize'] as const;
+
+/** Alarms and graphs look at five-minute windows. */
+const PERIOD = Duration.minutes(5);
+
+/**
+ * How many WebSocket integration errors in five minutes raise the alarm. A refused handshake (401: a missing,
+ * expired or forged token) is an integration error too, so one stale client must not page anyone; a burst of
+ * them, or of 5xx from `$connect`, should.
+ */
+export const WEBSOCKET_INTEGRATION_ERROR_THRESHOLD = 10;
+
+/** Options of the chat's alarms and dashboard. */
+export interface ChatObservabilityProps {
+  /** The functions by route-table name: each gets an errors alarm and a throttles alarm. */
+  readonly functions: Readonly<Record<FunctionName, lambda.IFunction>>;
+  readonly httpApi: apigwv2.HttpApi;
+  readonly webSocketApi: apigwv2.IWebSocketApi;
+  /** The WebSocket stage whose metrics are watched. */
+  readonly webSocketStageName: string;
+  readonly table: dynamodb.ITable;
+  /**
+   * Where alarm notifications go: an SNS topic with this e-mail subscribed (the address must confirm the
+   * subscription). Without it the alarms only change state in the console.
+   *
+   * @default no topic, no notification
+   */
+  readonly alarmEmail?: string;
+}
+
+/**
+ * Alarms on everything that means users are failing (function errors and throttles, HTTP 5xx, WebSocket
+ * integration and execution errors, DynamoDB throttling), optionally sent to an e-mail address, and one dashboard
+ * with the same signals next to the message volume.
+ */
+export class ChatObservability extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+  /** Only when an alarm e-mail is given. */
+  readonly alarmTopic?: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: ChatObservabilityProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const alarmNamePrefix = stack.stackName;
+
+    // Function errors: an invocation that threw or timed out. The wrappers turn every expected failure into a
+    // response, so any error here is a bug or a timeout.
+    for (const name of functionNames) {
+      const fn = props.functions[name];
+      this.addAlarm(`${name}-errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), 1, {
+        description: `The ${name} function failed (threw or timed out) at least once in 5 minutes.`,
+      });
+      this.addAlarm(`${name}-throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), 1, {
+        description: `Lambda refused to run the ${name} function (concurrency limit) at least once in 5 minutes.`,
+      });
+    }
+
+    // HTTP 5xx: 500 INTERNAL (a bug) and 503 UNAVAILABLE (DynamoDB unreachable or throttling after retries).
+    this.addAlarm('http-5xx', props.httpApi.metricServerError({ period: PERIOD, statistic: 'Sum' }), 1, {
+      description: 'The HTTP API answered 5xx at least once in 5 minutes.',
+    });
+
+    const webSocketMetric = (metricName: string, statistic = 'Sum') =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName,
+        dimensionsMap: { ApiId: props.webSocketApi.apiId, Stage: props.webSocketStageName },
+        statistic,
+        period: PERIOD,
+      });
+    this.addAlarm(
+      'websocket-integration-errors',
+      webSocketMetric('IntegrationError'),
+      WEBSOCKET_INTEGRATION_ERROR_THRESHOLD,
+      {
+        description: `The WebSocket functions answered 4xx/5xx at least ${WEBSOCKET_INTEGRATION_ERROR_THRESHOLD} times in 5 minutes (refused handshakes included).`,
+      },
+    );
+    this.addAlarm('websocket-execution-errors', webSocketMetric('ExecutionError'), 1, {
+      description: 'API Gateway could not invoke a WebSocket function at least once in 5 minutes.',
+    });
+
+    // DynamoDB throttling, on the table and on each index, reads and writes. FILL: a series without data points
+    // (no throttling at all, the usual case) counts as zero instead of hiding the others from the sum.
+    const throttleMetrics: Record<string, cloudwatch.IMetric> = {};
+    const indexNames: (string | undefined)[] = [
+      undefined,
+      ...tableSchema.globalSecondaryIndexes.map((index) => index.indexName),
+    ];
+    indexNames.forEach((indexName, position) => {
+      for (const [key, metricName] of [
+        ['r', 'ReadThrottleEvents'],
+        ['w', 'WriteThrottleEvents'],
+      ] as const) {
+        throttleMetrics[`${key}${position}`] = new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName,
+          dimensionsMap: {
+            TableName: props.table.tableName,
+            ...(indexName ? { GlobalSecondaryIndexName: indexName } : {}),
+          },
+          statistic: 'Sum',
+          period: PERIOD,
+        });
+      }
+    });
+    const dynamoDbThrottles = new cloudwatch.MathExpression({
+      expression: Object.keys(throttleMetrics)
+        .map((key) => `FILL(${key}, 0)`)
+        .join(' + '),
+      usingMetrics: throttleMetrics,
+      label: 'DynamoDB throttle events (table and indexes)',
+      period: PERIOD,
+    });
+    this.addAlarm('dynamodb-throttles', dynamoDbThrottles, 1, {
+      description:
+        'DynamoDB throttled reads or writes on the table or an index at least once in 5 minutes (the functions retry; users may see 503).',
+    });
+
+    if (props.alarmEmail) {
+      this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+        displayName: `${alarmNamePrefix} alarms`,
+        // SNS3: publishers must use TLS.
+        enforceSSL: true,
+      });
+      // A topic policy replaces the default one, which let the account's own services publish; let CloudWatch
+      // publish again, for this account's alarms of this stack only.
+      this.alarmTopic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowThisStacksAlarmsToPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [this.alarmTopic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: {
+              'aws:SourceArn': stack.formatArn({
+                service: 'cloudwatch',
+                resource: 'alarm',
+                resourceName: `${alarmNamePrefix}-*`,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            },
+          },
+        }),
+      );
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+      const action = new actions.SnsAction(this.alarmTopic);
+      for (const alarm of this.alarms) {
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
+      }
+    }
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      // Dashboards are global to the account, so the region keeps two deployments of this stack apart.
+      dashboardName: `${alarmNamePrefix}-${stack.region}`,
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
+    );
+
+    const chatMetric = (metricName: (typeof CHAT_METRIC_NAMES)[number], statistic: string, label: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic,
+        label,
+        period: PERIOD,
+      });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Message volume (per 5 minutes)',
+        width: 12,
+        left: [
+          chatMetric('MessagesSent', 'Sum', 'Messages sent'),
+          chatMetric('Deliveries', 'Sum', 'Live deliveries'),
+          chatMetric('GoneConnections', 'Sum', 'Gone connections pruned'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Fan-out size (connections per message)',
+        width: 12,
+        left: [
+          chatMetric('FanOutSize', 'Average', 'Average'),
+          chatMetric('FanOutSize', 'Maximum', 'Maximum'),
+        ],
+      }),
+    );
+
+    const httpMetricOptions = { period: PERIOD, statistic: 'Sum' };
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'HTTP API requests',
+        width: 8,
+        left: [
+          props.httpApi.metricCount({ ...httpMetricOptions, label: 'Requests' }),
+          props.httpApi.metricClientError({ ...httpMetricOptions, label: '4xx' }),
+          props.httpApi.metricServerError({ ...httpMetricOptions, label: '5xx' }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'HTTP API latency (ms)',
+        width: 8,
+        left: [
+          props.httpApi.metricLatency({ period: PERIOD, statistic: 'p50', label: 'p50' }),
+          props.httpApi.metricLatency({ period: PERIOD, statistic: 'p99', label: 'p99' }),
+          props.httpApi.metricIntegrationLatency({
+            period: PERIOD,
+            statistic: 'p99',
+            label: 'integration p99',
+          }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'WebSocket API',
+        width: 8,
+        left: [
+          webSocketMetric('ConnectCount').with({ label: 'Connects' }),
+          webSocketMetric('MessageCount').with({ label: 'Messages' }),
+        ],
+        right: [
+          webSocketMetric('ClientError').with({ label: 'Client errors' }),
+          webSocketMetric('IntegrationError').with({ label: 'Integration errors' }),
+          webSocketMetric('ExecutionError').with({ label: 'Execution errors' }),
+        ],
+      }),
+    );
+
+    const perFunction = (metric: (fn: lambda.IFunction, name: FunctionName) => cloudwatch.IMetric) =>
+      functionNames.map((name) => metric(props.functions[name], name));
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Function errors',
+        width: 8,
+        left: perFunction((fn, name) => fn.metricErrors({ period: PERIOD, statistic: 'Sum', label: name })),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Function throttles',
+        width: 8,
+        left: perFunction((fn, name) =>
+          fn.metricThrottles({ period: PERIOD, statistic: 'Sum', label: name }),
+        ),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Function duration p99 (ms)',
+        width: 8,
+        left: perFunction((fn, name) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label: name })),
+      }),
+    );
+
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'DynamoDB throttling',
+        width: 12,
+        left: [dynamoDbThrottles],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'DynamoDB consumed capacity (units per 5 minutes)',
+        width: 12,
+        left: [
+          props.table.metricConsumedReadCapacityUnits({
+            period: PERIOD,
+            statistic: 'Sum',
+            label: 'Read units',
+          }),
+          props.table.metricConsumedWriteCapacityUnits({
+            period: PERIOD,
+            statistic: 'Sum',
+            label: 'Write units',
+          }),
+        ],
+      }),
+    );
+  }
+
+  private addAlarm(
+    id: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    options: { readonly description: string },
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmName: `${Stack.of(this).stackName}-${id}`,
+      alarmDescription: options.description,
+      metric,
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // No data means no traffic, not a failure.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * bin/app.ts itself, run the way `cdk synth` runs it (a separate process with `CDK_OUTDIR` and
+ * `CDK_CONTEXT_JSON`): its context values reach the stack, bad values are refused, and an unacknowledged cdk-nag
+ * finding makes it exit non-zero. Bundling and the template validator are skipped (bundle.test.ts covers them).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cdkContext, repoRoot } from './synth.ts';
+
+interface Run {
+  readonly code: number;
+  readonly stderr: string;
+  readonly template?: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+}
+
+const outdirs: string[] = [];
+
+/** Runs bin/app.ts with these `-c` values; `preload` is a module loaded first (to tamper with the app). */
+function runApp(context: Record<string, string>, preload?: string): Promise<Run> {
+  const outdir = mkdtempSync(join(tmpdir(), 'chat-app-'));
+  outdirs.push(outdir);
+  const imports = ['--import', 'tsx', ...(preload ? ['--import', preload] : [])];
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [...imports, fileURLToPath(new URL('bin/app.ts', repoRoot))],
+      {
+        cwd: fileURLToPath(repoRoot),
+        env: {
+          ...process.env,
+          CDK_OUTDIR: outdir,
+          CDK_CONTEXT_JSON: JSON.stringify({ ...cdkContext, 'aws:cdk:bundling-stacks': [], ...context }),
+          CDK_VALIDATION: 'false',
+          NODE_ENV: 'production',
+        },
+      },
+      (error, _stdout, stderr) => {
+        let template: Run['template'];
+        try {
+          template = JSON.parse(readFileSync(join(outdir, 'ServerlessChat.template.json'), 'utf8'));
+        } catch {
+          template = undefined;
+        }
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr, template });
+      },
+    );
+  });
+}
+
+function resourcesOfType(run: Run, type: string) {
+  return Object.values(run.template?.Resources ?? {}).filter((resource) => resource.Type === type);
+}
+
+let defaults: Run;
+let custom: Run;
+let badContext: Run;
+let unacknowledged: Run;
+
+beforeAll(async () => {
+  // The four synths run in parallel: each is a cold Node process (about two seconds).
+  [defaults, custom, badContext, unacknowledged] = await Promise.all([
+    runApp({}),
+    runApp({ stage: 'dev', ephemeral: 'true', alarmEmail: 'oncall@example.com' }),
+    runApp({ ephemeral: 'yes' }),
+    runApp({}, fileURLToPath(new URL('fixtures/forget-smg4-acknowledgement.ts', import.meta.url))),
+  ]);
+}, 60_000);
+
+afterAll(() => {
+  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('bin/app.ts without context values', () => {
+  it('synthesizes, with cdk-nag passing', () => {
+    expect(defaults.stderr).not.toMatch(/AwsSolutions-/);
+    expect(defaults.code).toBe(0);
+  });
+
+  it('retains the table, uses the prod stage and makes no alarm topic', () => {
+    const [table] = Object.values(defaults.template?.Resources ?? {}).filter(
+      (resource) => resource.Type === 'AWS::DynamoDB::Table',
+    ) as { DeletionPolicy?: string }[];
+    const stages = resourcesOfType(defaults, 'AWS::ApiGatewayV2::Stage').map(
+      (stage) => stage.Properties?.StageName,
+    );
+
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(stages.sort()).toEqual(['$default', 'prod']);
+    expect(resourcesOfType(defaults, 'AWS::SNS::Topic')).toEqual([]);
+  });
+});
+
+describe('bin/app.ts with -c stage=dev -c ephemeral=true -c alarmEmail=...', () => {
+  it('synthesizes', () => {
+    expect(custom.code).toBe(0);
+  });
+
+  it('deletes the table with the stack, names the stage dev and e-mails alarms', () => {
+    const [table] = Object.values(custom.template?.Resources ?? {}).filter(
+      (resource) => resource.Type === 'AWS::DynamoDB::Table',
+    ) as { DeletionPolicy?: string }[];
+    const stages = resourcesOfType(custom, 'AWS::ApiGatewayV2::Stage').map(
+      (stage) => stage.Properties?.StageName,
+    );
+    const subscriptions = resourcesOfType(custom, 'AWS::SNS::Subscription');
+
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(stages.sort()).toEqual(['$default', 'dev']);
+    expect(subscriptions.map((subscription) => subscription.Properties?.Endpoint)).toEqual([
+      'oncall@example.com',
+    ]);
+  });
+});
+
+describe('bin/app.ts with a bad context value', () => {
+  it('refuses it by name', () => {
+    expect(badContext.code).not.toBe(0);
+    expect(badContext.stderr).toContain('Context "ephemeral" must be "true" or "false"');
+  });
+});
+
+describe('bin/app.ts when a cdk-nag finding is not acknowledged', () => {
+  it('fails with the finding', () => {
+    expect(unacknowledged.code).not.toBe(0);
+    expect(unacknowledged.stderr).toContain('AwsSolutions-SMG4');
+  });
+});
