@@ -174,6 +174,17 @@ export const webSocketRoutes: readonly WebSocketRoute[] = [
   { routeKey: '$disconnect', function: 'disconnect', access: 'readWrite' },
 ];
 
+/**
+ * Every method and path that matches no route reaches API Gateway's `$default` route. Without one, API Gateway
+ * answers its own `{"message":"Not Found"}`; routing it to a function makes unknown routes answer the contract's
+ * `404 {"code":"NOT_FOUND"}` on AWS and locally alike. `me` serves it: a read-only function whose wrapper
+ * answers NOT_FOUND without touching the table or asking for a token.
+ */
+export const httpFallbackRoute = { routeKey: '$default', function: 'me' } as const satisfies {
+  readonly routeKey: string;
+  readonly function: FunctionName;
+};
+
 /** The HTTP API's route key for a route, as API Gateway writes it: `POST /rooms/{name}/messages`. */
 export function httpRouteKey(route: Pick<HttpRoute, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
@@ -183,7 +194,8 @@ export function httpRouteKey(route: Pick<HttpRoute, 'method' | 'path'>): string 
 export function routeKeysOf(name: FunctionName): string[] {
   const spec = functions[name];
   if (spec.api === 'http') {
-    return httpRoutes.filter((route) => route.function === name).map(httpRouteKey);
+    const keys = httpRoutes.filter((route) => route.function === name).map(httpRouteKey);
+    return name === httpFallbackRoute.function ? [...keys, httpFallbackRoute.routeKey] : keys;
   }
   return webSocketRoutes.filter((route) => route.function === name).map((route) => route.routeKey);
 }

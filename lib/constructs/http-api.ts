@@ -5,7 +5,13 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type FunctionName, httpRouteKey, httpRoutes, type RouteThrottle } from '../routes.ts';
+import {
+  type FunctionName,
+  httpFallbackRoute,
+  httpRouteKey,
+  httpRoutes,
+  type RouteThrottle,
+} from '../routes.ts';
 
 /**
  * The throttle of every HTTP route without its own (all clients together). Well under the account's regional
@@ -102,6 +108,11 @@ export class ChatHttpApi extends Construct {
       });
       routes.set(httpRouteKey(route), added);
     }
+    new apigwv2.HttpRoute(this.api, 'FallbackRoute', {
+      httpApi: this.api,
+      routeKey: apigwv2.HttpRouteKey.DEFAULT,
+      integration: integrations.get(httpFallbackRoute.function) as HttpLambdaIntegration,
+    });
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,

@@ -6,6 +6,7 @@ import {
   type FunctionName,
   functionNames,
   functions,
+  httpFallbackRoute,
   httpRouteKey,
   httpRoutes,
   webSocketRoutes,
@@ -93,7 +94,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const http: HttpGateway = await startHttpGateway({
       host: options.host,
       port: options.port,
-      routes: httpRoutes.map((route) => ({ routeKey: httpRouteKey(route), ...target(route.function) })),
+      routes: [
+        ...httpRoutes.map((route) => ({ routeKey: httpRouteKey(route), ...target(route.function) })),
+        { routeKey: httpFallbackRoute.routeKey, ...target(httpFallbackRoute.function) },
+      ],
       onRequest: (entry) => log(formatHttpEntry(entry)),
     });
     started.push({ stop: () => http.close() });

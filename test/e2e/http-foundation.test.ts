@@ -388,11 +388,18 @@ describe('responses', () => {
     ['GET', '/no-such-route'],
     ['DELETE', '/rooms'],
     ['GET', '/auth'],
-  ])('answer 404 with a JSON body for an unknown route (%s %s)', async (method, path) => {
-    const response = await rawRequest(method, path, { token: owner.token });
+    ['PUT', '/auth/me'],
+  ])(
+    "answer the contract's 404 NOT_FOUND for an unknown route (%s %s), with or without a token",
+    async (method, path) => {
+      const signedIn = await rawRequest(method, path, { token: owner.token });
+      const anonymous = await rawRequest(method, path, {});
 
-    expect(response.status).toBe(404);
-    expect(response.contentType).toMatch(/^application\/json\b/);
-    expect(JSON.parse(response.text)).toEqual(expect.any(Object));
-  });
+      for (const response of [signedIn, anonymous]) {
+        expect(response.status).toBe(404);
+        expect(response.contentType).toMatch(/^application\/json\b/);
+        expect(JSON.parse(response.text)).toEqual({ code: 'NOT_FOUND', message: expect.any(String) });
+      }
+    },
+  );
 });

@@ -12,6 +12,7 @@ import {
   type FunctionName,
   functionNames,
   functions,
+  httpFallbackRoute,
   httpRouteKey,
   httpRoutes,
   type TableAccess,
@@ -134,7 +135,16 @@ describe('the HTTP API', () => {
       Properties: { ApiId: { Ref: httpApiId } },
     });
 
-    expect(Object.keys(routes)).toHaveLength(httpRoutes.length);
+    expect(Object.keys(routes)).toHaveLength(httpRoutes.length + 1);
+  });
+
+  it("sends every unmatched method and path ($default) to the fallback function, for the contract's 404", () => {
+    const routes = routesOf(httpApiId, httpFallbackRoute.routeKey);
+
+    expect(routes).toHaveLength(1);
+    expect(integratedFunctionOf(routes[0] ?? {})).toBe(
+      logicalIdOf(stack.functions.byName[httpFallbackRoute.function]),
+    );
   });
 
   it('sends payload format 2.0 events to Lambda proxy integrations', () => {
