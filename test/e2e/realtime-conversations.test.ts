@@ -1,40 +1,12 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { apiClient, type Json } from '../support/http-client.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { eventually, type Frame, TestSocket } from '../support/ws-client.ts';
+import { count, ISO_TIME, messageWithId, realtimeHarness, type User } from '../support/realtime.ts';
+import { eventually, type TestSocket } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const api = apiClient(stack.httpUrl);
-
-type User = { token: string; username: string; userId: string };
-
-const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-const sockets: TestSocket[] = [];
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-});
-
-async function connect(user: User): Promise<TestSocket> {
-  const socket = await TestSocket.open(stack.wsUrl, { token: user.token });
-  sockets.push(socket);
-  return socket;
-}
-
-/** Sends a frame and waits for its answer: the given type or an error frame. */
-async function ask(socket: TestSocket, frame: unknown, type: string): Promise<Frame> {
-  const seen = socket.frames.length;
-  socket.send(frame);
-  return socket.next(
-    (reply) => socket.frames.indexOf(reply) >= seen && (reply.type === type || reply.type === 'error'),
-  );
-}
-
-/** A ping answered: every frame posted to this connection before the ping was handled has had time to land. */
-async function pingPong(socket: TestSocket): Promise<void> {
-  expect(await ask(socket, { action: 'ping' }, 'pong')).toEqual({ type: 'pong' });
-}
+const { api, connect, ask, pingPong } = realtimeHarness(stack);
 
 async function openConversation(user: User, peer: string): Promise<Json> {
   const response = await api.call('POST', '/conversations', { token: user.token, body: { peer } });
@@ -66,11 +38,6 @@ function openConcurrently(alice: User, bob: User) {
     ),
   );
 }
-
-const messageWithId = (messageId: string) => (frame: Frame) =>
-  frame.type === 'message' && frame.messageId === messageId;
-const count = (socket: TestSocket, predicate: (frame: Frame) => boolean) =>
-  socket.frames.filter(predicate).length;
 
 /**
  * Frames from different invocations may arrive in any order, so "delivered once" and "not delivered" are

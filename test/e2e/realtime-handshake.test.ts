@@ -1,35 +1,18 @@
 import jwt from 'jsonwebtoken';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/data/client.ts';
 import { ConnectionRepository } from '../../lambdas/data/connections.ts';
-import { apiClient } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
+import { realtimeHarness } from '../support/realtime.ts';
 import { TEST_JWT_SECRET } from '../support/table.ts';
-import { type Frame, TestSocket } from '../support/ws-client.ts';
+import { TestSocket } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const api = apiClient(stack.httpUrl);
 // Read-only look at what $connect recorded: "no connection is recorded" has no other observable.
 const connections = new ConnectionRepository(createDocumentClient(), stack.tableName);
 
-const sockets: TestSocket[] = [];
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-});
-
-async function open(options: { token?: string; headers?: Record<string, string> }): Promise<TestSocket> {
-  const socket = await TestSocket.open(stack.wsUrl, options);
-  sockets.push(socket);
-  return socket;
-}
-
-/** Sends a frame and waits for the first later frame that matches. */
-async function roundTrip(socket: TestSocket, frame: unknown, matches: (reply: Frame) => boolean) {
-  const seen = socket.frames.length;
-  socket.send(frame);
-  return socket.next((reply) => socket.frames.indexOf(reply) >= seen && matches(reply));
-}
+const { api, open, roundTrip } = realtimeHarness(stack);
 
 async function uniqueRoom(token: string): Promise<string> {
   const name = `hs-${Math.random().toString(36).slice(2, 10)}`;

@@ -1,67 +1,11 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { apiClient } from '../support/http-client.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startTestStack } from '../support/local-stack.ts';
-import { eventually, type Frame, TestSocket } from '../support/ws-client.ts';
+import { count, ISO_TIME, messageWithId, realtimeHarness } from '../support/realtime.ts';
+import { eventually, type Frame, type TestSocket } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const api = apiClient(stack.httpUrl);
-
-type User = { token: string; username: string; userId: string };
-
-const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-const sockets: TestSocket[] = [];
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-});
-
-async function connect(user: User): Promise<TestSocket> {
-  const socket = await TestSocket.open(stack.wsUrl, { token: user.token });
-  sockets.push(socket);
-  return socket;
-}
-
-/** Sends a frame and waits for the first later frame that matches. */
-async function roundTrip(socket: TestSocket, frame: unknown, matches: (reply: Frame) => boolean) {
-  const seen = socket.frames.length;
-  socket.send(frame);
-  return socket.next((reply) => socket.frames.indexOf(reply) >= seen && matches(reply));
-}
-
-/** Sends a frame and waits for its answer: the given type or an error frame. */
-const ask = (socket: TestSocket, frame: unknown, type: string) =>
-  roundTrip(socket, frame, (reply) => reply.type === type || reply.type === 'error');
-
-async function join(socket: TestSocket, room: string): Promise<void> {
-  const reply = await ask(socket, { action: 'join', room }, 'joined');
-  expect(reply).toMatchObject({ type: 'joined', room });
-}
-
-/** A ping answered: every frame posted to this connection before the ping was handled has had time to land. */
-async function pingPong(socket: TestSocket): Promise<void> {
-  await roundTrip(socket, { action: 'ping' }, (frame) => frame.type === 'pong');
-}
-
-let rooms = 0;
-async function newRoom(owner: User): Promise<string> {
-  rooms += 1;
-  const name = `talk-${rooms}-${Math.random().toString(36).slice(2, 8)}`;
-  const created = await api.call('POST', '/rooms', { token: owner.token, body: { name } });
-  expect(created.status).toBe(201);
-  return name;
-}
-
-async function roomHistory(room: string, reader: User): Promise<Frame[]> {
-  const history = await api.call('GET', `/rooms/${room}/messages`, { token: reader.token });
-  expect(history.status).toBe(200);
-  return history.body.messages;
-}
-
-const messageWithId = (messageId: string) => (frame: Frame) =>
-  frame.type === 'message' && frame.messageId === messageId;
-const count = (socket: TestSocket, predicate: (frame: Frame) => boolean) =>
-  socket.frames.filter(predicate).length;
+const { api, connect, ask, join, pingPong, newRoom, roomHistory } = realtimeHarness(stack);
 
 /**
  * Frames from different invocations may arrive in any order, so "delivered once" and "not delivered" are
@@ -79,7 +23,7 @@ async function busyRoom() {
   const alice = await api.signUp('alice');
   const bob = await api.signUp('bob');
   const carol = await api.signUp('carol');
-  const room = await newRoom(alice);
+  const room = await newRoom(alice, 'talk');
   const elsewhere = await newRoom(carol);
   const [alicePhone, aliceLaptop, bobSocket, carolSocket] = await Promise.all([
     connect(alice),
@@ -238,7 +182,7 @@ describe('message to a room this connection has not joined', () => {
 
   it('answers NOT_IN_ROOM when only another connection of the same user has joined', async () => {
     const alice = await api.signUp('alice');
-    const room = await newRoom(alice);
+    const room = await newRoom(alice, 'talk');
     const [phone, laptop] = await Promise.all([connect(alice), connect(alice)]);
     await join(phone, room);
 
@@ -284,7 +228,7 @@ describe('frames the server cannot serve', () => {
 
   it.each(invalid)('answers INVALID_MESSAGE to %s and keeps the connection open', async (_, frame) => {
     const alice = await api.signUp('alice');
-    const room = await newRoom(alice);
+    const room = await newRoom(alice, 'talk');
     const socket = await connect(alice);
     await join(socket, room);
 

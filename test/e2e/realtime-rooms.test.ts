@@ -1,67 +1,13 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/data/client.ts';
 import { ConnectionRepository } from '../../lambdas/data/connections.ts';
-import { apiClient } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { eventually, type Frame, TestSocket } from '../support/ws-client.ts';
+import { count, realtimeHarness, userJoined, userLeft } from '../support/realtime.ts';
+import { eventually, type TestSocket } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const api = apiClient(stack.httpUrl);
-
-type User = { token: string; username: string; userId: string };
-
-const sockets: TestSocket[] = [];
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-});
-
-async function connect(user: User): Promise<TestSocket> {
-  const socket = await TestSocket.open(stack.wsUrl, { token: user.token });
-  sockets.push(socket);
-  return socket;
-}
-
-/** Sends a frame and waits for the first later frame that matches. */
-async function roundTrip(socket: TestSocket, frame: unknown, matches: (reply: Frame) => boolean) {
-  const seen = socket.frames.length;
-  socket.send(frame);
-  return socket.next((reply) => socket.frames.indexOf(reply) >= seen && matches(reply));
-}
-
-async function join(socket: TestSocket, room: string): Promise<Frame> {
-  const reply = await roundTrip(
-    socket,
-    { action: 'join', room },
-    (frame) => (frame.type === 'joined' && frame.room === room) || frame.type === 'error',
-  );
-  expect(reply.type).toBe('joined');
-  return reply;
-}
-
-async function leave(socket: TestSocket, room: string): Promise<Frame> {
-  return roundTrip(
-    socket,
-    { action: 'leave', room },
-    (frame) => (frame.type === 'left' && frame.room === room) || frame.type === 'error',
-  );
-}
-
-let rooms = 0;
-async function newRoom(owner: User): Promise<string> {
-  rooms += 1;
-  const name = `presence-${rooms}-${Math.random().toString(36).slice(2, 8)}`;
-  const created = await api.call('POST', '/rooms', { token: owner.token, body: { name } });
-  expect(created.status).toBe(201);
-  return name;
-}
-
-const userJoined = (room: string, username: string) => (frame: Frame) =>
-  frame.type === 'user_joined' && frame.room === room && frame.username === username;
-const userLeft = (room: string, username: string) => (frame: Frame) =>
-  frame.type === 'user_left' && frame.room === room && frame.username === username;
-const count = (socket: TestSocket, predicate: (frame: Frame) => boolean) =>
-  socket.frames.filter(predicate).length;
+const { api, connect, roundTrip, join, leave, newRoom } = realtimeHarness(stack);
 
 /**
  * Frames from different invocations may arrive in any order, so "nothing else arrived" is asserted only after
@@ -362,7 +308,10 @@ describe('presence counts users, not connections', () => {
     expect(count(aliceSocket, userLeft(room, bob.username))).toBe(1);
   });
 
-  it("sends user_left only when the user's last connection closes", async () => {
+  it.each([
+    ['closes', (socket: TestSocket) => socket.close()],
+    ['is dropped without a close frame', (socket: TestSocket) => socket.drop()],
+  ])("sends user_left only when the user's last connection %s", async (_, goAway) => {
     const alice = await api.signUp('alice');
     const bob = await api.signUp('bob');
     const room = await newRoom(alice);
@@ -372,35 +321,14 @@ describe('presence counts users, not connections', () => {
     await join(bobPhone, room);
     await join(bobLaptop, room);
 
-    await bobPhone.close();
+    await goAway(bobPhone);
     await barrier(room, [aliceSocket, bobLaptop]);
-    const userLeftAfterFirstClose = count(aliceSocket, userLeft(room, bob.username));
-    await bobLaptop.close();
+    const userLeftAfterFirst = count(aliceSocket, userLeft(room, bob.username));
+    await goAway(bobLaptop);
     await aliceSocket.next(userLeft(room, bob.username));
     await barrier(room, [aliceSocket]);
 
-    expect(userLeftAfterFirstClose).toBe(0);
-    expect(count(aliceSocket, userLeft(room, bob.username))).toBe(1);
-  });
-
-  it("sends user_left only when the user's last connection is dropped without a close frame", async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const aliceSocket = await connect(alice);
-    const [bobPhone, bobLaptop] = await Promise.all([connect(bob), connect(bob)]);
-    await join(aliceSocket, room);
-    await join(bobPhone, room);
-    await join(bobLaptop, room);
-
-    await bobPhone.drop();
-    await barrier(room, [aliceSocket, bobLaptop]);
-    const userLeftAfterFirstDrop = count(aliceSocket, userLeft(room, bob.username));
-    await bobLaptop.drop();
-    await aliceSocket.next(userLeft(room, bob.username));
-    await barrier(room, [aliceSocket]);
-
-    expect(userLeftAfterFirstDrop).toBe(0);
+    expect(userLeftAfterFirst).toBe(0);
     expect(count(aliceSocket, userLeft(room, bob.username))).toBe(1);
   });
 
