@@ -60,13 +60,23 @@ export function httpHandler(
   routes: Readonly<Record<string, HttpRouteHandler>>,
   signingKey?: SigningKeyProvider,
 ): HttpLambdaHandler {
-  const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const handler = async (
+    event: APIGatewayProxyEventV2,
+    context?: Context,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    // What a log entry of this request carries: never a token, a password or message text.
+    const logContext: Record<string, string | undefined> = {
+      route: event.routeKey,
+      requestId: event.requestContext?.requestId,
+      lambdaRequestId: context?.awsRequestId,
+    };
     try {
       const route = routes[event.routeKey];
       if (route === undefined) throw new NotFoundError('NOT_FOUND', 'There is no such route.');
       const identity = authenticatedRouteKeys.has(event.routeKey)
         ? await authenticate(event, signingKey)
         : undefined;
+      logContext.userId = identity?.userId;
       const body = event.requestContext.http.method === 'POST' ? parseBody(event) : undefined;
       const result = await route({
         body,
@@ -76,7 +86,7 @@ export function httpHandler(
       });
       return json(result.status, result.body);
     } catch (error) {
-      return errorResponse(error, event);
+      return errorResponse(error, logContext);
     } finally {
       flushMetrics();
     }
@@ -105,8 +115,7 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   return parsed;
 }
 
-function errorResponse(error: unknown, event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
-  const context = { route: event.routeKey, requestId: event.requestContext?.requestId };
+function errorResponse(error: unknown, context: Record<string, unknown>): APIGatewayProxyStructuredResultV2 {
   if (isAppError(error)) return problem(error);
   if (isUnavailable(error)) {
     logger.warn('Database unavailable', { ...context, errorName: (error as Error).name });
