@@ -77,7 +77,8 @@ export function httpHandler(
         ? await authenticate(event, signingKey)
         : undefined;
       logContext.userId = identity?.userId;
-      const body = event.requestContext.http.method === 'POST' ? parseBody(event) : undefined;
+      // Bodies are read for POST routes only: the `$default` fallback answers 404 whatever was sent.
+      const body = event.routeKey.startsWith('POST ') ? parseBody(event) : undefined;
       const result = await route({
         body,
         pathParameters: event.pathParameters ?? {},

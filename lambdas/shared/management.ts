@@ -17,7 +17,9 @@ export function managementApiPoster(): ConnectionPoster {
   const client = new ApiGatewayManagementApiClient({
     endpoint: webSocketCallbackUrl(),
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+    // The connection timer starts when a request is created, so time spent waiting for one of the agent's
+    // sockets during a large fan-out counts against it: 1 s dropped posts under load, 5 s does not.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
   });
   return {
     async post(connectionId, frame) {

@@ -1,0 +1,187 @@
+/**
+ * Connections that vanished without a close frame, whose `$disconnect` never ran. They are simulated by
+ * writing their records through the repository with ids the gateway does not know, so the management API
+ * answers 410 Gone for them, as API Gateway does. Each fan-out that meets them prunes them, and nothing the
+ * sender sees fails. Whatever fan-out never meets, TTL removes: the records carry `expiresAt` in epoch seconds.
+ */
+import { randomUUID } from 'node:crypto';
+import { DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Connection, ConnectionRepository } from '../../lambdas/data/connections.ts';
+import { connectionKey, type Key, presenceKey, roomMemberKey } from '../../lambdas/data/keys.ts';
+import { CONNECTION_TTL_SECONDS } from '../../lambdas/shared/config.ts';
+import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import { apiClient } from '../support/http-client.ts';
+import { startTestStack } from '../support/local-stack.ts';
+import { eventually, type Frame, TestSocket } from '../support/ws-client.ts';
+import { sleep, tableReader } from './helpers.ts';
+
+const stack = await startTestStack();
+const api = apiClient(stack.httpUrl);
+const doc = tableReader(stack.dynamoEndpoint);
+const records = new ConnectionRepository(doc, stack.tableName);
+const sockets: TestSocket[] = [];
+afterAll(async () => {
+  for (const socket of sockets) await socket.close();
+  doc.destroy();
+  await stack.stop();
+});
+
+type User = Awaited<ReturnType<typeof api.signUp>>;
+
+async function connect(user: User): Promise<TestSocket> {
+  const socket = await TestSocket.open(stack.wsUrl, { token: user.token });
+  sockets.push(socket);
+  return socket;
+}
+
+async function newRoom(owner: User): Promise<string> {
+  const name = `dead-${randomUUID().slice(0, 8)}`;
+  expect((await api.call('POST', '/rooms', { token: owner.token, body: { name } })).status).toBe(201);
+  return name;
+}
+
+/** A connection record as `$connect` writes it, for an id the gateway has never seen (410 Gone). */
+async function ghostConnection(user: User): Promise<Connection> {
+  const now = new Date();
+  const connection: Connection = {
+    connectionId: `ghost${randomUUID().replaceAll('-', '').slice(0, 10)}=`,
+    userId: user.userId,
+    username: user.username,
+    connectedAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + CONNECTION_TTL_SECONDS,
+  };
+  await records.put(connection);
+  return connection;
+}
+
+/** A ghost that had joined `room`: its member item and presence written by the same transaction as a join. */
+async function ghostInRoom(user: User, room: string): Promise<Connection> {
+  const connection = await ghostConnection(user);
+  expect((await records.join(room, connection)).kind).toBe('joined');
+  return connection;
+}
+
+const userLeft = (room: string, username: string) => (frame: Frame) =>
+  frame.type === 'user_left' && frame.room === room && frame.username === username;
+const errors = (socket: TestSocket) => socket.ofType('error');
+
+async function expectPruned(room: string | undefined, connection: Connection): Promise<void> {
+  await eventually(async () => (await records.get(connection.connectionId)) === undefined);
+  if (room !== undefined) {
+    const members = await records.members(room);
+    expect(members.map((member) => member.connectionId)).not.toContain(connection.connectionId);
+  }
+}
+
+describe('a connection gone without a close frame', () => {
+  it('is pruned by the next room message over the socket; the sender gets its ack and nothing fails', async () => {
+    const [alice, bob, ghost] = await Promise.all([
+      api.signUp('alice'),
+      api.signUp('bob'),
+      api.signUp('ghost'),
+    ]);
+    const room = await newRoom(alice);
+    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+    for (const socket of [aliceSocket, bobSocket]) await socket.request({ action: 'join', room }, 'joined');
+    const dead = await ghostInRoom(ghost, room);
+    // bob is present on a live socket and also has a dead one: pruning it must not say he left.
+    const bobsDead = await ghostInRoom(bob, room);
+
+    const ack = await aliceSocket.request({ action: 'message', room, text: 'anyone there?' }, 'ack');
+
+    expect(ack.type).toBe('ack');
+    await bobSocket.next((frame) => frame.messageId === ack.messageId);
+    await expectPruned(room, dead);
+    await expectPruned(room, bobsDead);
+    await bobSocket.next(userLeft(room, ghost.username));
+    await sleep(100);
+    expect(bobSocket.frames.filter(userLeft(room, bob.username))).toEqual([]);
+    expect(aliceSocket.frames.filter(userLeft(room, bob.username))).toEqual([]);
+    const presence = await doc.send(
+      new GetCommand({ TableName: stack.tableName, Key: presenceKey(room, bob.username.toLowerCase()) }),
+    );
+    expect([...(presence.Item?.connections ?? [])]).toHaveLength(1);
+    expect(errors(aliceSocket)).toEqual([]);
+  });
+
+  it('many at once are all pruned by one HTTP post, which still answers 201 and reaches the living', async () => {
+    const [alice, bob, ghost] = await Promise.all([
+      api.signUp('alice'),
+      api.signUp('bob'),
+      api.signUp('ghosts'),
+    ]);
+    const room = await newRoom(alice);
+    const bobSocket = await connect(bob);
+    await bobSocket.request({ action: 'join', room }, 'joined');
+    const dead = [];
+    for (let i = 0; i < 40; i++) dead.push(await ghostInRoom(ghost, room));
+
+    const posted = await api.call('POST', `/rooms/${room}/messages`, {
+      token: alice.token,
+      body: { text: 'hello' },
+    });
+
+    expect(posted.status).toBe(201);
+    await bobSocket.next((frame) => frame.messageId === posted.body.message.messageId);
+    for (const connection of dead) await expectPruned(room, connection);
+    expect((await records.members(room)).map((member) => member.username)).toEqual([bob.username]);
+    // The ghosts' user left once, when the last of its connections was pruned.
+    await bobSocket.next(userLeft(room, ghost.username));
+    await sleep(100);
+    expect(bobSocket.frames.filter(userLeft(room, ghost.username))).toHaveLength(1);
+  });
+
+  it('is pruned by a direct message to its user, which is acknowledged and delivered to the live device', async () => {
+    const [alice, bob] = await Promise.all([api.signUp('alice'), api.signUp('bob')]);
+    const opened = await api.call('POST', '/conversations', {
+      token: alice.token,
+      body: { peer: bob.username },
+    });
+    const conversationId = opened.body.conversation.conversationId;
+    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+    const dead = await ghostConnection(bob);
+
+    const ack = await aliceSocket.request({ action: 'message', conversationId, text: 'psst' }, 'ack');
+
+    expect(ack.type).toBe('ack');
+    await bobSocket.next((frame) => frame.messageId === ack.messageId);
+    await expectPruned(undefined, dead);
+    expect(await records.connectionIdsOf(bob.username)).toHaveLength(1);
+    expect(errors(aliceSocket)).toEqual([]);
+  });
+});
+
+describe('what fan-out never meets', () => {
+  it('expires by TTL: connection, member and presence items carry expiresAt in epoch seconds, a little over 2 h ahead', async () => {
+    const user = await api.signUp('ttl');
+    const room = await newRoom(user);
+    const socket = await connect(user);
+    await socket.request({ action: 'join', room }, 'joined');
+    const [connectionId] = await records.connectionIdsOf(user.username);
+    const get = async (Key: Key) =>
+      (await doc.send(new GetCommand({ TableName: stack.tableName, Key, ConsistentRead: true }))).Item;
+    const nowSeconds = Date.now() / 1000;
+
+    const items = [
+      await get(connectionKey(connectionId as string)),
+      await get(roomMemberKey(room, connectionId as string)),
+      await get(presenceKey(room, user.username.toLowerCase())),
+    ];
+
+    for (const item of items) {
+      expect(Number.isInteger(item?.expiresAt)).toBe(true);
+      // Seconds, not milliseconds: more than 2 h (API Gateway's maximum connection time) and under 2.5 h ahead.
+      expect(item?.expiresAt).toBeGreaterThan(nowSeconds + 2 * 60 * 60);
+      expect(item?.expiresAt).toBeLessThan(nowSeconds + 2.5 * 60 * 60);
+    }
+    const client = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, ...localAwsSettings });
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: stack.tableName }));
+    client.destroy();
+    expect(ttl.TimeToLiveDescription).toMatchObject({
+      AttributeName: 'expiresAt',
+      TimeToLiveStatus: 'ENABLED',
+    });
+  });
+});
