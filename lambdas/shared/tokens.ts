@@ -25,9 +25,9 @@ const MIN_KEY_LENGTH = 32;
  * secret named by `JWT_SECRET_ARN` (the CDK stack), read on first use and kept for the container's lifetime.
  */
 export function signingKeyFromEnvironment(): SigningKeyProvider {
-  const localKey = process.env.JWT_SECRET;
-  if (localKey !== undefined && localKey !== '') {
-    const checked = checkKey(localKey, 'JWT_SECRET');
+  const configuredKey = process.env.JWT_SECRET;
+  if (configuredKey !== undefined && configuredKey !== '') {
+    const checked = checkKey(configuredKey, 'JWT_SECRET');
     return async () => checked;
   }
   const secretArn = process.env.JWT_SECRET_ARN;
