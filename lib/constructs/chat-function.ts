@@ -8,6 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { functionBundling } from '../bundling.ts';
 import { type FunctionName, functionNames, functions, tableAccessOf } from '../routes.ts';
 
 /** The repository root: entries in the route table and the lock file are relative to it. */
@@ -76,7 +77,7 @@ export class ChatFunction extends nodejs.NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       // Lambda allocates CPU in proportion to memory (one vCPU at 1769 MB). 512 MB rather than 256 MB because
       // login and register hash with bcryptjs (pure JavaScript, CPU-bound; a cost-11 hash is ~0.2 s on a full
-      // core, so ~0.6 s at 512 MB but over a second at 256 MB), and cold starts parse a ~1 MB bundle. Memory
+      // core, so ~0.6 s at 512 MB but over a second at 256 MB), and cold starts parse a ~300 KB bundle. Memory
       // itself is not the constraint: the handlers hold no more than a page of items.
       memorySize: 512,
       // Well below API Gateway's integration limits (30 s HTTP, 29 s WebSocket), so a stuck invocation ends with
@@ -94,20 +95,9 @@ export class ChatFunction extends nodejs.NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        // The maps only need names and positions; leaving the sources out keeps each bundle small.
-        sourcesContent: false,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        // Prefer the packages' ES module builds: esbuild can tree-shake those (not their CommonJS builds), which
-        // takes about a fifth off each bundle. The output is still CommonJS.
-        mainFields: ['module', 'main'],
-        // Bundle the AWS SDK v3 clients instead of using the runtime's copy: the versions we test against are
-        // the versions that run, and tree-shaken clients load faster than the runtime's full packages.
-        externalModules: [],
-      },
+      // Minified, tree-shaken CommonJS for Node.js 24 with the AWS SDK inside: lib/bundling.ts, shared with the
+      // benchmark so that it weighs and cold-starts exactly these bundles.
+      bundling: functionBundling,
     });
   }
 }

@@ -1,0 +1,262 @@
+/**
+ * The DynamoDB capacity each operation consumes, as DynamoDB Local reports it (`ReturnConsumedCapacity: TOTAL`
+ * added to every call by a middleware), running the domain functions in-process on a table of their own. On an
+ * on-demand table these are the read and write request units billed.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory } from 'ulid';
+import { type Connection, ConnectionRepository } from '../../lambdas/data/connections.ts';
+import { ConversationRepository } from '../../lambdas/data/conversations.ts';
+import { connectionKey, roomMemberKey, userConnectionsIndexKey } from '../../lambdas/data/keys.ts';
+import { MessageRepository } from '../../lambdas/data/messages.ts';
+import { RoomRepository } from '../../lambdas/data/rooms.ts';
+import { UserRepository } from '../../lambdas/data/users.ts';
+import { login, register } from '../../lambdas/domain/accounts.ts';
+import { openConversation } from '../../lambdas/domain/conversations.ts';
+import type { ConnectionPoster } from '../../lambdas/domain/fanout.ts';
+import {
+  type MessagingDeps,
+  roomHistory,
+  sendDirectMessage,
+  sendRoomMessageFromConnection,
+} from '../../lambdas/domain/messaging.ts';
+import { joinRoom, openConnection } from '../../lambdas/domain/presence.ts';
+import { CONNECTION_TTL_SECONDS } from '../../lambdas/shared/config.ts';
+import { ensureTable, localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import { batchWrite } from './environment.ts';
+import { round } from './stats.ts';
+
+export interface Capacity {
+  /** Read request units. */
+  readonly read: number;
+  /** Write request units. */
+  readonly write: number;
+  /** The DynamoDB calls, by command. */
+  readonly calls: string;
+}
+
+export interface CapacityResult {
+  readonly register: Capacity;
+  readonly login: Capacity;
+  readonly join: Capacity;
+  readonly roomMessage10: Capacity;
+  readonly roomMessage100: Capacity;
+  /** A 10-member room's message again, after 2,000 connections joined other rooms: it must not change. */
+  readonly roomMessage10WithOtherRooms: Capacity;
+  readonly dm: Capacity;
+  readonly historyPage: Capacity;
+}
+
+/** One DynamoDB call and the capacity it consumed. */
+export interface CapacityCall {
+  readonly command: string;
+  readonly read: number;
+  readonly write: number;
+  /** Items in a transaction. */
+  readonly items?: number;
+}
+
+/**
+ * A document client that asks DynamoDB for the capacity of every call and records it in `calls`.
+ *
+ * DynamoDB Local misreports transactions (2 units for a TransactWriteItems of any number of new items, sometimes 2
+ * per item), while DynamoDB bills 2 write units per item and KB in a transaction. Every item the benchmark writes is
+ * under 1 KB, so a transaction is counted as 2 units per item, as DynamoDB bills it.
+ */
+export function capacityRecordingClient(endpoint: string): {
+  doc: DynamoDBDocumentClient;
+  calls: CapacityCall[];
+} {
+  const calls: CapacityCall[] = [];
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, ...localAwsSettings }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as {
+        CapacityUnits?: number;
+      }[];
+      const units = list.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+      const command = (context.commandName ?? '?').replace(/Command$/, '');
+      if (command === 'TransactWriteItems') {
+        const items = (input.TransactItems as unknown[] | undefined)?.length ?? 0;
+        calls.push({ command, read: 0, write: Math.max(units, 2 * items), items });
+      } else if (/^(Put|Update|Delete|BatchWrite)/.test(command)) {
+        calls.push({ command, read: 0, write: units });
+      } else {
+        calls.push({ command, read: units, write: 0 });
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'consumedCapacity' },
+  );
+  return { doc, calls };
+}
+
+/** `GetItem 0.5r · TransactWriteItems[2] 4w · Query 1r`: what a measurement's calls consumed, in order. */
+export function describeCalls(calls: readonly CapacityCall[]): string {
+  return calls
+    .map((call) => {
+      const name = call.items === undefined ? call.command : `${call.command}[${call.items}]`;
+      return `${name} ${call.write > 0 ? `${call.write}w` : `${call.read}r`}`;
+    })
+    .join(' · ');
+}
+
+export async function measureCapacity(endpoint: string): Promise<CapacityResult> {
+  const tableName = `bench-capacity-${randomUUID().slice(0, 8)}`;
+  await ensureTable(endpoint, tableName);
+  const { doc, calls } = capacityRecordingClient(endpoint);
+  const measure = async (run: () => Promise<unknown>): Promise<Capacity> => {
+    calls.length = 0;
+    await run();
+    return {
+      read: round(
+        calls.reduce((sum, call) => sum + call.read, 0),
+        2,
+      ),
+      write: round(
+        calls.reduce((sum, call) => sum + call.write, 0),
+        2,
+      ),
+      calls: describeCalls(calls),
+    };
+  };
+
+  // Deliveries are not what is measured: a poster that accepts every frame stands in for the management API.
+  const poster: ConnectionPoster = { post: async () => {} };
+  const users = new UserRepository(doc, tableName);
+  const deps: MessagingDeps & { users: UserRepository } = {
+    users,
+    rooms: new RoomRepository(doc, tableName),
+    connections: new ConnectionRepository(doc, tableName),
+    messages: new MessageRepository(doc, tableName),
+    conversations: new ConversationRepository(doc, tableName),
+    poster,
+    fanOutConcurrency: 32,
+    now: () => new Date(),
+    newMessageId: monotonicFactory(),
+    warn: () => {},
+    recordMetric: () => {},
+  };
+  const accountDeps = {
+    users,
+    now: () => new Date(),
+    newUserId: randomUUID,
+    // The hash's cost changes CPU, not capacity.
+    bcryptCost: 4,
+    signingKey: async () => 'a-signing-key-for-the-capacity-benchmark-only',
+    tokenTtlSeconds: 3600,
+  };
+  const password = 'correct horse battery';
+  const account = (username: string) => ({ username, email: `${username}@example.com`, password });
+
+  try {
+    const registerCapacity = await measure(() => register(accountDeps, account('alice')));
+    await register(accountDeps, account('bob'));
+    const loginCapacity = await measure(() => login(accountDeps, { username: 'alice', password }));
+
+    // Rooms of 10 and 100 members (one connection per user), with some history.
+    const members = async (room: string, count: number) => {
+      await deps.rooms.create({ name: room, createdBy: 'alice', createdAt: new Date().toISOString() });
+      const ids: string[] = [];
+      for (let index = 0; index < count; index++) {
+        const connectionId = `${room}-conn-${index}`;
+        await openConnection(deps, connectionId, {
+          userId: `u-${room}-${index}`,
+          username: `${room}_u${index}`,
+        });
+        await joinRoom(deps, connectionId, room);
+        ids.push(connectionId);
+      }
+      return ids;
+    };
+    const ten = await members('ten', 9);
+    // The 10th member's join is the one measured: a room of 9 others, of whom it is told.
+    await openConnection(deps, 'alice-conn', { userId: 'u-alice', username: 'alice' });
+    const joinCapacity = await measure(() => joinRoom(deps, 'alice-conn', 'ten'));
+    ten.push('alice-conn');
+    const hundred = await members('hundred', 100);
+    for (let index = 0; index < 60; index++) {
+      await sendRoomMessageFromConnection(deps, ten[0] as string, 'ten', { text: `history ${index}` });
+    }
+    const roomMessage = (room: string, sender: string, index: number) =>
+      measure(() =>
+        sendRoomMessageFromConnection(deps, sender, room, { text: 'hello', clientMessageId: `cap-${index}` }),
+      );
+    const roomMessage10 = await roomMessage('ten', 'alice-conn', 1);
+    const roomMessage100 = await roomMessage('hundred', hundred[0] as string, 2);
+
+    // 2,000 connections in 100 other rooms.
+    const expiresAt = Math.floor(Date.now() / 1000) + CONNECTION_TTL_SECONDS;
+    const others: Connection[] = Array.from({ length: 2_000 }, (_, index) => ({
+      connectionId: `other-${index}`,
+      userId: `u-other-${index}`,
+      username: `other${index}`,
+      connectedAt: new Date().toISOString(),
+      expiresAt,
+    }));
+    await batchWrite(
+      doc,
+      tableName,
+      others.flatMap((other, index) => [
+        {
+          PutRequest: {
+            Item: {
+              ...connectionKey(other.connectionId),
+              type: 'Connection',
+              GSI1PK: userConnectionsIndexKey(other.username),
+              GSI1SK: other.connectionId,
+              ...other,
+            },
+          },
+        },
+        {
+          PutRequest: {
+            Item: {
+              ...roomMemberKey(`other${Math.floor(index / 20)}`, other.connectionId),
+              type: 'RoomMember',
+              connectionId: other.connectionId,
+              username: other.username,
+              expiresAt,
+            },
+          },
+        },
+      ]),
+    );
+    const roomMessage10WithOtherRooms = await roomMessage('ten', 'alice-conn', 3);
+
+    const { conversation } = await openConversation(deps, { userId: 'u-alice', username: 'alice' }, 'bob');
+    const dm = await measure(() =>
+      sendDirectMessage(
+        deps,
+        { username: 'alice', connectionId: 'alice-conn' },
+        conversation.conversationId,
+        {
+          text: 'psst',
+          clientMessageId: 'cap-dm',
+        },
+      ),
+    );
+    const historyPage = await measure(() => roomHistory(deps, 'ten', 50, undefined));
+
+    return {
+      register: registerCapacity,
+      login: loginCapacity,
+      join: joinCapacity,
+      roomMessage10,
+      roomMessage100,
+      roomMessage10WithOtherRooms,
+      dm,
+      historyPage,
+    };
+  } finally {
+    doc.destroy();
+  }
+}

@@ -1,0 +1,358 @@
+/**
+ * Cold starts: for each function, a fresh `node` process loads the bundle and runs one invocation with a real
+ * event against the local stack's DynamoDB Local and management API, timed from spawn to exit; beside it, a bare
+ * `node -e 0` timed the same way, in the same rounds (so drift on this shared machine hits both alike).
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
+import { monotonicFactory } from 'ulid';
+import { ConnectionRepository } from '../../lambdas/data/connections.ts';
+import { ConversationRepository } from '../../lambdas/data/conversations.ts';
+import { roomPartition } from '../../lambdas/data/keys.ts';
+import { MessageRepository } from '../../lambdas/data/messages.ts';
+import { RoomRepository } from '../../lambdas/data/rooms.ts';
+import { UserRepository } from '../../lambdas/data/users.ts';
+import { register } from '../../lambdas/domain/accounts.ts';
+import { openConversation } from '../../lambdas/domain/conversations.ts';
+import { openConnection } from '../../lambdas/domain/presence.ts';
+import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import { type FunctionSpec, functions, tableAccessOf } from '../../lib/routes.ts';
+import { httpEvent } from '../support/events.ts';
+import type { Bundle, BundleName } from './bundles.ts';
+import { type BenchEnvironment, BenchSocket } from './environment.ts';
+import { median, nowMs } from './stats.ts';
+
+const childScript = fileURLToPath(new URL('./cold-start-child.cjs', import.meta.url));
+
+/** bcrypt cost of the accounts a cold start registers or logs in (production: 11, measured under latency). */
+const COLD_BCRYPT_COST = 4;
+
+export interface ColdStartResult {
+  /** Per bundle: median ms from spawn to exit of a process that loads the bundle and runs one invocation. */
+  readonly coldStartMs: Record<BundleName, number>;
+  /** Per bundle: the same run's median of a bare `node -e 0` (one figure, repeated per function). */
+  readonly bareNodeMs: Record<BundleName, number>;
+  /** Per bundle: median ms to `require` the bundle, and of the one invocation (measured inside the process). */
+  readonly loadMs: Record<BundleName, number>;
+  readonly invokeMs: Record<BundleName, number>;
+  /** Per bundle: the cold start again without `NODE_OPTIONS=--enable-source-maps` (when measured). */
+  readonly withoutSourceMapsMs?: Record<BundleName, number>;
+  readonly runs: number;
+}
+
+/** Everything the functions' first invocations need: accounts, a room with history, live connections. */
+interface Fixtures {
+  readonly token: string;
+  readonly username: string;
+  readonly password: string;
+  readonly room: string;
+  /** A live connection that has joined `room` (join, message and ping run as it). */
+  readonly liveConnectionId: string;
+  readonly sockets: BenchSocket[];
+  readonly connections: ConnectionRepository;
+}
+
+export async function measureColdStarts(
+  env: BenchEnvironment,
+  bundles: readonly Pick<Bundle, 'name' | 'file'>[],
+  options: {
+    runs: number;
+    /** Also cold-start each bundle without `--enable-source-maps`, to show what the stack's setting costs. */
+    withoutSourceMaps?: boolean;
+    /** Write a V8 CPU profile of every cold start here (for finding where the time goes). */
+    profileDir?: string;
+  },
+): Promise<ColdStartResult> {
+  const fixtures = await prepareFixtures(env);
+  type Samples = { wall: number[]; load: number[]; invoke: number[] };
+  const samples = new Map<string, Samples>();
+  const sample = (key: string): Samples => {
+    const entry = samples.get(key) ?? { wall: [], load: [], invoke: [] };
+    samples.set(key, entry);
+    return entry;
+  };
+  const variants = options.withoutSourceMaps ? ['', 'withoutSourceMaps'] : [''];
+  try {
+    // One untimed round: the first spawns pay for the disk cache. Every round runs everything once, so that drift
+    // on this shared machine hits all alike.
+    for (let round = -1; round < options.runs; round++) {
+      const bare = await runProcess(['-e', '0'], baseEnvironment());
+      if (round >= 0) sample('bare').wall.push(bare.wallMs);
+      for (const bundle of bundles) {
+        for (const variant of variants) {
+          const event = await eventFor(bundle.name, fixtures, round);
+          const environment = functionEnvironment(bundle.name, env);
+          if (variant === 'withoutSourceMaps') delete environment.NODE_OPTIONS;
+          const profile =
+            options.profileDir === undefined || variant !== ''
+              ? []
+              : [
+                  '--cpu-prof',
+                  '--cpu-prof-interval=100',
+                  `--cpu-prof-dir=${options.profileDir}/${bundle.name}`,
+                ];
+          const run = await runProcess(
+            [...profile, childScript, bundle.file, JSON.stringify(event)],
+            environment,
+          );
+          if (run.report === undefined) {
+            throw new Error(`${bundle.name}: the cold start printed no report\n${run.stderr}`);
+          }
+          const statusCode = run.report.statusCode as number | undefined;
+          if (statusCode !== undefined && statusCode >= 400) {
+            throw new Error(`${bundle.name}: the cold invocation answered ${statusCode}\n${run.stdout}`);
+          }
+          if (round >= 0) {
+            const entry = sample(`${bundle.name}${variant}`);
+            entry.wall.push(run.wallMs);
+            entry.load.push(run.report.loadMs as number);
+            entry.invoke.push(run.report.invokeMs as number);
+          }
+        }
+      }
+    }
+  } finally {
+    await Promise.all(fixtures.sockets.map((socket) => socket.close()));
+  }
+  const bareMedian = median(sample('bare').wall);
+  const byBundle = (pick: (entry: Samples) => number[], variant = '') =>
+    Object.fromEntries(
+      bundles.map((bundle) => [bundle.name, median(pick(sample(`${bundle.name}${variant}`)))]),
+    ) as Record<BundleName, number>;
+  return {
+    coldStartMs: byBundle((entry) => entry.wall),
+    bareNodeMs: Object.fromEntries(bundles.map((bundle) => [bundle.name, bareMedian])) as Record<
+      BundleName,
+      number
+    >,
+    loadMs: byBundle((entry) => entry.load),
+    invokeMs: byBundle((entry) => entry.invoke),
+    withoutSourceMapsMs: options.withoutSourceMaps
+      ? byBundle((entry) => entry.wall, 'withoutSourceMaps')
+      : undefined,
+    runs: options.runs,
+  };
+}
+
+/** What every Lambda function's process has (no `AWS_*` of this machine leaks in). */
+function baseEnvironment(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, TZ: ':UTC', LANG: 'en_US.UTF-8' };
+}
+
+/**
+ * The environment the CDK stack gives a function (lib/constructs/chat-function.ts and the APIs' additions),
+ * pointed at the local stack: `JWT_SECRET` in place of `JWT_SECRET_ARN` (the key of the local stack), DynamoDB
+ * Local's endpoint, and static credentials as Lambda provides them, in environment variables.
+ */
+function functionEnvironment(name: BundleName, env: BenchEnvironment): NodeJS.ProcessEnv {
+  // The SDK floor is configured like a function that only reads the table.
+  const spec: FunctionSpec =
+    name === 'sdkFloor'
+      ? { entry: '', api: 'http', postsToConnections: false, usesSigningKey: false }
+      : functions[name];
+  const environment: NodeJS.ProcessEnv = {
+    ...baseEnvironment(),
+    AWS_LAMBDA_FUNCTION_NAME: `chat-${name}`,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_REGION: localAwsSettings.region,
+    AWS_DEFAULT_REGION: localAwsSettings.region,
+    AWS_ACCESS_KEY_ID: localAwsSettings.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localAwsSettings.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: env.dynamoEndpoint,
+    // Node.js 20 is past its end of life and the SDK would say so; the Lambda runtime is Node.js 24.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_SERVICE_NAME: 'chat',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_METRICS_NAMESPACE: 'ServerlessChat',
+    NODE_OPTIONS: '--enable-source-maps',
+    BCRYPT_COST: String(COLD_BCRYPT_COST),
+  };
+  if (name === 'sdkFloor' || tableAccessOf(name) !== 'none') environment.TABLE_NAME = env.tableName;
+  if (spec.usesSigningKey) environment.JWT_SECRET = env.jwtSecret;
+  if (spec.postsToConnections) environment.WEBSOCKET_CALLBACK_URL = env.stack.callbackUrl;
+  return environment;
+}
+
+interface ProcessRun {
+  readonly wallMs: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly report?: Record<string, unknown>;
+}
+
+function runProcess(args: readonly string[], environment: NodeJS.ProcessEnv): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const started = nowMs();
+    const child = spawn(process.execPath, args, { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.once('error', reject);
+    child.once('exit', () => {
+      const wallMs = nowMs() - started;
+      // 'exit' can come before the pipes are drained; 'close' comes after both.
+      child.once('close', () => {
+        const out = Buffer.concat(stdout).toString('utf8');
+        const line = out.split('\n').find((text) => text.startsWith('BENCH '));
+        resolve({
+          wallMs,
+          stdout: out,
+          stderr: Buffer.concat(stderr).toString('utf8'),
+          report: line === undefined ? undefined : JSON.parse(line.slice('BENCH '.length)),
+        });
+      });
+    });
+  });
+}
+
+async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
+  const { doc, tableName } = env;
+  const users = new UserRepository(doc, tableName);
+  const rooms = new RoomRepository(doc, tableName);
+  const connections = new ConnectionRepository(doc, tableName);
+  const messages = new MessageRepository(doc, tableName);
+  const conversations = new ConversationRepository(doc, tableName);
+  const now = () => new Date();
+
+  const password = 'correct horse battery';
+  const username = `cold_${randomUUID().slice(0, 6)}`;
+  const accountDeps = { users, now, newUserId: randomUUID, bcryptCost: COLD_BCRYPT_COST };
+  const user = await register(accountDeps, { username, email: `${username}@example.com`, password });
+  const peer = await register(accountDeps, {
+    username: `${username}_peer`,
+    email: `${username}_peer@example.com`,
+    password,
+  });
+  await openConversation({ users, conversations, now }, user, peer.username);
+
+  const room = `cold-${randomUUID().slice(0, 6)}`;
+  await rooms.create({ name: room, createdBy: username, createdAt: now().toISOString() });
+  const newMessageId = monotonicFactory();
+  for (let index = 0; index < 30; index++) {
+    await messages.append(roomPartition(room), {
+      messageId: newMessageId(),
+      room,
+      from: username,
+      text: `history ${index}`,
+      sentAt: now().toISOString(),
+    });
+  }
+
+  // Three live members: join, message and ping run as the first; the others receive its messages.
+  const sockets: BenchSocket[] = [];
+  for (let index = 0; index < 3; index++) {
+    const socket = await BenchSocket.open(env.stack.wsUrl, env.tokenFor(`${username}_live${index}`));
+    await socket.request({ action: 'join', room }, (frame) => frame.type === 'joined');
+    sockets.push(socket);
+  }
+  const [liveConnectionId] = await connections.connectionIdsOf(`${username}_live0`);
+  if (liveConnectionId === undefined) throw new Error('the live connection was not recorded');
+  return {
+    token: env.tokenFor(user.username, user.userId),
+    username,
+    password,
+    room,
+    liveConnectionId,
+    sockets,
+    connections,
+  };
+}
+
+/** A realistic first event for each function; `round` keeps what must be unique unique. */
+async function eventFor(name: BundleName, fixtures: Fixtures, round: number): Promise<unknown> {
+  const unique = `${round + 1}_${randomUUID().slice(0, 6)}`;
+  switch (name) {
+    case 'sdkFloor':
+      return {};
+    case 'register':
+      return httpEvent({
+        routeKey: 'POST /auth/register',
+        body: {
+          username: `coldreg_${unique}`,
+          email: `coldreg_${unique}@example.com`,
+          password: 'a long password',
+        },
+      });
+    case 'login':
+      return httpEvent({
+        routeKey: 'POST /auth/login',
+        body: { username: fixtures.username, password: fixtures.password },
+      });
+    case 'me':
+      return httpEvent({ routeKey: 'GET /auth/me', token: fixtures.token });
+    case 'rooms':
+      return httpEvent({
+        routeKey: 'GET /rooms/{name}/messages',
+        pathParameters: { name: fixtures.room },
+        query: { limit: '20' },
+        token: fixtures.token,
+      });
+    case 'conversations':
+      return httpEvent({ routeKey: 'GET /conversations', token: fixtures.token });
+    case 'connect':
+      return {
+        ...webSocketEvent('$connect', 'CONNECT', `cold-connect-${unique}`),
+        headers: { Host: 'localhost' },
+        queryStringParameters: { token: fixtures.token },
+      };
+    case 'join':
+      return webSocketEvent('join', 'MESSAGE', fixtures.liveConnectionId, {
+        action: 'join',
+        room: fixtures.room,
+      });
+    case 'message':
+      return webSocketEvent('message', 'MESSAGE', fixtures.liveConnectionId, {
+        action: 'message',
+        room: fixtures.room,
+        text: `cold start ${unique}`,
+        clientMessageId: `cold-${unique}`,
+      });
+    case 'disconnect': {
+      // A connection that joined the room and then closed: its item, membership and presence are forgotten and
+      // the room's live members are told its user left.
+      const connectionId = `cold-disconnect-${unique}`;
+      const deps = { connections: fixtures.connections, now: () => new Date() };
+      await openConnection(deps, connectionId, { userId: `u-${unique}`, username: `colddisc_${unique}` });
+      const connection = await fixtures.connections.get(connectionId);
+      if (connection === undefined) throw new Error('the seeded connection vanished');
+      await fixtures.connections.join(fixtures.room, connection);
+      return webSocketEvent('$disconnect', 'DISCONNECT', connectionId);
+    }
+    case 'ping':
+      return webSocketEvent('ping', 'MESSAGE', fixtures.liveConnectionId, { action: 'ping' });
+  }
+}
+
+function webSocketEvent(
+  routeKey: string,
+  eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',
+  connectionId: string,
+  body?: unknown,
+): APIGatewayProxyWebsocketEventV2 {
+  const now = Date.now();
+  return {
+    requestContext: {
+      routeKey,
+      eventType,
+      messageId: eventType === 'MESSAGE' ? randomUUID() : undefined,
+      extendedRequestId: randomUUID(),
+      requestTime: new Date(now).toUTCString(),
+      messageDirection: 'IN',
+      stage: 'prod',
+      connectedAt: now,
+      requestTimeEpoch: now,
+      requestId: randomUUID(),
+      domainName: 'localhost',
+      connectionId,
+      apiId: 'bench',
+    } as APIGatewayProxyWebsocketEventV2['requestContext'],
+    body: body === undefined ? undefined : JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}

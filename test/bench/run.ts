@@ -1,0 +1,398 @@
+/**
+ * `npm run bench` (`-- --quick` for a run under two minutes): bundle sizes, cold starts, warm latency, fan-out and
+ * DynamoDB capacity, each beside a baseline measured in the same run, against the local stack with its own DynamoDB
+ * Local. Prints readable tables, then, as its last line, one JSON object with every figure. Progress goes to
+ * standard error.
+ *
+ * Options: `--quick` (fewer samples), `--only <section,...>` (bundles, cold, latency, fanout, capacity),
+ * `--profile <dir>` (a V8 CPU profile of every cold start, for finding where its time goes).
+ */
+// First: the environment the function modules read when they load.
+import './process-environment.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type FunctionName, functionNames } from '../../lib/routes.ts';
+import { type Bundle, buildBundles } from './bundles.ts';
+import { type CapacityResult, measureCapacity } from './capacity.ts';
+import { type ColdStartResult, measureColdStarts } from './cold-start.ts';
+import { type CostModel, costPerMillionMessages } from './cost.ts';
+import { type BenchEnvironment, startBenchEnvironment } from './environment.ts';
+import { type FanOutResult, measureFanOut } from './fanout.ts';
+import { type LatencyResult, measureLatency } from './latency.ts';
+import { round, table } from './stats.ts';
+
+/** The issue's targets. */
+const TARGETS = {
+  bundleBytes: 250 * 1024,
+  coldStartOverBareMs: 60,
+  httpLatencyRatio: 2,
+  fanOut1000Ms: 2_000,
+};
+
+const SECTIONS = ['bundles', 'cold', 'latency', 'fanout', 'capacity'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    profile: { type: 'string' },
+  },
+});
+const quick = values.quick === true;
+const only = new Set(
+  (values.only?.split(',') ?? SECTIONS).map((section) => {
+    if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`unknown section ${section}`);
+    return section as Section;
+  }),
+);
+const settings = quick
+  ? {
+      coldRuns: 5,
+      latencySamples: 30,
+      fanOutTrials: 3,
+      sweep: [50, 500, 1000],
+      sweepTrials: 2,
+      moreOthers: 0,
+    }
+  : {
+      coldRuns: 15,
+      latencySamples: 200,
+      fanOutTrials: 10,
+      sweep: [16, 32, 50, 100, 250, 500, 1000],
+      sweepTrials: 8,
+      moreOthers: 20_000,
+    };
+
+const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const startedAt = Date.now();
+const elapsed = () => `${((Date.now() - startedAt) / 1000).toFixed(0)} s`;
+
+const bundlesDir = mkdtempSync(join(tmpdir(), 'chat-bench-bundles-'));
+let bundles: Bundle[] | undefined;
+let cold: ColdStartResult | undefined;
+let latency: LatencyResult | undefined;
+let fanout: FanOutResult | undefined;
+let capacity: CapacityResult | undefined;
+
+if (only.has('bundles') || only.has('cold')) {
+  progress('bundling every function with lib/bundling.ts');
+  bundles = await buildBundles(bundlesDir);
+}
+let env: BenchEnvironment | undefined;
+if (only.has('cold') || only.has('latency') || only.has('fanout') || only.has('capacity')) {
+  progress('starting DynamoDB Local and the local stack');
+  env = await startBenchEnvironment();
+}
+try {
+  if (env !== undefined && bundles !== undefined && only.has('cold')) {
+    progress(
+      `cold starts: ${settings.coldRuns} rounds of ${bundles.length} bundles and a bare node (${elapsed()})`,
+    );
+    cold = await measureColdStarts(env, bundles, {
+      runs: settings.coldRuns,
+      withoutSourceMaps: !quick,
+      profileDir: values.profile,
+    });
+  }
+  if (env !== undefined && only.has('latency')) {
+    progress(`latency: ${settings.latencySamples} requests per route and action (${elapsed()})`);
+    latency = await measureLatency(env, settings.latencySamples);
+  }
+  if (env !== undefined && only.has('fanout')) {
+    progress(
+      `fan-out: rooms of 10, 100 and 1000 members, ${settings.fanOutTrials} trials each (${elapsed()})`,
+    );
+    fanout = await measureFanOut(env, {
+      sizes: [10, 100, 1000],
+      trials: settings.fanOutTrials,
+      sweep: settings.sweep,
+      sweepTrials: settings.sweepTrials,
+      moreOthers: settings.moreOthers,
+    });
+  }
+  if (env !== undefined && only.has('capacity')) {
+    progress(`capacity (${elapsed()})`);
+    capacity = await measureCapacity(env.dynamoEndpoint);
+  }
+} finally {
+  progress(`stopping (${elapsed()})`);
+  await env?.stop();
+  rmSync(bundlesDir, { recursive: true, force: true });
+}
+
+const cost: CostModel | undefined =
+  capacity === undefined
+    ? undefined
+    : costPerMillionMessages(
+        10,
+        capacity.roomMessage10,
+        // The function's duration for a 10-member room: this run's time from frame to last delivery, or else the
+        // warm p50 of a room message with 2 members.
+        fanout?.rooms.find((row) => row.members === 10)?.ms ??
+          latency?.webSocket['message (room of 2)']?.p50 ??
+          20,
+      );
+
+// ---- the readable report ----
+const out: string[] = [];
+const heading = (title: string) => out.push('', `## ${title}`, '');
+out.push(
+  `# Benchmark (${quick ? 'quick' : 'full'}) · Node.js ${process.version} · ${cpus().length} CPUs · ${new Date().toISOString()}`,
+);
+if (bundles !== undefined) {
+  heading(
+    `Bundles (lib/bundling.ts; target < ${TARGETS.bundleBytes / 1024} KB each; sdkFloor: the document client and one GetItem, nothing else)`,
+  );
+  out.push(
+    table(
+      ['bundle', 'KB', 'largest parts (KB)'],
+      bundles.map((bundle) => [
+        bundle.name,
+        round(bundle.bytes / 1024),
+        bundle.composition
+          .slice(0, 4)
+          .map((part) => `${part.part} ${round(part.bytes / 1024)}`)
+          .join(', '),
+      ]),
+    ),
+  );
+}
+if (cold !== undefined) {
+  const withoutMaps = cold.withoutSourceMapsMs;
+  heading(
+    `Cold start: spawn → load → one invocation → exit, median of ${cold.runs} (target: within ${TARGETS.coldStartOverBareMs} ms of bare node; sdkFloor: the document client and one GetItem)`,
+  );
+  out.push(
+    table(
+      [
+        'bundle',
+        'cold ms',
+        'bare node ms',
+        'over bare',
+        'load ms',
+        'invoke ms',
+        ...(withoutMaps === undefined ? [] : ['without --enable-source-maps']),
+      ],
+      [...functionNames, 'sdkFloor' as const].map((name) => [
+        name,
+        round(cold?.coldStartMs[name] ?? Number.NaN),
+        round(cold?.bareNodeMs[name] ?? Number.NaN),
+        round((cold?.coldStartMs[name] ?? Number.NaN) - (cold?.bareNodeMs[name] ?? Number.NaN)),
+        round(cold?.loadMs[name] ?? Number.NaN),
+        round(cold?.invokeMs[name] ?? Number.NaN),
+        ...(withoutMaps === undefined ? [] : [round(withoutMaps[name])]),
+      ]),
+    ),
+  );
+}
+if (latency !== undefined) {
+  const { dynamoBaseline } = latency;
+  heading(
+    `Warm latency through the local stack, one request at a time (single GetItem p50 ${dynamoBaseline.getItemP50} ms, PutItem p50 ${dynamoBaseline.putItemP50} ms)`,
+  );
+  out.push(
+    table(
+      [
+        'HTTP route',
+        'p50 ms',
+        'p95 ms',
+        'its DynamoDB calls',
+        'those in-process p50 ms',
+        'ratio (target ≤ 2)',
+      ],
+      Object.entries(latency.http).map(([name, row]) => [
+        name,
+        row.p50,
+        row.p95,
+        row.dynamoCalls,
+        row.directP50 ?? '-',
+        row.ratio ?? '-',
+      ]),
+    ),
+    '',
+    table(
+      ['WebSocket action', 'p50 ms', 'p95 ms', 'its DynamoDB calls'],
+      Object.entries(latency.webSocket).map(([name, row]) => [name, row.p50, row.p95, row.dynamoCalls]),
+    ),
+  );
+}
+if (fanout !== undefined) {
+  heading(
+    `Fan-out: time to the last delivery, median (FAN_OUT_CONCURRENCY ${fanout.concurrency}; others: connections in other rooms, in both tables)`,
+  );
+  out.push(
+    table(
+      [
+        'members',
+        'others',
+        'frame → last, ms',
+        'in-process: ours ms',
+        'Scan-then-post ms',
+        'times faster',
+        'read units: ours',
+        'Scan',
+      ],
+      [...fanout.rooms, ...fanout.scaling].map((row) => [
+        row.members,
+        row.otherConnections,
+        Number.isNaN(row.ms) ? '-' : row.ms,
+        row.inProcessMs,
+        row.baselineMs,
+        row.ratio,
+        row.readUnits,
+        row.baselineReadUnits,
+      ]),
+    ),
+    '',
+    table(
+      [
+        'FAN_OUT_CONCURRENCY',
+        ...Object.keys(fanout.concurrencySweep[0]?.msByMembers ?? {}).map((size) => `ms at ${size} members`),
+      ],
+      fanout.concurrencySweep.map((row) => [row.concurrency, ...Object.values(row.msByMembers)]),
+    ),
+  );
+}
+if (capacity !== undefined) {
+  heading('DynamoDB capacity per operation (ReturnConsumedCapacity; request units on demand)');
+  out.push(
+    table(
+      ['operation', 'read', 'write', 'calls'],
+      Object.entries(capacity).map(([name, row]) => [name, row.read, row.write, row.calls]),
+    ),
+  );
+}
+if (cost !== undefined) {
+  heading(
+    `Cost per million messages in a ${cost.roomMembers}-member room (USD, ${cost.prices.region}, prices of ${cost.prices.date})`,
+  );
+  out.push(
+    table(
+      ['Lambda', 'API Gateway', 'DynamoDB', 'total'],
+      [[cost.lambda, cost.apiGateway, cost.dynamodb, cost.total]],
+    ),
+    `(${cost.assumptions.webSocketMessagesPerMessage} WebSocket messages, 1 invocation of ${cost.assumptions.lambdaBilledMs} ms at 512 MB, ${cost.assumptions.readRequestUnits} RRU + ${cost.assumptions.writeRequestUnits} WRU per message; connection minutes: $${cost.connectionMonthUsd} per member connected for 30 days)`,
+  );
+}
+
+// ---- targets ----
+const targets: Record<string, { met: boolean; detail: string }> = {};
+if (bundles !== undefined) {
+  const functionBundles = bundles.filter((bundle) => bundle.name !== 'sdkFloor');
+  const worst = Math.max(...functionBundles.map((bundle) => bundle.bytes));
+  const over = functionBundles
+    .filter((bundle) => bundle.bytes >= TARGETS.bundleBytes)
+    .map((bundle) => bundle.name);
+  targets.bundlesUnder250KB = {
+    met: over.length === 0,
+    detail: `largest ${round(worst / 1024)} KB; over: ${over.join(', ') || 'none'}; the SDK floor alone: ${round((bundleOf('sdkFloor')?.bytes ?? Number.NaN) / 1024)} KB`,
+  };
+}
+if (cold !== undefined) {
+  const overBare = functionNames.map((name) => ({
+    name,
+    ms: (cold?.coldStartMs[name] ?? 0) - (cold?.bareNodeMs[name] ?? 0),
+  }));
+  const missed = overBare.filter((entry) => entry.ms > TARGETS.coldStartOverBareMs);
+  targets.coldStartWithin60msOfBareNode = {
+    met: missed.length === 0,
+    detail: `worst ${round(Math.max(...overBare.map((entry) => entry.ms)))} ms over bare; over 60: ${missed.map((entry) => entry.name).join(', ') || 'none'}; the SDK floor alone: ${round(cold.coldStartMs.sdkFloor - cold.bareNodeMs.sdkFloor)} ms over bare`,
+  };
+}
+if (latency !== undefined) {
+  const missed = Object.entries(latency.http).filter(
+    ([, row]) => (row.ratio ?? 0) > TARGETS.httpLatencyRatio,
+  );
+  targets.httpP50Within2xOfDynamoCalls = {
+    met: missed.length === 0,
+    detail: `worst ${Math.max(...Object.values(latency.http).map((row) => row.ratio ?? 0))}x; over 2x: ${missed.map(([name]) => name).join(', ') || 'none'}`,
+  };
+}
+if (fanout !== undefined) {
+  const thousand = fanout.rooms.find((row) => row.members === 1000);
+  if (thousand !== undefined) {
+    targets.fanOut1000Under2s = { met: thousand.ms < TARGETS.fanOut1000Ms, detail: `${thousand.ms} ms` };
+    targets.fanOutFasterThanScanThenPost = {
+      met: fanout.rooms.every((row) => row.ratio > 1),
+      detail: fanout.rooms.map((row) => `${row.members}: ${row.ratio}x`).join(', '),
+    };
+  }
+}
+if (capacity !== undefined) {
+  targets.roomMessageReadsOnlyItsRoom = {
+    met: capacity.roomMessage10WithOtherRooms.read === capacity.roomMessage10.read,
+    detail: `10 members: ${capacity.roomMessage10.read} RRU, with 2,000 other connections: ${capacity.roomMessage10WithOtherRooms.read} RRU, 100 members: ${capacity.roomMessage100.read} RRU`,
+  };
+}
+heading('Targets');
+out.push(
+  table(
+    ['target', 'met', 'detail'],
+    Object.entries(targets).map(([name, target]) => [name, target.met ? 'yes' : 'NO', target.detail]),
+  ),
+);
+
+const result = {
+  mode: quick ? 'quick' : 'full',
+  node: process.version,
+  cpus: cpus().length,
+  date: new Date().toISOString(),
+  durationSeconds: Math.round((Date.now() - startedAt) / 1000),
+  bundles: bundles === undefined ? undefined : functionRecord((name) => bundleOf(name)?.bytes),
+  coldStartMs: cold === undefined ? undefined : functionRecord((name) => cold?.coldStartMs[name]),
+  bareNodeMs: cold === undefined ? undefined : functionRecord((name) => cold?.bareNodeMs[name]),
+  coldStartPhasesMs:
+    cold === undefined
+      ? undefined
+      : {
+          load: functionRecord((name) => cold?.loadMs[name]),
+          invoke: functionRecord((name) => cold?.invokeMs[name]),
+          withoutSourceMaps:
+            cold.withoutSourceMapsMs === undefined
+              ? undefined
+              : functionRecord((name) => cold?.withoutSourceMapsMs?.[name]),
+        },
+  sdkFloor: {
+    bytes: bundleOf('sdkFloor')?.bytes,
+    coldStartMs: cold === undefined ? undefined : round(cold.coldStartMs.sdkFloor),
+  },
+  latency:
+    latency === undefined
+      ? undefined
+      : Object.fromEntries(
+          [...Object.entries(latency.http), ...Object.entries(latency.webSocket)].map(([name, row]) => [
+            name,
+            {
+              p50: row.p50,
+              p95: row.p95,
+              dynamoCalls: row.dynamoCalls,
+              directP50: row.directP50,
+              ratio: row.ratio,
+            },
+          ]),
+        ),
+  dynamoBaseline: latency?.dynamoBaseline,
+  fanout,
+  capacity,
+  costPerMillionMessages: cost,
+  targets,
+};
+process.stdout.write(`${out.join('\n')}\n\n${JSON.stringify(result)}\n`);
+
+function bundleOf(name: string): Bundle | undefined {
+  return bundles?.find((bundle) => bundle.name === name);
+}
+
+/** One value per function of lib/routes.ts, rounded to 0.1. */
+function functionRecord(
+  pick: (name: FunctionName) => number | undefined,
+): Record<string, number | undefined> {
+  return Object.fromEntries(functionNames.map((name) => [name, maybeRound(pick(name))]));
+}
+
+function maybeRound(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : round(value);
+}
