@@ -14,33 +14,21 @@ import { CONNECTION_TTL_SECONDS } from '../../lambdas/shared/config.ts';
 import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
 import { apiClient } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { eventually, type Frame, TestSocket } from '../support/ws-client.ts';
+import { realtimeHarness } from '../support/realtime.ts';
+import { eventually, type Frame, type TestSocket } from '../support/ws-client.ts';
 import { sleep, tableReader } from './helpers.ts';
 
 const stack = await startTestStack();
 const api = apiClient(stack.httpUrl);
 const doc = tableReader(stack.dynamoEndpoint);
 const records = new ConnectionRepository(doc, stack.tableName);
-const sockets: TestSocket[] = [];
+const { connect, newRoom } = realtimeHarness(stack);
 afterAll(async () => {
-  for (const socket of sockets) await socket.close();
   doc.destroy();
   await stack.stop();
 });
 
 type User = Awaited<ReturnType<typeof api.signUp>>;
-
-async function connect(user: User): Promise<TestSocket> {
-  const socket = await TestSocket.open(stack.wsUrl, { token: user.token });
-  sockets.push(socket);
-  return socket;
-}
-
-async function newRoom(owner: User): Promise<string> {
-  const name = `dead-${randomUUID().slice(0, 8)}`;
-  expect((await api.call('POST', '/rooms', { token: owner.token, body: { name } })).status).toBe(201);
-  return name;
-}
 
 /** A connection record as `$connect` writes it, for an id the gateway has never seen (410 Gone). */
 async function ghostConnection(user: User): Promise<Connection> {
@@ -82,7 +70,7 @@ describe('a connection gone without a close frame', () => {
       api.signUp('bob'),
       api.signUp('ghost'),
     ]);
-    const room = await newRoom(alice);
+    const room = await newRoom(alice, 'dead');
     const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
     for (const socket of [aliceSocket, bobSocket]) await socket.request({ action: 'join', room }, 'joined');
     const dead = await ghostInRoom(ghost, room);
@@ -112,7 +100,7 @@ describe('a connection gone without a close frame', () => {
       api.signUp('bob'),
       api.signUp('ghosts'),
     ]);
-    const room = await newRoom(alice);
+    const room = await newRoom(alice, 'dead');
     const bobSocket = await connect(bob);
     await bobSocket.request({ action: 'join', room }, 'joined');
     const dead = [];
@@ -156,7 +144,7 @@ describe('a connection gone without a close frame', () => {
 describe('what fan-out never meets', () => {
   it('expires by TTL: connection, member and presence items carry expiresAt in epoch seconds, a little over 2 h ahead', async () => {
     const user = await api.signUp('ttl');
-    const room = await newRoom(user);
+    const room = await newRoom(user, 'dead');
     const socket = await connect(user);
     await socket.request({ action: 'join', room }, 'joined');
     const [connectionId] = await records.connectionIdsOf(user.username);

@@ -11,7 +11,8 @@ import { ConnectionRepository } from '../../lambdas/data/connections.ts';
 import { presenceKey } from '../../lambdas/data/keys.ts';
 import { apiClient, type Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { eventually, type Frame, TestSocket } from '../support/ws-client.ts';
+import { realtimeHarness } from '../support/realtime.ts';
+import { eventually, type TestSocket } from '../support/ws-client.ts';
 import { expectContractError, sleep, tableReader } from './helpers.ts';
 
 const stack = await startTestStack();
@@ -19,31 +20,37 @@ const api = apiClient(stack.httpUrl);
 const reader = tableReader(stack.dynamoEndpoint);
 // Read-only: what the handlers recorded, for the assertions that have no other observable.
 const connections = new ConnectionRepository(reader, stack.tableName);
-const sockets: TestSocket[] = [];
+const { connect, join, newRoom } = realtimeHarness(stack);
 afterAll(async () => {
-  for (const socket of sockets) await socket.close();
   reader.destroy();
   await stack.stop();
 });
 
 type User = Awaited<ReturnType<typeof api.signUp>>;
 
-async function connect(user: User): Promise<TestSocket> {
-  const socket = await TestSocket.open(stack.wsUrl, { token: user.token });
-  sockets.push(socket);
-  return socket;
-}
-
-async function newRoom(owner: User, prefix: string): Promise<string> {
-  const name = `${prefix}-${randomUUID().slice(0, 8)}`;
-  expect((await api.call('POST', '/rooms', { token: owner.token, body: { name } })).status).toBe(201);
-  return name;
-}
-
-async function join(socket: TestSocket, room: string): Promise<Frame> {
-  const reply = await socket.request({ action: 'join', room }, 'joined');
-  expect(reply).toMatchObject({ type: 'joined', room });
-  return reply;
+/**
+ * One clientMessageId fired at once: three frames from one device, two from another, and three POSTs to `path`.
+ * Every answer must carry the same message id; returns the HTTP answers and that id.
+ */
+async function retryStorm(
+  sender: User,
+  [first, second]: [TestSocket, TestSocket],
+  frame: { text: string; clientMessageId: string },
+  path: string,
+) {
+  for (let i = 0; i < 3; i++) first.send(frame);
+  for (let i = 0; i < 2; i++) second.send(frame);
+  const body = { text: frame.text, clientMessageId: frame.clientMessageId };
+  const posts = await Promise.all(
+    Array.from({ length: 3 }, () => api.call('POST', path, { token: sender.token, body })),
+  );
+  await eventually(() => first.ofType('ack').length === 3 && second.ofType('ack').length === 2);
+  const ids = new Set([
+    ...posts.map((post) => post.body.message.messageId),
+    ...[...first.ofType('ack'), ...second.ofType('ack')].map((ack) => ack.messageId),
+  ]);
+  expect(ids.size).toBe(1);
+  return { posts, messageId: [...ids][0] };
 }
 
 const PASSWORD = 'correct horse battery';
@@ -266,24 +273,7 @@ describe('concurrent retries of one clientMessageId', () => {
     const clientMessageId = `retry-${randomUUID()}`;
     const frame = { action: 'message', room, text: 'exactly once', clientMessageId };
 
-    for (let i = 0; i < 3; i++) first.send(frame);
-    for (let i = 0; i < 2; i++) second.send(frame);
-    const posts = await Promise.all(
-      Array.from({ length: 3 }, () =>
-        api.call('POST', `/rooms/${room}/messages`, {
-          token: sender.token,
-          body: { text: 'exactly once', clientMessageId },
-        }),
-      ),
-    );
-    await eventually(() => first.ofType('ack').length === 3 && second.ofType('ack').length === 2);
-
-    const ids = new Set([
-      ...posts.map((post) => post.body.message.messageId),
-      ...[...first.ofType('ack'), ...second.ofType('ack')].map((ack) => ack.messageId),
-    ]);
-    expect(ids.size).toBe(1);
-    const [messageId] = ids;
+    const { posts, messageId } = await retryStorm(sender, [first, second], frame, `/rooms/${room}/messages`);
     const createdOverHttp = posts.filter((post) => post.status === 201).length;
     expect(createdOverHttp).toBeLessThanOrEqual(1);
     expect(posts.filter((post) => post.status === 200)).toHaveLength(3 - createdOverHttp);
@@ -321,24 +311,12 @@ describe('concurrent retries of one clientMessageId', () => {
     const clientMessageId = `dm-${randomUUID()}`;
     const frame = { action: 'message', conversationId, text: 'exactly once', clientMessageId };
 
-    for (let i = 0; i < 3; i++) first.send(frame);
-    for (let i = 0; i < 2; i++) second.send(frame);
-    const posts = await Promise.all(
-      Array.from({ length: 3 }, () =>
-        api.call('POST', `/conversations/${conversationId}/messages`, {
-          token: sender.token,
-          body: { text: 'exactly once', clientMessageId },
-        }),
-      ),
+    const { messageId } = await retryStorm(
+      sender,
+      [first, second],
+      frame,
+      `/conversations/${conversationId}/messages`,
     );
-    await eventually(() => first.ofType('ack').length === 3 && second.ofType('ack').length === 2);
-
-    const ids = new Set([
-      ...posts.map((post) => post.body.message.messageId),
-      ...[...first.ofType('ack'), ...second.ofType('ack')].map((ack) => ack.messageId),
-    ]);
-    expect(ids.size).toBe(1);
-    const [messageId] = ids;
     const barrier = await api.call('POST', `/conversations/${conversationId}/messages`, {
       token: sender.token,
       body: { text: 'barrier' },
