@@ -101,7 +101,8 @@ function assertJava(): void {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (the OS picks it; a race with another process is possible but rare). */
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);

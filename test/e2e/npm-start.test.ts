@@ -5,11 +5,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { apiClient } from '../support/http-client.ts';
 import { TestSocket } from '../support/ws-client.ts';
 
@@ -47,22 +48,6 @@ afterEach(async () => {
 afterAll(async () => {
   for (const directory of directories.splice(0)) await rm(directory, { recursive: true, force: true });
 });
-
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 function acceptsConnections(port: number): Promise<boolean> {

@@ -4,24 +4,9 @@
  * DynamoDB endpoint for the faults DynamoDB Local cannot produce (throttling, a server that never answers).
  */
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
+import { type DynamoDbLocal, freePort, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 
-/** A port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export { freePort };
 
 /** DynamoDB Local on a fixed port and data directory, which a test can take down and bring back. */
 export interface RestartableDynamoDb {
