@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
@@ -5,6 +6,7 @@ import { ConversationRepository } from '../data/conversations.ts';
 import { MessageRepository } from '../data/messages.ts';
 import { RoomRepository } from '../data/rooms.ts';
 import { UserRepository } from '../data/users.ts';
+import type { ConnectionPoster } from '../domain/fanout.ts';
 import type { MessagingDeps } from '../domain/messaging.ts';
 import { tableName } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
@@ -22,24 +24,33 @@ import { recordMetric } from '../shared/metrics.ts';
  */
 export const FAN_OUT_CONCURRENCY = 500;
 
-/**
- * Everything the real-time use cases need, built once per container at module scope by the functions that
- * post to connections. Building it only creates clients; nothing is fetched.
- */
-export function buildMessagingDeps(): MessagingDeps & { users: UserRepository } {
-  const doc = createDocumentClient();
-  const table = tableName();
+/** The real-time use cases' dependencies, built on the given clients; `overrides` replace single parts. */
+export function messagingDeps(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  poster: ConnectionPoster,
+  overrides: Partial<MessagingDeps> = {},
+): MessagingDeps & { users: UserRepository } {
   return {
     users: new UserRepository(doc, table),
     rooms: new RoomRepository(doc, table),
     connections: new ConnectionRepository(doc, table),
     messages: new MessageRepository(doc, table),
     conversations: new ConversationRepository(doc, table),
-    poster: managementApiPoster(),
+    poster,
     fanOutConcurrency: FAN_OUT_CONCURRENCY,
     now: () => new Date(),
     newMessageId: monotonicFactory(),
     warn: (message, attributes) => logger.warn(message, attributes),
     recordMetric,
+    ...overrides,
   };
+}
+
+/**
+ * Everything the real-time use cases need, built once per container at module scope by the functions that
+ * post to connections. Building it only creates clients; nothing is fetched.
+ */
+export function buildMessagingDeps(): MessagingDeps & { users: UserRepository } {
+  return messagingDeps(createDocumentClient(), tableName(), managementApiPoster());
 }

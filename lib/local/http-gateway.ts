@@ -4,7 +4,6 @@
  * that API Gateway itself answers (404, 413, 500, 503).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
   type FunctionTarget,
@@ -12,6 +11,7 @@ import {
   hostForUrl,
   invokeFunction,
   LOCAL_ACCOUNT_ID,
+  listen,
   newRequestId,
   newTraceId,
   sourceIpOf,
@@ -447,14 +447,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listen(server, options.port, options.host);
 
   return {
     url: `http://${hostForUrl(options.host)}:${port}`,

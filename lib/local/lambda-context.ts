@@ -3,6 +3,8 @@
  * `Context` object, the id and time formats API Gateway uses, and the call itself.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Callback, Context } from 'aws-lambda';
 
 /** The account id of every local ARN and request context (the same placeholder LocalStack uses). */
@@ -138,4 +140,16 @@ export function newTraceId(epochMs: number): string {
 /** A host for a URL: IPv6 literals need brackets. */
 export function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts `server` listening and resolves with the port it got (port 0 picks a free one). */
+export async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
 }

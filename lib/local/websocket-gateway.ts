@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayEventWebsocketRequestContextV2, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
@@ -15,6 +14,7 @@ import {
   formatRequestTime,
   hostForUrl,
   invokeFunction,
+  listen,
   newRequestId,
   newTraceId,
   sourceIpOf,
@@ -628,14 +628,7 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
     );
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listen(server, options.port, options.host);
   const host = hostForUrl(options.host);
 
   let stopped: Promise<void> | undefined;

@@ -3,26 +3,22 @@
  * added to every call by a middleware), running the domain functions in-process on a table of their own. On an
  * on-demand table these are the read and write request units billed.
  */
+
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { monotonicFactory } from 'ulid';
-import { type Connection, ConnectionRepository } from '../../lambdas/data/connections.ts';
-import { ConversationRepository } from '../../lambdas/data/conversations.ts';
+import type { Connection } from '../../lambdas/data/connections.ts';
 import { connectionKey, roomMemberKey, userConnectionsIndexKey } from '../../lambdas/data/keys.ts';
-import { MessageRepository } from '../../lambdas/data/messages.ts';
-import { RoomRepository } from '../../lambdas/data/rooms.ts';
-import { UserRepository } from '../../lambdas/data/users.ts';
 import { login, register } from '../../lambdas/domain/accounts.ts';
 import { openConversation } from '../../lambdas/domain/conversations.ts';
 import type { ConnectionPoster } from '../../lambdas/domain/fanout.ts';
 import {
-  type MessagingDeps,
   roomHistory,
   sendDirectMessage,
   sendRoomMessageFromConnection,
 } from '../../lambdas/domain/messaging.ts';
 import { joinRoom, openConnection } from '../../lambdas/domain/presence.ts';
+import { messagingDeps } from '../../lambdas/handlers/deps.ts';
 import { CONNECTION_TTL_SECONDS } from '../../lambdas/shared/config.ts';
 import { ensureTable, localAwsSettings } from '../../lib/local/dynamodb-local.ts';
 import { batchWrite } from './environment.ts';
@@ -131,22 +127,13 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
 
   // Deliveries are not what is measured: a poster that accepts every frame stands in for the management API.
   const poster: ConnectionPoster = { post: async () => {} };
-  const users = new UserRepository(doc, tableName);
-  const deps: MessagingDeps & { users: UserRepository } = {
-    users,
-    rooms: new RoomRepository(doc, tableName),
-    connections: new ConnectionRepository(doc, tableName),
-    messages: new MessageRepository(doc, tableName),
-    conversations: new ConversationRepository(doc, tableName),
-    poster,
+  const deps = messagingDeps(doc, tableName, poster, {
     fanOutConcurrency: 32,
-    now: () => new Date(),
-    newMessageId: monotonicFactory(),
     warn: () => {},
     recordMetric: () => {},
-  };
+  });
   const accountDeps = {
-    users,
+    users: deps.users,
     now: () => new Date(),
     newUserId: randomUUID,
     // The hash's cost changes CPU, not capacity.

@@ -5,24 +5,19 @@
  * login), timed in the same run; the target is a route p50 within 2x of that. Beside them, the p50 of a single
  * GetItem and PutItem against the same DynamoDB Local.
  */
+
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { monotonicFactory } from 'ulid';
-import { ConnectionRepository } from '../../lambdas/data/connections.ts';
-import { ConversationRepository } from '../../lambdas/data/conversations.ts';
-import { MessageRepository } from '../../lambdas/data/messages.ts';
-import { RoomRepository } from '../../lambdas/data/rooms.ts';
-import { UserRepository } from '../../lambdas/data/users.ts';
 import { login, me, register } from '../../lambdas/domain/accounts.ts';
 import { listConversations, openConversation } from '../../lambdas/domain/conversations.ts';
 import {
   conversationHistory,
-  type MessagingDeps,
   postRoomMessage,
   roomHistory,
   sendDirectMessage,
 } from '../../lambdas/domain/messaging.ts';
 import { createRoom, listRooms } from '../../lambdas/domain/rooms.ts';
+import { messagingDeps } from '../../lambdas/handlers/deps.ts';
 import { DEFAULT_BCRYPT_COST } from '../../lambdas/shared/config.ts';
 import { type BenchEnvironment, BenchSocket, documentClient, httpCall } from './environment.ts';
 import { nowMs, percentile, round, timeRuns } from './stats.ts';
@@ -71,22 +66,18 @@ export async function measureLatency(env: BenchEnvironment, samples: number): Pr
 
   // The domain with a document client of the bench's own: the calls the routes make, without the routes.
   const doc = documentClient(env.dynamoEndpoint);
-  const users = new UserRepository(doc, env.tableName);
-  const deps: MessagingDeps & { users: UserRepository } = {
-    users,
-    rooms: new RoomRepository(doc, env.tableName),
-    connections: new ConnectionRepository(doc, env.tableName),
-    messages: new MessageRepository(doc, env.tableName),
-    conversations: new ConversationRepository(doc, env.tableName),
-    poster: { post: async () => {} },
-    fanOutConcurrency: 32,
-    now: () => new Date(),
-    newMessageId: monotonicFactory(),
-    warn: () => {},
-    recordMetric: () => {},
-  };
+  const deps = messagingDeps(
+    doc,
+    env.tableName,
+    { post: async () => {} },
+    {
+      fanOutConcurrency: 32,
+      warn: () => {},
+      recordMetric: () => {},
+    },
+  );
   const accountDeps = {
-    users,
+    users: deps.users,
     now: () => new Date(),
     newUserId: randomUUID,
     bcryptCost: DEFAULT_BCRYPT_COST,

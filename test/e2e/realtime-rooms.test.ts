@@ -21,6 +21,28 @@ async function barrier(room: string, observers: TestSocket[]): Promise<void> {
   await Promise.all(observers.map((observer) => observer.next(userJoined(room, witness.username))));
 }
 
+/** Alice and Bob, one connection each, both joined to a fresh room. */
+async function aliceAndBobInRoom() {
+  const alice = await api.signUp('alice');
+  const bob = await api.signUp('bob');
+  const room = await newRoom(alice);
+  const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+  await join(aliceSocket, room);
+  await join(bobSocket, room);
+  return { alice, bob, room, aliceSocket, bobSocket };
+}
+
+/** Alice joined to a fresh room, and Bob with two connected devices that have not joined it yet. */
+async function aliceInRoomAndBobsTwoDevices() {
+  const alice = await api.signUp('alice');
+  const bob = await api.signUp('bob');
+  const room = await newRoom(alice);
+  const aliceSocket = await connect(alice);
+  const [bobPhone, bobLaptop] = await Promise.all([connect(bob), connect(bob)]);
+  await join(aliceSocket, room);
+  return { alice, bob, room, aliceSocket, bobPhone, bobLaptop };
+}
+
 describe('join', () => {
   it('answers joined with the sorted members and tells the members already there user_joined', async () => {
     // Prefixes make the sort visible: carol joins first, alice last.
@@ -99,12 +121,7 @@ describe('join', () => {
   });
 
   it('is harmless to do twice: joined again, no second user_joined, messages delivered once', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
-    await join(aliceSocket, room);
-    await join(bobSocket, room);
+    const { alice, bob, room, aliceSocket, bobSocket } = await aliceAndBobInRoom();
     await aliceSocket.next(userJoined(room, bob.username));
 
     const again = await join(bobSocket, room);
@@ -173,12 +190,7 @@ describe('join', () => {
 
 describe('leave', () => {
   it('answers left and tells the remaining members user_left', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
-    await join(aliceSocket, room);
-    await join(bobSocket, room);
+    const { bob, room, aliceSocket, bobSocket } = await aliceAndBobInRoom();
 
     const left = await leave(bobSocket, room);
     const notice = await aliceSocket.next(userLeft(room, bob.username));
@@ -188,12 +200,7 @@ describe('leave', () => {
   });
 
   it('stops delivering the room to a connection that left, and refuses its messages with NOT_IN_ROOM', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
-    await join(aliceSocket, room);
-    await join(bobSocket, room);
+    const { room, aliceSocket, bobSocket } = await aliceAndBobInRoom();
     await leave(bobSocket, room);
 
     await roundTrip(
@@ -209,12 +216,7 @@ describe('leave', () => {
   });
 
   it("sends no user_left when a connection that never joined leaves while the user's other device stays", async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const aliceSocket = await connect(alice);
-    const [bobPhone, bobLaptop] = await Promise.all([connect(bob), connect(bob)]);
-    await join(aliceSocket, room);
+    const { bob, room, aliceSocket, bobPhone, bobLaptop } = await aliceInRoomAndBobsTwoDevices();
     await join(bobPhone, room);
 
     const left = await leave(bobLaptop, room);
@@ -228,12 +230,7 @@ describe('leave', () => {
   });
 
   it('announces the user again after leaving and joining back', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
-    await join(aliceSocket, room);
-    await join(bobSocket, room);
+    const { alice, bob, room, aliceSocket, bobSocket } = await aliceAndBobInRoom();
     await leave(bobSocket, room);
     await aliceSocket.next(userLeft(room, bob.username));
 
@@ -246,12 +243,7 @@ describe('leave', () => {
 
 describe('presence counts users, not connections', () => {
   it("lists a user once and sends no user_joined when the user's second device joins", async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const aliceSocket = await connect(alice);
-    const [bobPhone, bobLaptop] = await Promise.all([connect(bob), connect(bob)]);
-    await join(aliceSocket, room);
+    const { alice, bob, room, aliceSocket, bobPhone, bobLaptop } = await aliceInRoomAndBobsTwoDevices();
     await join(bobPhone, room);
     await aliceSocket.next(userJoined(room, bob.username));
 
@@ -269,12 +261,7 @@ describe('presence counts users, not connections', () => {
   });
 
   it('sends exactly one user_joined when two devices of a user join at the same time', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const aliceSocket = await connect(alice);
-    const [bobPhone, bobLaptop] = await Promise.all([connect(bob), connect(bob)]);
-    await join(aliceSocket, room);
+    const { bob, room, aliceSocket, bobPhone, bobLaptop } = await aliceInRoomAndBobsTwoDevices();
 
     const [phoneJoined, laptopJoined] = await Promise.all([join(bobPhone, room), join(bobLaptop, room)]);
     await barrier(room, [aliceSocket]);
@@ -285,12 +272,7 @@ describe('presence counts users, not connections', () => {
   });
 
   it("sends user_left only when the user's last connection leaves", async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const aliceSocket = await connect(alice);
-    const [bobPhone, bobLaptop] = await Promise.all([connect(bob), connect(bob)]);
-    await join(aliceSocket, room);
+    const { bob, room, aliceSocket, bobPhone, bobLaptop } = await aliceInRoomAndBobsTwoDevices();
     await join(bobPhone, room);
     await join(bobLaptop, room);
 
@@ -312,12 +294,7 @@ describe('presence counts users, not connections', () => {
     ['closes', (socket: TestSocket) => socket.close()],
     ['is dropped without a close frame', (socket: TestSocket) => socket.drop()],
   ])("sends user_left only when the user's last connection %s", async (_, goAway) => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const aliceSocket = await connect(alice);
-    const [bobPhone, bobLaptop] = await Promise.all([connect(bob), connect(bob)]);
-    await join(aliceSocket, room);
+    const { bob, room, aliceSocket, bobPhone, bobLaptop } = await aliceInRoomAndBobsTwoDevices();
     await join(bobPhone, room);
     await join(bobLaptop, room);
 
@@ -333,12 +310,7 @@ describe('presence counts users, not connections', () => {
   });
 
   it('sends exactly one user_left when two devices of a user leave at the same time', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const aliceSocket = await connect(alice);
-    const [bobPhone, bobLaptop] = await Promise.all([connect(bob), connect(bob)]);
-    await join(aliceSocket, room);
+    const { bob, room, aliceSocket, bobPhone, bobLaptop } = await aliceInRoomAndBobsTwoDevices();
     await join(bobPhone, room);
     await join(bobLaptop, room);
 
@@ -350,12 +322,7 @@ describe('presence counts users, not connections', () => {
   });
 
   it('sends exactly one user_left when two devices of a user are dropped at the same time', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const aliceSocket = await connect(alice);
-    const [bobPhone, bobLaptop] = await Promise.all([connect(bob), connect(bob)]);
-    await join(aliceSocket, room);
+    const { bob, room, aliceSocket, bobPhone, bobLaptop } = await aliceInRoomAndBobsTwoDevices();
     await join(bobPhone, room);
     await join(bobLaptop, room);
 
@@ -475,12 +442,7 @@ describe('a connection dropped without a close frame', () => {
 
 describe('a frame over 128 KB', () => {
   it('closes the connection with 1009 and its user leaves the room', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
-    await join(aliceSocket, room);
-    await join(bobSocket, room);
+    const { bob, room, aliceSocket, bobSocket } = await aliceAndBobInRoom();
 
     bobSocket.send(JSON.stringify({ action: 'message', room, text: 'x'.repeat(128 * 1024) }));
     const code = await bobSocket.closed;
@@ -507,12 +469,7 @@ describe('a frame over 128 KB', () => {
 
 describe('presence frames', () => {
   it("never carry a user's email", async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const room = await newRoom(alice);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
-    await join(aliceSocket, room);
-    await join(bobSocket, room);
+    const { bob, room, aliceSocket, bobSocket } = await aliceAndBobInRoom();
     await leave(bobSocket, room);
     await aliceSocket.next(userLeft(room, bob.username));
     const roomList = await api.call('GET', '/rooms', { token: bob.token });

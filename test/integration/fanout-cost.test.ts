@@ -1,14 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { monotonicFactory } from 'ulid';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionRepository } from '../../lambdas/data/connections.ts';
-import { ConversationRepository } from '../../lambdas/data/conversations.ts';
-import { MessageRepository } from '../../lambdas/data/messages.ts';
 import { RoomRepository } from '../../lambdas/data/rooms.ts';
 import type { ConnectionPoster } from '../../lambdas/domain/fanout.ts';
-import { type MessagingDeps, sendRoomMessageFromConnection } from '../../lambdas/domain/messaging.ts';
+import { sendRoomMessageFromConnection } from '../../lambdas/domain/messaging.ts';
 import { joinRoom, openConnection } from '../../lambdas/domain/presence.ts';
+import { messagingDeps } from '../../lambdas/handlers/deps.ts';
 import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
 import { useFreshTable } from '../support/table.ts';
 
@@ -49,18 +47,11 @@ const poster: ConnectionPoster = {
 };
 
 const rooms = new RoomRepository(doc, tableName);
-const deps: MessagingDeps = {
-  rooms,
-  connections: new ConnectionRepository(doc, tableName),
-  messages: new MessageRepository(doc, tableName),
-  conversations: new ConversationRepository(doc, tableName),
-  poster,
+const deps = messagingDeps(doc, tableName, poster, {
   fanOutConcurrency: 8,
-  now: () => new Date(),
-  newMessageId: monotonicFactory(),
   warn: () => {},
   recordMetric: () => {},
-};
+});
 
 /** A room with `members` connections (of distinct users) that have joined it, and some history. */
 async function busyRoom(name: string, members: number, messages: number): Promise<string[]> {
