@@ -131,3 +131,17 @@ describe('docs/PROTOCOL.md', () => {
     expect([...new Set(described)].sort()).toEqual(actions.sort());
   });
 });
+
+describe('README.md', () => {
+  it('gives a reason for exactly the packages package.json depends on', () => {
+    const manifest = JSON.parse(read('package.json')) as Record<string, Record<string, string> | undefined>;
+    const section =
+      /^## Dependencies[^\n]*\n([\s\S]*?)(?=^## |$(?![\s\S]))/m.exec(read('README.md'))?.[1] ?? '';
+    const firstCells = [...section.matchAll(/^\| ([^|]+) \|/gm)].map((match) => match[1] as string);
+    const named = firstCells.flatMap((cell) => [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1]));
+
+    expect(named.sort()).toEqual(
+      [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})].sort(),
+    );
+  });
+});
