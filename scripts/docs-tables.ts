@@ -240,7 +240,7 @@ const httpErrors: Readonly<Record<HttpErrorCode, { readonly status: number; read
   },
   UNAVAILABLE: {
     status: new UnavailableError().status,
-    meaning: 'The database is unreachable or still throttling after retries: retry later.',
+    meaning: 'DynamoDB cannot be reached, or keeps throttling after the SDK’s retries: try again later.',
   },
 };
 
@@ -263,8 +263,8 @@ const socketErrors: Readonly<Record<SocketErrorCode, string>> = {
   INVALID_MESSAGE:
     'The frame is not a JSON object, has no `action`, or a field breaks its rule (the message names each one).',
   UNKNOWN_ACTION: 'The `action` is not one of `join`, `leave`, `message`, `ping`.',
-  ROOM_NOT_FOUND: '`join` names a room that does not exist.',
-  NOT_IN_ROOM: 'A `message` to a room this connection has not joined (or that does not exist).',
+  ROOM_NOT_FOUND: '`join` names a room nobody has created.',
+  NOT_IN_ROOM: 'A `message` for a room that this connection never joined (or that does not exist).',
   CONVERSATION_NOT_FOUND: 'No such conversation, or the sender is not one of its participants.',
   INTERNAL:
     'Something failed on our side, or the database is unavailable (the message then says to retry); the connection stays open.',
