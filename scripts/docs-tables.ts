@@ -203,7 +203,8 @@ const httpErrors: Readonly<Record<HttpErrorCode, { readonly status: number; read
   },
   UNAUTHORIZED: {
     status: new UnauthorizedError().status,
-    meaning: 'No bearer token, or one that is malformed, expired, forged or of an account that is gone.',
+    meaning:
+      'No bearer token, or one that is malformed, expired or forged (on `GET /auth/me`: or whose account is gone).',
   },
   INVALID_CREDENTIALS: {
     status: new InvalidCredentialsError().status,
