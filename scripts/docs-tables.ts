@@ -26,6 +26,7 @@ import {
   userKey,
 } from '../lambdas/data/keys.ts';
 import {
+  type AppError,
   ConflictError,
   ConversationNotFoundError,
   InvalidCredentialsError,
@@ -39,6 +40,7 @@ import {
   UserNotFoundError,
   ValidationError,
 } from '../lambdas/shared/errors.ts';
+import { MAX_BODY_BYTES } from '../lambdas/shared/http.ts';
 import { nagAcknowledgements } from '../lib/nag-acknowledgements.ts';
 import { HTTP_ERROR_CODES } from '../lib/openapi.ts';
 import {
@@ -187,62 +189,59 @@ export function nagTable(): string {
 
 type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
 
+interface ErrorDescription {
+  readonly status: number;
+  readonly meaning: string;
+}
+
+/** The status an error class answers with, beside what its code means to a client. */
+function described(error: AppError, meaning: string): ErrorDescription {
+  return { status: error.status, meaning };
+}
+
 /**
  * What each HTTP error code means to a client. The status comes from the error class that carries the code
  * (INTERNAL is answered by the HTTP wrapper itself); a code added to the contract without a line here fails
  * the type check.
  */
-const httpErrors: Readonly<Record<HttpErrorCode, { readonly status: number; readonly meaning: string }>> = {
-  INVALID_JSON: {
-    status: new InvalidJsonError().status,
-    meaning: 'The body is not JSON, or is JSON but not an object.',
-  },
-  VALIDATION_FAILED: {
-    status: new ValidationError([]).status,
-    meaning: 'A field, query parameter, path parameter or cursor breaks its rule; `details` lists each one.',
-  },
-  UNAUTHORIZED: {
-    status: new UnauthorizedError().status,
-    meaning:
-      'No bearer token, or one that is malformed, expired or forged (on `GET /auth/me`: or whose account is gone).',
-  },
-  INVALID_CREDENTIALS: {
-    status: new InvalidCredentialsError().status,
-    meaning: 'Login with an unknown username or a wrong password (one answer for both).',
-  },
-  NOT_FOUND: {
-    status: new NotFoundError('NOT_FOUND', '').status,
-    meaning: 'No route has this method and path.',
-  },
-  USER_NOT_FOUND: {
-    status: new UserNotFoundError().status,
-    meaning: 'The `peer` of a new conversation does not exist.',
-  },
-  ROOM_NOT_FOUND: { status: new RoomNotFoundError('').status, meaning: 'No room has this name.' },
-  CONVERSATION_NOT_FOUND: {
-    status: new ConversationNotFoundError().status,
-    meaning: 'No such conversation, or the caller is not one of its two participants.',
-  },
-  ACCOUNT_EXISTS: {
-    status: new ConflictError('ACCOUNT_EXISTS', '').status,
-    meaning: 'The username or the email is taken, in any case (which one is not said).',
-  },
-  ROOM_EXISTS: {
-    status: new ConflictError('ROOM_EXISTS', '').status,
-    meaning: 'A room of this name exists.',
-  },
-  PAYLOAD_TOO_LARGE: {
-    status: new PayloadTooLargeError(0).status,
-    meaning: 'The request body is over 16 KiB.',
-  },
+const httpErrors: Readonly<Record<HttpErrorCode, ErrorDescription>> = {
+  INVALID_JSON: described(new InvalidJsonError(), 'The body is not JSON, or is JSON but not an object.'),
+  VALIDATION_FAILED: described(
+    new ValidationError([]),
+    'A field, query parameter, path parameter or cursor breaks its rule; `details` lists each one.',
+  ),
+  UNAUTHORIZED: described(
+    new UnauthorizedError(),
+    'No bearer token, or one that is malformed, expired or forged (on `GET /auth/me`: or whose account is gone).',
+  ),
+  INVALID_CREDENTIALS: described(
+    new InvalidCredentialsError(),
+    'Login with an unknown username or a wrong password (one answer for both).',
+  ),
+  NOT_FOUND: described(new NotFoundError('NOT_FOUND', ''), 'No route has this method and path.'),
+  USER_NOT_FOUND: described(new UserNotFoundError(), 'The `peer` of a new conversation does not exist.'),
+  ROOM_NOT_FOUND: described(new RoomNotFoundError(''), 'No room has this name.'),
+  CONVERSATION_NOT_FOUND: described(
+    new ConversationNotFoundError(),
+    'No such conversation, or the caller is not one of its two participants.',
+  ),
+  ACCOUNT_EXISTS: described(
+    new ConflictError('ACCOUNT_EXISTS', ''),
+    'The username or the email is taken, in any case (which one is not said).',
+  ),
+  ROOM_EXISTS: described(new ConflictError('ROOM_EXISTS', ''), 'A room of this name exists.'),
+  PAYLOAD_TOO_LARGE: described(
+    new PayloadTooLargeError(MAX_BODY_BYTES),
+    `The request body is over ${MAX_BODY_BYTES / 1024} KiB.`,
+  ),
   INTERNAL: {
     status: 500,
     meaning: 'A bug on our side; it is logged with its stack, the client learns nothing.',
   },
-  UNAVAILABLE: {
-    status: new UnavailableError().status,
-    meaning: 'DynamoDB cannot be reached, or keeps throttling after the SDK’s retries: try again later.',
-  },
+  UNAVAILABLE: described(
+    new UnavailableError(),
+    'DynamoDB cannot be reached, or keeps throttling after the SDK’s retries: try again later.',
+  ),
 };
 
 /** The HTTP error codes, by status. */
