@@ -1,0 +1,319 @@
+/**
+ * The tables of docs/*.md that are facts of the code: each is rebuilt from the module that owns the fact, so a
+ * document cannot drift from it. A table sits in a document between `<!-- generated:NAME -->` and
+ * `<!-- /generated:NAME -->`; `npx tsx scripts/docs.ts` rewrites what is between the two, and `--check` (and
+ * test/docs/docs.test.ts) fails when a committed document differs from what it would write.
+ *
+ * One small function per table, so that each can be pointed at another source without touching the rest.
+ */
+import { readdirSync } from 'node:fs';
+import {
+  clientMessageIdKey,
+  connectionKey,
+  conversationKey,
+  conversationPartition,
+  emailKey,
+  type Key,
+  messageSortKey,
+  presenceKey,
+  ROOMS_INDEX_PK,
+  roomKey,
+  roomMemberKey,
+  roomPartition,
+  userConnectionsIndexKey,
+  userConversationKey,
+  userConversationsIndexKey,
+  userKey,
+} from '../lambdas/data/keys.ts';
+import {
+  type AppError,
+  ConflictError,
+  ConversationNotFoundError,
+  InvalidCredentialsError,
+  InvalidJsonError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RoomNotFoundError,
+  type SocketError,
+  UnauthorizedError,
+  UnavailableError,
+  UserNotFoundError,
+  ValidationError,
+} from '../lambdas/shared/errors.ts';
+import { MAX_BODY_BYTES } from '../lambdas/shared/http.ts';
+import { nagAcknowledgements } from '../lib/nag-acknowledgements.ts';
+import { HTTP_ERROR_CODES } from '../lib/openapi.ts';
+import {
+  type FunctionName,
+  functionNames,
+  functions,
+  httpFallbackRoute,
+  httpRouteKey,
+  httpRoutes,
+  routeKeysOf,
+  tableAccessOf,
+  webSocketRoutes,
+} from '../lib/routes.ts';
+
+/** A Markdown table; `|` inside a cell is escaped and line breaks become spaces. */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll(/\s*\n\s*/g, ' ');
+  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const code = (text: string) => `\`${text}\``;
+
+const ACCESS_WORDS = { none: 'none', read: 'read', write: 'write', readWrite: 'read and write' } as const;
+
+/** Every HTTP route of lib/routes.ts with its function, table access, authentication and route throttle. */
+export function httpRoutesTable(): string {
+  const rows = httpRoutes.map((route) => [
+    code(httpRouteKey(route)),
+    code(route.function),
+    ACCESS_WORDS[route.access],
+    route.authenticated ? 'bearer token' : 'public',
+    route.throttle ? `${route.throttle.rateLimit}/s, burst ${route.throttle.burstLimit}` : 'the stage’s',
+  ]);
+  rows.push([
+    `${code(httpFallbackRoute.routeKey)} (every other method and path)`,
+    code(httpFallbackRoute.function),
+    'none',
+    'public',
+    'the stage’s',
+  ]);
+  return markdownTable(['route', 'function', 'table access', 'authentication', 'throttle'], rows);
+}
+
+/** Every WebSocket route key of lib/routes.ts with its function and table access. */
+export function webSocketRoutesTable(): string {
+  const rows = webSocketRoutes.map((route) => [
+    code(route.routeKey),
+    code(route.function),
+    ACCESS_WORDS[route.access],
+  ]);
+  return markdownTable(['route key', 'function', 'table access'], rows);
+}
+
+/** Every function of lib/routes.ts: what it serves and what its role is granted. */
+export function functionsTable(): string {
+  const rows = functionNames.map((name: FunctionName) => {
+    const spec = functions[name];
+    return [
+      code(name),
+      code(spec.entry),
+      routeKeysOf(name).map(code).join(', '),
+      ACCESS_WORDS[tableAccessOf(name)],
+      spec.postsToConnections ? 'yes' : 'no',
+      spec.usesSigningKey ? 'yes' : 'no',
+    ];
+  });
+  return markdownTable(
+    ['function', 'entry', 'routes', 'table access', 'posts to connections', 'reads the signing key'],
+    rows,
+  );
+}
+
+/** Placeholders handed to the key builders, so that the table shows each key's shape. */
+const SAMPLE = {
+  username: '<username, lower-cased>',
+  email: '<email, lower-cased>',
+  room: '<room name>',
+  connectionId: '<connectionId>',
+  messageId: '<messageId>',
+  conversationId: '<conversationId>',
+  clientMessageId: '<clientMessageId>',
+} as const;
+
+interface KeyRow {
+  readonly item: string;
+  readonly key: Key;
+  /** GSI1PK from its builder, and GSI1SK as the repository writes it (keys.ts has no builder for it). */
+  readonly index?: readonly [string, string];
+}
+
+/** The key of every item kind, built by lambdas/data/keys.ts itself from placeholder values. */
+export function keysTable(): string {
+  const messagePartitions = `${roomPartition(SAMPLE.room)} or ${conversationPartition(SAMPLE.conversationId)}`;
+  const rows: KeyRow[] = [
+    { item: 'user profile', key: userKey(SAMPLE.username) },
+    { item: 'email claim', key: emailKey(SAMPLE.email) },
+    { item: 'room', key: roomKey(SAMPLE.room), index: [ROOMS_INDEX_PK, SAMPLE.room] },
+    { item: 'room member (one per connection)', key: roomMemberKey(SAMPLE.room, SAMPLE.connectionId) },
+    { item: 'presence (one per user and room)', key: presenceKey(SAMPLE.room, SAMPLE.username) },
+    {
+      item: 'room message',
+      key: { PK: roomPartition(SAMPLE.room), SK: messageSortKey(SAMPLE.messageId) },
+    },
+    {
+      item: 'clientMessageId guard',
+      key: clientMessageIdKey(messagePartitions, SAMPLE.username, SAMPLE.clientMessageId),
+    },
+    {
+      item: 'connection',
+      key: connectionKey(SAMPLE.connectionId),
+      index: [userConnectionsIndexKey(SAMPLE.username), SAMPLE.connectionId],
+    },
+    { item: 'conversation', key: conversationKey(SAMPLE.conversationId) },
+    {
+      item: 'conversation message',
+      key: { PK: conversationPartition(SAMPLE.conversationId), SK: messageSortKey(SAMPLE.messageId) },
+    },
+    {
+      item: 'a user’s conversation',
+      key: userConversationKey(SAMPLE.username, SAMPLE.conversationId),
+      index: [userConversationsIndexKey(SAMPLE.username), `<last activity>#${SAMPLE.conversationId}`],
+    },
+  ];
+  return markdownTable(
+    ['item', 'PK', 'SK', 'GSI1PK', 'GSI1SK'],
+    rows.map((row) => [
+      row.item,
+      code(row.key.PK),
+      code(row.key.SK),
+      row.index ? code(row.index[0]) : '',
+      row.index ? code(row.index[1]) : '',
+    ]),
+  );
+}
+
+/** Every cdk-nag finding lib/nag-acknowledgements.ts acknowledges, with its reason. */
+export function nagTable(): string {
+  const rows = nagAcknowledgements.map((acknowledgement) => [
+    code(acknowledgement.rule) + (acknowledgement.finding ? ` ${code(acknowledgement.finding)}` : ''),
+    acknowledgement.where,
+    acknowledgement.reason,
+  ]);
+  return markdownTable(['finding', 'where', 'why it is acknowledged'], rows);
+}
+
+type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
+
+interface ErrorDescription {
+  readonly status: number;
+  readonly meaning: string;
+}
+
+/** The status an error class answers with, beside what its code means to a client. */
+function described(error: AppError, meaning: string): ErrorDescription {
+  return { status: error.status, meaning };
+}
+
+/**
+ * What each HTTP error code means to a client. The status comes from the error class that carries the code
+ * (INTERNAL is answered by the HTTP wrapper itself); a code added to the contract without a line here fails
+ * the type check.
+ */
+const httpErrors: Readonly<Record<HttpErrorCode, ErrorDescription>> = {
+  INVALID_JSON: described(new InvalidJsonError(), 'The body is not JSON, or is JSON but not an object.'),
+  VALIDATION_FAILED: described(
+    new ValidationError([]),
+    'A field, query parameter, path parameter or cursor breaks its rule; `details` lists each one.',
+  ),
+  UNAUTHORIZED: described(
+    new UnauthorizedError(),
+    'No bearer token, or one that is malformed, expired or forged (on `GET /auth/me`: or whose account is gone).',
+  ),
+  INVALID_CREDENTIALS: described(
+    new InvalidCredentialsError(),
+    'Login with an unknown username or a wrong password (one answer for both).',
+  ),
+  NOT_FOUND: described(new NotFoundError('NOT_FOUND', ''), 'No route has this method and path.'),
+  USER_NOT_FOUND: described(new UserNotFoundError(), 'The `peer` of a new conversation does not exist.'),
+  ROOM_NOT_FOUND: described(new RoomNotFoundError(''), 'No room has this name.'),
+  CONVERSATION_NOT_FOUND: described(
+    new ConversationNotFoundError(),
+    'No such conversation, or the caller is not one of its two participants.',
+  ),
+  ACCOUNT_EXISTS: described(
+    new ConflictError('ACCOUNT_EXISTS', ''),
+    'The username or the email is taken, in any case (which one is not said).',
+  ),
+  ROOM_EXISTS: described(new ConflictError('ROOM_EXISTS', ''), 'A room of this name exists.'),
+  PAYLOAD_TOO_LARGE: described(
+    new PayloadTooLargeError(MAX_BODY_BYTES),
+    `The request body is over ${MAX_BODY_BYTES / 1024} KiB.`,
+  ),
+  INTERNAL: {
+    status: 500,
+    meaning: 'A bug on our side; it is logged with its stack, the client learns nothing.',
+  },
+  UNAVAILABLE: described(
+    new UnavailableError(),
+    'DynamoDB cannot be reached, or keeps throttling after the SDK’s retries: try again later.',
+  ),
+};
+
+/** The HTTP error codes, by status. */
+export function httpErrorsTable(): string {
+  const rows = HTTP_ERROR_CODES.map((errorCode) => ({ errorCode, ...httpErrors[errorCode] }))
+    .sort((a, b) => a.status - b.status)
+    .map((row) => [String(row.status), code(row.errorCode), row.meaning]);
+  return markdownTable(['status', 'code', 'meaning'], rows);
+}
+
+type SocketErrorCode =
+  | ConstructorParameters<typeof SocketError>[0]
+  | 'ROOM_NOT_FOUND'
+  | 'CONVERSATION_NOT_FOUND'
+  | 'INTERNAL';
+
+/** What each error frame code means; the socket-only codes are typed by `SocketError`'s constructor. */
+const socketErrors: Readonly<Record<SocketErrorCode, string>> = {
+  INVALID_MESSAGE:
+    'The frame is not a JSON object, has no `action`, or a field breaks its rule (the message names each one).',
+  UNKNOWN_ACTION: 'The `action` is not one of `join`, `leave`, `message`, `ping`.',
+  ROOM_NOT_FOUND: '`join` names a room nobody has created.',
+  NOT_IN_ROOM: 'A `message` for a room that this connection never joined (or that does not exist).',
+  CONVERSATION_NOT_FOUND: 'No such conversation, or the sender is not one of its participants.',
+  INTERNAL:
+    'Something failed on our side, or the database is unavailable (the message then says to retry); the connection stays open.',
+};
+
+/** The error frame codes of the WebSocket API. */
+export function socketErrorsTable(): string {
+  const rows = Object.entries(socketErrors).map(([errorCode, meaning]) => [code(errorCode), meaning]);
+  return markdownTable(['code', 'meaning'], rows);
+}
+
+/** The generated tables by marker name. */
+export const generatedTables: Readonly<Record<string, () => string>> = {
+  'http-routes': httpRoutesTable,
+  'websocket-routes': webSocketRoutesTable,
+  functions: functionsTable,
+  keys: keysTable,
+  'nag-acknowledgements': nagTable,
+  'http-errors': httpErrorsTable,
+  'socket-errors': socketErrorsTable,
+};
+
+/** The documents that may hold generated tables, relative to the repository root: README.md and docs/*.md. */
+export function documentPaths(root: URL): string[] {
+  const docs = readdirSync(new URL('docs/', root)).filter((name) => name.endsWith('.md'));
+  return ['README.md', ...docs.sort().map((name) => `docs/${name}`)];
+}
+
+const MARKER = /<!-- generated:([a-z-]+) -->\n[\s\S]*?<!-- \/generated:\1 -->/g;
+
+/** The names of the generated sections a document contains, in order. */
+export function generatedSectionsOf(text: string): string[] {
+  return [...text.matchAll(MARKER)].map((match) => match[1] as string);
+}
+
+/**
+ * The document with every generated section rebuilt. An opening marker without its closing one, or a name no
+ * table has, is an error rather than something left alone.
+ */
+export function renderGeneratedSections(text: string, documentName: string): string {
+  const opened = [...text.matchAll(/<!-- generated:([a-z-]+) -->/g)].length;
+  if (opened !== generatedSectionsOf(text).length) {
+    throw new Error(
+      `${documentName}: a <!-- generated:NAME --> marker has no matching <!-- /generated:NAME -->`,
+    );
+  }
+  return text.replaceAll(MARKER, (_whole, name: string) => {
+    const build = generatedTables[name];
+    if (build === undefined) throw new Error(`${documentName}: no generated table is called "${name}"`);
+    return `<!-- generated:${name} -->\n${build()}\n<!-- /generated:${name} -->`;
+  });
+}
