@@ -26,23 +26,13 @@ import {
   userKey,
 } from '../lambdas/data/keys.ts';
 import {
-  type AppError,
-  ConflictError,
-  ConversationNotFoundError,
-  InvalidCredentialsError,
-  InvalidJsonError,
-  NotFoundError,
-  PayloadTooLargeError,
-  RoomNotFoundError,
-  type SocketError,
-  UnauthorizedError,
-  UnavailableError,
-  UserNotFoundError,
-  ValidationError,
-} from '../lambdas/shared/errors.ts';
-import { MAX_BODY_BYTES } from '../lambdas/shared/http.ts';
+  type HttpErrorCode,
+  httpErrors,
+  type SocketErrorCode,
+  socketErrorCodes,
+  socketOnlyErrors,
+} from '../lib/contract/index.ts';
 import { nagAcknowledgements } from '../lib/nag-acknowledgements.ts';
-import { HTTP_ERROR_CODES } from '../lib/openapi.ts';
 import {
   type FunctionName,
   functionNames,
@@ -187,93 +177,25 @@ export function nagTable(): string {
   return markdownTable(['finding', 'where', 'why it is acknowledged'], rows);
 }
 
-type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
-
-interface ErrorDescription {
-  readonly status: number;
-  readonly meaning: string;
-}
-
-/** The status an error class answers with, beside what its code means to a client. */
-function described(error: AppError, meaning: string): ErrorDescription {
-  return { status: error.status, meaning };
-}
-
-/**
- * What each HTTP error code means to a client. The status comes from the error class that carries the code
- * (INTERNAL is answered by the HTTP wrapper itself); a code added to the contract without a line here fails
- * the type check.
- */
-const httpErrors: Readonly<Record<HttpErrorCode, ErrorDescription>> = {
-  INVALID_JSON: described(new InvalidJsonError(), 'The body is not JSON, or is JSON but not an object.'),
-  VALIDATION_FAILED: described(
-    new ValidationError([]),
-    'A field, query parameter, path parameter or cursor breaks its rule; `details` lists each one.',
-  ),
-  UNAUTHORIZED: described(
-    new UnauthorizedError(),
-    'No bearer token, or one that is malformed, expired or forged (on `GET /auth/me`: or whose account is gone).',
-  ),
-  INVALID_CREDENTIALS: described(
-    new InvalidCredentialsError(),
-    'Login with an unknown username or a wrong password (one answer for both).',
-  ),
-  NOT_FOUND: described(new NotFoundError('NOT_FOUND', ''), 'No route has this method and path.'),
-  USER_NOT_FOUND: described(new UserNotFoundError(), 'The `peer` of a new conversation does not exist.'),
-  ROOM_NOT_FOUND: described(new RoomNotFoundError(''), 'No room has this name.'),
-  CONVERSATION_NOT_FOUND: described(
-    new ConversationNotFoundError(),
-    'No such conversation, or the caller is not one of its two participants.',
-  ),
-  ACCOUNT_EXISTS: described(
-    new ConflictError('ACCOUNT_EXISTS', ''),
-    'The username or the email is taken, in any case (which one is not said).',
-  ),
-  ROOM_EXISTS: described(new ConflictError('ROOM_EXISTS', ''), 'A room of this name exists.'),
-  PAYLOAD_TOO_LARGE: described(
-    new PayloadTooLargeError(MAX_BODY_BYTES),
-    `The request body is over ${MAX_BODY_BYTES / 1024} KiB.`,
-  ),
-  INTERNAL: {
-    status: 500,
-    meaning: 'A bug on our side; it is logged with its stack, the client learns nothing.',
-  },
-  UNAVAILABLE: described(
-    new UnavailableError(),
-    'DynamoDB cannot be reached, or keeps throttling after the SDK’s retries: try again later.',
-  ),
-};
-
-/** The HTTP error codes, by status. */
+/** The HTTP error codes of the contract, by status. */
 export function httpErrorsTable(): string {
-  const rows = HTTP_ERROR_CODES.map((errorCode) => ({ errorCode, ...httpErrors[errorCode] }))
-    .sort((a, b) => a.status - b.status)
+  const rows = (Object.keys(httpErrors) as HttpErrorCode[])
+    .map((errorCode) => ({ errorCode, ...httpErrors[errorCode] }))
+    .sort((x, y) => x.status - y.status)
     .map((row) => [String(row.status), code(row.errorCode), row.meaning]);
   return markdownTable(['status', 'code', 'meaning'], rows);
 }
 
-type SocketErrorCode =
-  | ConstructorParameters<typeof SocketError>[0]
-  | 'ROOM_NOT_FOUND'
-  | 'CONVERSATION_NOT_FOUND'
-  | 'INTERNAL';
-
-/** What each error frame code means; the socket-only codes are typed by `SocketError`'s constructor. */
-const socketErrors: Readonly<Record<SocketErrorCode, string>> = {
-  INVALID_MESSAGE:
-    'The frame is not a JSON object, has no `action`, or a field breaks its rule (the message names each one).',
-  UNKNOWN_ACTION: 'The `action` is not one of `join`, `leave`, `message`, `ping`.',
-  ROOM_NOT_FOUND: '`join` names a room nobody has created.',
-  NOT_IN_ROOM: 'A `message` for a room that this connection never joined (or that does not exist).',
-  CONVERSATION_NOT_FOUND: 'No such conversation, or the sender is not one of its participants.',
-  INTERNAL:
-    'Something failed on our side, or the database is unavailable (the message then says to retry); the connection stays open.',
-};
-
-/** The error frame codes of the WebSocket API. */
+/** The error frame codes of the contract's WebSocket API. */
 export function socketErrorsTable(): string {
-  const rows = Object.entries(socketErrors).map(([errorCode, meaning]) => [code(errorCode), meaning]);
-  return markdownTable(['code', 'meaning'], rows);
+  const meaningOf = (errorCode: SocketErrorCode) =>
+    errorCode in socketOnlyErrors
+      ? socketOnlyErrors[errorCode as keyof typeof socketOnlyErrors].meaning
+      : httpErrors[errorCode as HttpErrorCode].meaning;
+  return markdownTable(
+    ['code', 'meaning'],
+    socketErrorCodes.map((errorCode) => [code(errorCode), meaningOf(errorCode)]),
+  );
 }
 
 /** The generated tables by marker name. */
