@@ -10,7 +10,6 @@ import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { ConnectionRepository } from '../../lambdas/data/connections.ts';
 import { ConversationRepository } from '../../lambdas/data/conversations.ts';
-import { roomPartition } from '../../lambdas/data/keys.ts';
 import { MessageRepository } from '../../lambdas/data/messages.ts';
 import { RoomRepository } from '../../lambdas/data/rooms.ts';
 import { UserRepository } from '../../lambdas/data/users.ts';
@@ -235,7 +234,7 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
   await rooms.create({ name: room, createdBy: username, createdAt: now().toISOString() });
   const newMessageId = monotonicFactory();
   for (let index = 0; index < 30; index++) {
-    await messages.append(roomPartition(room), {
+    await messages.append({
       messageId: newMessageId(),
       room,
       from: username,
