@@ -10,16 +10,17 @@ import { readdirSync } from 'node:fs';
 import {
   clientMessageIdKey,
   connectionKey,
+  conversationActivitySortKey,
   conversationKey,
-  conversationPartition,
   emailKey,
   type Key,
+  messagePartition,
   messageSortKey,
   presenceKey,
   ROOMS_INDEX_PK,
   roomKey,
   roomMemberKey,
-  roomPartition,
+  roomsIndexSortKey,
   userConnectionsIndexKey,
   userConversationKey,
   userConversationsIndexKey,
@@ -118,26 +119,29 @@ const SAMPLE = {
 interface KeyRow {
   readonly item: string;
   readonly key: Key;
-  /** GSI1PK from its builder, and GSI1SK as the repository writes it (keys.ts has no builder for it). */
+  /** GSI1PK and GSI1SK, from their builders. */
   readonly index?: readonly [string, string];
 }
 
 /** The key of every item kind, built by lambdas/data/keys.ts itself from placeholder values. */
 export function keysTable(): string {
-  const messagePartitions = `${roomPartition(SAMPLE.room)} or ${conversationPartition(SAMPLE.conversationId)}`;
+  const room = { room: SAMPLE.room };
+  const conversation = { conversationId: SAMPLE.conversationId };
+  const guard = (target: typeof room | typeof conversation) =>
+    clientMessageIdKey(target, SAMPLE.username, SAMPLE.clientMessageId);
   const rows: KeyRow[] = [
     { item: 'user profile', key: userKey(SAMPLE.username) },
     { item: 'email claim', key: emailKey(SAMPLE.email) },
-    { item: 'room', key: roomKey(SAMPLE.room), index: [ROOMS_INDEX_PK, SAMPLE.room] },
+    { item: 'room', key: roomKey(SAMPLE.room), index: [ROOMS_INDEX_PK, roomsIndexSortKey(SAMPLE.room)] },
     { item: 'room member (one per connection)', key: roomMemberKey(SAMPLE.room, SAMPLE.connectionId) },
     { item: 'presence (one per user and room)', key: presenceKey(SAMPLE.room, SAMPLE.username) },
     {
       item: 'room message',
-      key: { PK: roomPartition(SAMPLE.room), SK: messageSortKey(SAMPLE.messageId) },
+      key: { PK: messagePartition(room), SK: messageSortKey(SAMPLE.messageId) },
     },
     {
-      item: 'clientMessageId guard',
-      key: clientMessageIdKey(messagePartitions, SAMPLE.username, SAMPLE.clientMessageId),
+      item: 'clientMessageId guard (room or conversation)',
+      key: { PK: `${guard(room).PK} or ${guard(conversation).PK}`, SK: guard(room).SK },
     },
     {
       item: 'connection',
@@ -147,12 +151,15 @@ export function keysTable(): string {
     { item: 'conversation', key: conversationKey(SAMPLE.conversationId) },
     {
       item: 'conversation message',
-      key: { PK: conversationPartition(SAMPLE.conversationId), SK: messageSortKey(SAMPLE.messageId) },
+      key: { PK: messagePartition(conversation), SK: messageSortKey(SAMPLE.messageId) },
     },
     {
       item: 'a user’s conversation',
       key: userConversationKey(SAMPLE.username, SAMPLE.conversationId),
-      index: [userConversationsIndexKey(SAMPLE.username), `<last activity>#${SAMPLE.conversationId}`],
+      index: [
+        userConversationsIndexKey(SAMPLE.username),
+        conversationActivitySortKey('<last activity>', SAMPLE.conversationId),
+      ],
     },
   ];
   return markdownTable(

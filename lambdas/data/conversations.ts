@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type * as contract from '../../lib/contract/index.ts';
 import {
   conversationActivitySortKey,
   conversationKey,
@@ -10,13 +11,8 @@ import type { Page } from './rooms.ts';
 import { GSI1 } from './schema.ts';
 import { transactWrite } from './transactions.ts';
 
-export interface Conversation {
-  readonly conversationId: string;
-  /** The two usernames as registered, sorted case-insensitively. */
-  readonly participants: [string, string];
-  readonly createdAt: string;
-  readonly lastMessage: Message | null;
-}
+/** A conversation, as the contract shows it (lib/contract); participants as registered, sorted case-insensitively. */
+export type Conversation = contract.Conversation;
 
 /** What a conversation id looks like; anything else cannot name one. */
 export const CONVERSATION_ID_PATTERN = /^c_[A-Za-z0-9_-]{22}$/;

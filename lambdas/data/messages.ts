@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type * as contract from '../../lib/contract/index.ts';
 import {
   clientMessageIdKey,
   MESSAGE_PREFIX,
@@ -10,16 +11,8 @@ import { transactWrite } from './transactions.ts';
 
 export type { MessageTarget } from './keys.ts';
 
-/** A stored message, as the contract shows it. Exactly one of `room` and `conversationId` is set. */
-export interface Message {
-  readonly messageId: string;
-  readonly room?: string;
-  readonly conversationId?: string;
-  readonly from: string;
-  readonly text: string;
-  readonly sentAt: string;
-  readonly clientMessageId?: string;
-}
+/** A stored message, as the contract shows it (lib/contract). Exactly one of `room` and `conversationId` is set. */
+export type Message = contract.Message;
 
 export interface AppendResult {
   readonly message: Message;

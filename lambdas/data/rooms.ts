@@ -1,12 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type * as contract from '../../lib/contract/index.ts';
 import { ROOMS_INDEX_PK, roomKey, roomsIndexSortKey } from './keys.ts';
 import { GSI1 } from './schema.ts';
 
-export interface Room {
-  readonly name: string;
-  readonly createdBy: string;
-  readonly createdAt: string;
-}
+/** A room, as the contract shows it (lib/contract). */
+export type Room = contract.Room;
 
 export interface Page<T> {
   readonly items: T[];
