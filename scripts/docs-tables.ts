@@ -26,6 +26,7 @@ import {
   userConversationsIndexKey,
   userKey,
 } from '../lambdas/data/keys.ts';
+import { environmentVariables } from '../lambdas/shared/environment.ts';
 import {
   type HttpErrorCode,
   httpErrors,
@@ -205,6 +206,21 @@ export function socketErrorsTable(): string {
   );
 }
 
+/** Every environment variable a function may be given (lambdas/shared/environment.ts). */
+export function environmentTable(): string {
+  const rows = Object.entries(environmentVariables).map(([name, variable]) => {
+    const range = variable.kind === 'integer' ? `, ${variable.min} to ${variable.max}` : '';
+    const fallback = 'default' in variable ? code(String(variable.default)) : 'none';
+    return [
+      code(name),
+      `${fallback}${range}`,
+      variable.readBy === 'chat' ? 'our code' : variable.readBy,
+      variable.meaning,
+    ];
+  });
+  return markdownTable(['variable', 'default', 'read by', 'meaning'], rows);
+}
+
 /** The generated tables by marker name. */
 export const generatedTables: Readonly<Record<string, () => string>> = {
   'http-routes': httpRoutesTable,
@@ -214,6 +230,7 @@ export const generatedTables: Readonly<Record<string, () => string>> = {
   'nag-acknowledgements': nagTable,
   'http-errors': httpErrorsTable,
   'socket-errors': socketErrorsTable,
+  environment: environmentTable,
 };
 
 /** The documents that may hold generated tables, relative to the repository root: README.md and docs/*.md. */

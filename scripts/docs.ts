@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/docs.ts`: rewrites the generated tables of README.md and docs/*.md from the code
+ * `npm run docs`: rewrites the generated tables of README.md and docs/*.md from the code
  * (scripts/docs-tables.ts). `--check` writes nothing and exits 1 when a document is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
  * | conversation message    | CONV#<id>             | MSG#<messageId>             |                     |                             |
  * | conversation of a user  | USER#<username lower> | CONV#<id>                   | USERCONVS#<user lc> | <lastActivityAt>#<id>       |
  *
- * Access patterns and their cost are listed in README.md ("Data model").
+ * Access patterns and their cost are listed in docs/data-model.md, whose key table is generated from these builders.
  */
 
 export interface Key {

@@ -66,7 +66,7 @@ export interface ChatWebSocketApiProps {
  * The WebSocket API: frames are routed on their `action` field, one route per entry of `webSocketRoutes`
  * (`$connect`, `$disconnect` and `$default` included), and one auto-deployed stage with a throttle and JSON
  * access logs. Access logging needs the account's API Gateway CloudWatch Logs role (a one-time, per-region
- * account setting that this stack deliberately does not own: see the README).
+ * account setting that this stack deliberately does not own: see docs/deployment.md).
  */
 export class ChatWebSocketApi extends Construct {
   readonly api: apigwv2.WebSocketApi;
