@@ -65,7 +65,7 @@ export type ActionFrame<Action extends SocketAction> = z.output<(typeof socketAc
 export const socketRouteKeys = ['$connect', '$disconnect', '$default', ...socketActionNames] as const;
 export type SocketRouteKey = '$connect' | '$disconnect' | '$default' | SocketAction;
 
-const presence = (type: 'user_joined' | 'user_left') =>
+const presence = <Type extends 'user_joined' | 'user_left'>(type: Type) =>
   z.object({ type: z.literal(type), room: z.string(), username: z.string() });
 
 /** Every frame the server sends, by `type`. */
