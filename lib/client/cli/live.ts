@@ -13,7 +13,8 @@ import {
 } from 'node:readline';
 import { DisconnectedError } from '../errors.ts';
 import type { ChatApi } from '../http.ts';
-import type { ChatSession, StateChange } from '../session.ts';
+import type { ChatSession } from '../session.ts';
+import type { StateChange } from '../session-events.ts';
 import type { Message, MessageFrame, UserJoinedFrame, UserLeftFrame } from '../types.ts';
 import { errorSentence, MessagePrinter, type Painter } from './output.ts';
 
