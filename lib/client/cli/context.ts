@@ -14,7 +14,7 @@ import {
   resolveEndpoints,
   type SavedLogin,
 } from './config.ts';
-import { colourWanted, errorSentence, Painter } from './output.ts';
+import { colourWanted, errorSentence, Painter, table } from './output.ts';
 
 /** The process the CLI runs in: its streams and environment. */
 export interface CliIo {
@@ -65,6 +65,30 @@ export class CommandContext {
 
   printJson(value: unknown): void {
     this.say(JSON.stringify(value, null, 2));
+  }
+
+  /**
+   * Prints a list: as JSON with `--json`, else `empty` (a hint at what to do) when there is nothing, else as
+   * `print` writes it.
+   */
+  printList<T>(items: readonly T[], empty: string, print: (items: readonly T[]) => void): void {
+    if (this.options.json) this.printJson(items);
+    else if (items.length === 0) this.say(empty);
+    else print(items);
+  }
+
+  /** Prints a list as `printList` does, as a table of one `row` per item under `header`. */
+  printTable<T>(
+    items: readonly T[],
+    layout: {
+      readonly empty: string;
+      readonly header: readonly string[];
+      readonly row: (item: T) => string[];
+    },
+  ): void {
+    this.printList(items, layout.empty, (list) =>
+      this.say(table(this.painter, layout.header, list.map(layout.row))),
+    );
   }
 
   get configDirectory(): string {

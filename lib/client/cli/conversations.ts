@@ -6,7 +6,8 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { ChatApi } from '../http.ts';
 import type { ConversationSummary, Message } from '../types.ts';
 import type { Cli } from './context.ts';
-import { clean, MessagePrinter, shortTimestamp, table, truncate } from './output.ts';
+import { addListCommand } from './list-command.ts';
+import { clean, MessagePrinter, shortTimestamp, truncate } from './output.ts';
 
 /** A room name, or `@username` for the conversation with that user. */
 export type RoomOrPeer = { readonly room: string } | { readonly peer: string };
@@ -38,37 +39,20 @@ async function findConversation(api: ChatApi, peer: string): Promise<Conversatio
 
 /** Adds `conversations`, `history` and `send` to `program`. */
 export function addConversationCommands(program: Command, cli: Cli): void {
-  program
-    .command('conversations')
-    .description('list your conversations, most recent first')
-    .option('--json', 'print JSON')
-    .action(
-      cli.action(async (context) => {
-        const { api } = context.signedIn();
-        const list = await api.listAllConversations();
-        if (context.options.json) {
-          context.printJson(list);
-          return;
-        }
-        if (list.length === 0) {
-          context.say('No conversations yet. Start one with: chat dm <username>');
-          return;
-        }
-        context.say(
-          table(
-            context.painter,
-            ['WITH', 'LAST MESSAGE', 'WHEN'],
-            list.map((conversation) => [
-              clean(conversation.peer),
-              conversation.lastMessage === null
-                ? '-'
-                : truncate(`${conversation.lastMessage.from}: ${conversation.lastMessage.text}`, 60),
-              shortTimestamp(conversation.lastMessage?.sentAt ?? conversation.createdAt),
-            ]),
-          ),
-        );
-      }),
-    );
+  addListCommand(program, cli, {
+    name: 'conversations',
+    description: 'list your conversations, most recent first',
+    list: (api) => api.listAllConversations(),
+    empty: 'No conversations yet. Start one with: chat dm <username>',
+    header: ['WITH', 'LAST MESSAGE', 'WHEN'],
+    row: (conversation) => [
+      clean(conversation.peer),
+      conversation.lastMessage === null
+        ? '-'
+        : truncate(`${conversation.lastMessage.from}: ${conversation.lastMessage.text}`, 60),
+      shortTimestamp(conversation.lastMessage?.sentAt ?? conversation.createdAt),
+    ],
+  });
 
   program
     .command('history')
@@ -89,16 +73,10 @@ export function addConversationCommands(program: Command, cli: Cli): void {
               ? []
               : await api.recentMessages({ conversationId: conversation.conversationId }, options.limit);
         }
-        if (context.options.json) {
-          context.printJson(messages);
-          return;
-        }
-        if (messages.length === 0) {
-          context.say('No messages yet.');
-          return;
-        }
-        const printer = new MessagePrinter(context.painter, (line) => context.say(line), login.username);
-        for (const message of messages) printer.message(message);
+        context.printList(messages, 'No messages yet.', (list) => {
+          const printer = new MessagePrinter(context.painter, (line) => context.say(line), login.username);
+          for (const message of list) printer.message(message);
+        });
       }),
     );
 

@@ -1,35 +1,19 @@
 /** `chat rooms` (a table of the rooms) and `chat rooms create <name>`. */
 import type { Command } from 'commander';
 import type { Cli } from './context.ts';
-import { clean, shortTimestamp, table } from './output.ts';
+import { addListCommand } from './list-command.ts';
+import { clean, shortTimestamp } from './output.ts';
 
 /** Adds `rooms` and its `create` subcommand to `program`. */
 export function addRoomCommands(program: Command, cli: Cli): void {
-  const rooms = program
-    .command('rooms')
-    .description('list the rooms (a table), or create one with "chat rooms create <name>"')
-    .option('--json', 'print JSON')
-    .action(
-      cli.action(async (context) => {
-        const { api } = context.signedIn();
-        const list = await api.listAllRooms();
-        if (context.options.json) {
-          context.printJson(list);
-          return;
-        }
-        if (list.length === 0) {
-          context.say('No rooms yet. Create one with: chat rooms create <name>');
-          return;
-        }
-        context.say(
-          table(
-            context.painter,
-            ['NAME', 'CREATED BY', 'CREATED'],
-            list.map((room) => [room.name, clean(room.createdBy), shortTimestamp(room.createdAt)]),
-          ),
-        );
-      }),
-    );
+  const rooms = addListCommand(program, cli, {
+    name: 'rooms',
+    description: 'list the rooms (a table), or create one with "chat rooms create <name>"',
+    list: (api) => api.listAllRooms(),
+    empty: 'No rooms yet. Create one with: chat rooms create <name>',
+    header: ['NAME', 'CREATED BY', 'CREATED'],
+    row: (room) => [room.name, clean(room.createdBy), shortTimestamp(room.createdAt)],
+  });
 
   rooms
     .command('create')
