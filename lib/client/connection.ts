@@ -135,6 +135,7 @@ export class SessionConnection {
 
   private setOpen(reconnected: boolean): void {
     this.currentState = 'open';
+    this.reconnector.connected();
     const socket = this.socket;
     // Unanswered, the connection is dead without having said so (a NAT forgot it): ending it starts a new one.
     this.keepAlive.start(
@@ -160,30 +161,29 @@ export class SessionConnection {
 
   /**
    * Takes a new connection into use: the rooms are joined again first (those that no longer exist are
-   * dropped), then the session is open. False when the connection is no longer usable: it dropped, or a join
-   * failed and it was ended to start over.
+   * dropped), then the session is open. It stops short when the connection is no longer usable (it dropped,
+   * or a join failed and it was ended to start over): its close then schedules the next attempt.
    */
-  private async resume(socket: WebSocket): Promise<boolean> {
+  private async resume(socket: WebSocket): Promise<void> {
     this.attach(socket);
     this.rejoining = true;
     for (const room of [...this.presence.rooms]) {
       try {
         await this.request('rejoin', { action: 'join', room }, (frame) => isJoined(frame, room));
       } catch (error) {
-        if (socket !== this.socket) return false; // It dropped again; onClose has scheduled the next attempt.
+        if (socket !== this.socket) return; // It dropped again; onClose has scheduled the next attempt.
         if (isChatClientError(error) && error.code === 'ROOM_NOT_FOUND') {
           this.presence.forget(room);
           continue;
         }
         // No answer, or the server failed: start over on a fresh connection.
         socket.terminate();
-        return false;
+        return;
       }
     }
-    if (socket !== this.socket) return false;
+    if (socket !== this.socket) return;
     this.rejoining = false;
     this.setOpen(true);
-    return true;
   }
 
   /** The end: no more reconnects; waiting requests fail with `reason` (or `CLOSED`). */

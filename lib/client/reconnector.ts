@@ -13,10 +13,10 @@ export interface ReconnectHooks<Connection> {
   /** Opens a new connection; rejects with why not. */
   open(): Promise<Connection>;
   /**
-   * Takes the new connection into use (re-joining rooms and so on). Resolves false when it is no longer
-   * usable; its drop is then reported through `dropped` like any other.
+   * Takes the new connection into use (re-joining rooms and so on), calling `connected()` once it is. If it
+   * turns out not to be usable, its drop is reported through `dropped` like any other.
    */
-  resume(connection: Connection): Promise<boolean>;
+  resume(connection: Connection): Promise<void>;
   /** Called before each attempt, with how long until it and why the previous connection or attempt ended. */
   attempting(change: { attempt: number; delayMs: number; reason: ChatClientError }): void;
   /** No more attempts: the policy's limit was reached, or the server refused the token. */
@@ -48,7 +48,10 @@ export class Reconnector<Connection> {
     this.timer = setTimeout(() => void this.attempt(), next.delayMs);
   }
 
-  /** A connection is open and in use: the next drop starts counting attempts from 1 again. */
+  /**
+   * A connection is open and in use: the next drop starts counting attempts from 1 again. Called by the
+   * owner as it reports the connection open, so that no drop can come between the two.
+   */
   connected(): void {
     this.policy?.reset();
   }
@@ -79,6 +82,6 @@ export class Reconnector<Connection> {
       this.hooks.discard(connection);
       return;
     }
-    if (await this.hooks.resume(connection)) this.connected();
+    await this.hooks.resume(connection);
   }
 }
