@@ -2,6 +2,7 @@
  * The HTTP half of the contract: one method per route, typed results, and `ApiError` (with the server's
  * code) or `UnreachableError` / `TimeoutError` for everything that is not a success.
  */
+import { limits } from '../contract/limits.ts';
 import {
   type HttpMethod,
   type HttpResult,
@@ -55,7 +56,6 @@ export interface Created<T> {
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
-const ALL_PAGES_LIMIT = 100;
 
 /** A client of the HTTP API. Immutable: `withToken` gives a signed-in copy. */
 export class ChatApi {
@@ -176,7 +176,7 @@ export class ChatApi {
     let remaining = count;
     let before: string | undefined;
     while (remaining > 0) {
-      const options = { limit: Math.min(remaining, 100), before };
+      const options = { limit: Math.min(remaining, limits.pageSize.max), before };
       const page =
         'room' in target
           ? await this.roomMessages(target.room, options)
@@ -215,7 +215,7 @@ async function readAllPages<T>(list: (options: PageOptions) => Promise<Page<T>>)
   const items: T[] = [];
   let cursor: string | undefined;
   do {
-    const page = await list({ limit: ALL_PAGES_LIMIT, cursor });
+    const page = await list({ limit: limits.pageSize.max, cursor });
     items.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);

@@ -3,12 +3,10 @@
  * size the gateway accepts.
  */
 import { randomBytes } from 'node:crypto';
+// The limits module only, not the contract's index: it holds plain values, and no schema code comes with it.
+import { CLIENT_MESSAGE_ID_PATTERN, limits } from '../contract/limits.ts';
 import { ChatClientError } from './errors.ts';
 import type { ClientFrame, SendOptions } from './types.ts';
-
-const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** API Gateway's WebSocket frame limit. */
-const MAX_FRAME_BYTES = 128 * 1024;
 
 /** Where a message goes: a room (its lower-cased name) or a conversation. */
 export type MessageTarget = { readonly room: string } | { readonly conversationId: string };
@@ -29,19 +27,19 @@ export function messageFrame(
 ): ClientFrame & { readonly clientMessageId: string } {
   const clientMessageId = options.clientMessageId ?? newClientMessageId();
   // The server would not echo a malformed id, so its error could not be matched: refuse it here.
-  if (!CLIENT_MESSAGE_ID.test(clientMessageId)) {
+  if (!CLIENT_MESSAGE_ID_PATTERN.test(clientMessageId)) {
     throw new ChatClientError(
       'INVALID_MESSAGE',
-      'clientMessageId must be 1 to 64 of A-Z, a-z, 0-9, "_" and "-".',
+      `clientMessageId must be ${limits.clientMessageIdCharacters.min} to ${limits.clientMessageIdCharacters.max} of A-Z, a-z, 0-9, "_" and "-".`,
     );
   }
   const frame = { action: 'message' as const, ...target, text, clientMessageId };
   // A frame over the gateway's limit closes the connection (1009); re-sent after the reconnect, it would
   // close the next one too.
-  if (Buffer.byteLength(JSON.stringify(frame)) > MAX_FRAME_BYTES) {
+  if (Buffer.byteLength(JSON.stringify(frame)) > limits.maxFrameBytes) {
     throw new ChatClientError(
       'INVALID_MESSAGE',
-      'The message is larger than the 128 KB a WebSocket frame may carry.',
+      `The message is larger than the ${limits.maxFrameBytes / 1024} KB a WebSocket frame may carry.`,
     );
   }
   return frame;

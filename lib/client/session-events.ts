@@ -1,7 +1,17 @@
 /** What a session reports: its connection state, and one event per server frame type. */
 import type { TypedEmitter } from './emitter.ts';
 import { ChatClientError, TimeoutError } from './errors.ts';
-import type { ServerFrame, ServerFrameType } from './types.ts';
+import type {
+  AckFrame,
+  ErrorFrame,
+  JoinedFrame,
+  LeftFrame,
+  MessageFrame,
+  PongFrame,
+  ServerFrame,
+  UserJoinedFrame,
+  UserLeftFrame,
+} from './types.ts';
 
 export type SessionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -23,10 +33,19 @@ export type StateChange =
   | { readonly state: 'closed'; readonly reason?: ChatClientError };
 
 /**
- * One event per server frame type, named after it (`joined`, `message`, `ack`, ...) and carrying that frame.
- * An `error` frame is also delivered as the rejection of the request it answers.
+ * One event per server frame type, named after it and carrying that frame. An `error` frame is also delivered
+ * as the rejection of the request it answers.
  */
-export type FrameEvents = { readonly [K in ServerFrameType]: Extract<ServerFrame, { readonly type: K }> };
+export interface FrameEvents {
+  readonly joined: JoinedFrame;
+  readonly user_joined: UserJoinedFrame;
+  readonly left: LeftFrame;
+  readonly user_left: UserLeftFrame;
+  readonly message: MessageFrame;
+  readonly ack: AckFrame;
+  readonly pong: PongFrame;
+  readonly error: ErrorFrame;
+}
 
 /** The events of a session: its frame events, `frame` for every frame, `state` for the connection. */
 export interface SessionEvents extends FrameEvents {

@@ -1,4 +1,5 @@
 /** How a session is set up: where, as whom, and its time limits and reconnect settings, with their defaults. */
+import { limits } from '../contract/limits.ts';
 import { DEFAULT_RECONNECT, type ReconnectOptions, type ReconnectSettings } from './reconnect-policy.ts';
 
 export interface ChatSessionOptions {
@@ -27,7 +28,8 @@ export interface SessionSettings {
   readonly reconnect: ReconnectSettings | undefined;
 }
 
-const DEFAULT_PING_INTERVAL_MS = 5 * 60 * 1000;
+// Half the gateway's idle limit: a ping that is late or lost still leaves time for the next.
+const DEFAULT_PING_INTERVAL_MS = (limits.webSocketIdleSeconds * 1000) / 2;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /** Fills in the defaults of `options`. */
