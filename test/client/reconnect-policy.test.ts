@@ -6,6 +6,13 @@ const settings = { initialDelayMs: 500, maxDelayMs: 30_000 };
 /** The largest value `Math.random` can return. */
 const ALMOST_ONE = 1 - Number.EPSILON;
 
+/** Any attempt after a drop, and any delay settings (including a zero delay). */
+const anyAttempt = fc.integer({ min: 1, max: 5000 });
+const anySettings = fc.record({
+  initialDelayMs: fc.integer({ min: 0, max: 60_000 }),
+  maxDelayMs: fc.integer({ min: 0, max: 600_000 }),
+});
+
 describe('reconnectDelayMs', () => {
   it('doubles the ceiling from the initial delay and keeps between half of it and all of it', () => {
     // Prepare: the ceilings of the first attempts, 500 ms doubling.
@@ -29,33 +36,25 @@ describe('reconnectDelayMs', () => {
   });
 
   it('waits at least half the first delay and at most maxDelayMs, for any attempt, settings and draw', () => {
+    const anyDraw = fc.double({ min: 0, max: ALMOST_ONE, noNaN: true });
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 5000 }),
-        fc.integer({ min: 0, max: 60_000 }),
-        fc.integer({ min: 0, max: 600_000 }),
-        fc.double({ min: 0, max: ALMOST_ONE, noNaN: true }),
-        (attempt, initialDelayMs, maxDelayMs, random) => {
-          const delay = reconnectDelayMs(attempt, { initialDelayMs, maxDelayMs }, () => random);
-          expect(Number.isInteger(delay)).toBe(true);
-          expect(delay).toBeLessThanOrEqual(maxDelayMs);
-          expect(delay).toBeGreaterThanOrEqual(Math.floor(Math.min(initialDelayMs, maxDelayMs) / 2));
-        },
-      ),
+      fc.property(anyAttempt, anySettings, anyDraw, (attempt, delays, random) => {
+        const delay = reconnectDelayMs(attempt, delays, () => random);
+        expect(Number.isInteger(delay)).toBe(true);
+        expect(delay).toBeLessThanOrEqual(delays.maxDelayMs);
+        expect(delay).toBeGreaterThanOrEqual(
+          Math.floor(Math.min(delays.initialDelayMs, delays.maxDelayMs) / 2),
+        );
+      }),
     );
   });
 
   it('never shortens the shortest possible wait from one attempt to the next', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 5000 }),
-        fc.integer({ min: 1, max: 60_000 }),
-        fc.integer({ min: 1, max: 600_000 }),
-        (attempt, initialDelayMs, maxDelayMs) => {
-          const shortest = (n: number) => reconnectDelayMs(n, { initialDelayMs, maxDelayMs }, () => 0);
-          expect(shortest(attempt + 1)).toBeGreaterThanOrEqual(shortest(attempt));
-        },
-      ),
+      fc.property(anyAttempt, anySettings, (attempt, delays) => {
+        const shortest = (n: number) => reconnectDelayMs(n, delays, () => 0);
+        expect(shortest(attempt + 1)).toBeGreaterThanOrEqual(shortest(attempt));
+      }),
     );
   });
 

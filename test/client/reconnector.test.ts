@@ -12,8 +12,10 @@ interface Run {
   readonly log: string[];
   /** Resolves with the reason the reconnector gave up. */
   readonly gaveUp: Promise<ChatClientError>;
-  /** Resolves with the connection taken into use. */
+  /** Resolves with the first connection taken into use. */
   readonly resumed: Promise<number>;
+  /** Resolves when connection `connection` is taken into use. */
+  resumedOn(connection: number): Promise<void>;
 }
 
 const stopped: Reconnector<number>[] = [];
@@ -32,6 +34,11 @@ function run(outcomes: (number | Error)[], options: { maxAttempts?: number; resu
   let resume!: (connection: number) => void;
   const gaveUp = new Promise<ChatClientError>((resolve) => (giveUp = resolve));
   const resumed = new Promise<number>((resolve) => (resume = resolve));
+  const resumeWaiters: ((connection: number) => void)[] = [];
+  const resumedOn = (connection: number) =>
+    new Promise<void>((resolve) =>
+      resumeWaiters.push((resumedConnection) => resumedConnection === connection && resolve()),
+    );
   const reconnector = new Reconnector<number>(policy, {
     open: async () => {
       const outcome = outcomes.shift();
@@ -44,6 +51,7 @@ function run(outcomes: (number | Error)[], options: { maxAttempts?: number; resu
       // As the session does once the rooms are re-joined; a connection that cannot be used does not.
       if (options.resumes ?? true) reconnector.connected();
       resume(connection);
+      for (const waiter of resumeWaiters) waiter(connection);
     },
     attempting: ({ attempt, reason }) => log.push(`attempt ${attempt} after ${reason.code}`),
     gaveUp: (reason) => {
@@ -53,7 +61,7 @@ function run(outcomes: (number | Error)[], options: { maxAttempts?: number; resu
     discard: (connection) => log.push(`discard ${connection}`),
   });
   stopped.push(reconnector);
-  return { reconnector, log, gaveUp, resumed };
+  return { reconnector, log, gaveUp, resumed, resumedOn };
 }
 
 const unreachable = () => new UnreachableError('ws://127.0.0.1:1', 'connection refused');
@@ -74,32 +82,18 @@ describe('Reconnector', () => {
     ]);
   });
 
-  it('counts from the first attempt again after a connection was resumed', async () => {
-    const first = run([unreachable(), 1, 2]);
-    first.reconnector.dropped(dropped());
-    await first.resumed;
-    first.log.length = 0;
-
-    first.reconnector.dropped(dropped());
-    await new Promise((resolve) => setTimeout(resolve, 50));
-
-    expect(first.log).toEqual(['attempt 1 after UNREACHABLE', 'resume 2']);
-  });
-
-  it('keeps counting when the new connection could not be resumed on', async () => {
-    const { reconnector, log, resumed } = run([1, 2], { resumes: false });
+  it.each([
+    { resumes: true, next: 'attempt 1', when: 'from the first attempt again after a connection was resumed' },
+    { resumes: false, next: 'attempt 2', when: 'on after a connection that could not be resumed on' },
+  ])('counts $when', async ({ resumes, next }) => {
+    const { reconnector, log, resumedOn } = run([1, 2], { resumes });
     reconnector.dropped(dropped());
-    await resumed;
+    await resumedOn(1);
 
     reconnector.dropped(dropped());
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await resumedOn(2);
 
-    expect(log).toEqual([
-      'attempt 1 after UNREACHABLE',
-      'resume 1',
-      'attempt 2 after UNREACHABLE',
-      'resume 2',
-    ]);
+    expect(log).toEqual(['attempt 1 after UNREACHABLE', 'resume 1', `${next} after UNREACHABLE`, 'resume 2']);
   });
 
   it('gives up at once when the server refuses the token (401), without another attempt', async () => {
@@ -149,12 +143,13 @@ describe('Reconnector', () => {
   });
 
   it('throws away a connection that opens after stop, and tries nothing more', async () => {
-    let open!: (connection: number) => void;
     const log: string[] = [];
+    let opening!: (finishOpening: (connection: number) => void) => void;
+    const openCalled = new Promise<(connection: number) => void>((resolve) => (opening = resolve));
     const reconnector = new Reconnector<number>(
       new ReconnectPolicy({ initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 5 }, () => 0),
       {
-        open: () => new Promise<number>((resolve) => (open = resolve)),
+        open: () => new Promise<number>((resolve) => opening(resolve)),
         resume: async (connection) => {
           log.push(`resume ${connection}`);
         },
@@ -164,11 +159,11 @@ describe('Reconnector', () => {
       },
     );
     reconnector.dropped(dropped());
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    const finishOpening = await openCalled;
 
     reconnector.stop();
-    open(9);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    finishOpening(9);
+    await new Promise((resolve) => setImmediate(resolve));
     reconnector.dropped(dropped());
 
     expect(log).toEqual(['attempt 1', 'discard 9']);
