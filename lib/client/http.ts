@@ -2,12 +2,19 @@
  * The HTTP half of the contract: one method per route, typed results, and `ApiError` (with the server's
  * code) or `UnreachableError` / `TimeoutError` for everything that is not a success.
  */
-import { ApiError, networkReason, TimeoutError, UnreachableError } from './errors.ts';
+import { limits } from '../contract/limits.ts';
+import {
+  type HttpMethod,
+  type HttpResult,
+  type HttpTransport,
+  httpRequest,
+  type Query,
+  type RequestOptions,
+} from './http-transport.ts';
 import type {
   Conversation,
   ConversationMessage,
   ConversationSummary,
-  ErrorDetail,
   LoginResult,
   Message,
   Page,
@@ -54,18 +61,21 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 export class ChatApi {
   readonly baseUrl: string;
   readonly token: string | undefined;
-  private readonly timeoutMs: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly transport: HttpTransport;
 
   constructor(options: ChatApiOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.token = options.token;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.fetchImpl = options.fetch ?? fetch;
+    this.transport = {
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      token: options.token,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      fetch: options.fetch ?? fetch,
+    };
+    this.baseUrl = this.transport.baseUrl;
+    this.token = this.transport.token;
   }
 
   withToken(token: string | undefined): ChatApi {
-    return new ChatApi({ baseUrl: this.baseUrl, token, timeoutMs: this.timeoutMs, fetch: this.fetchImpl });
+    return new ChatApi({ ...this.transport, token });
   }
 
   // --- accounts ---
@@ -84,49 +94,28 @@ export class ChatApi {
 
   // --- rooms ---
 
-  async listRooms(options: PageOptions = {}): Promise<Page<Room>> {
-    const { body } = await this.request<{ rooms: Room[]; nextCursor: string | null }>('GET', '/rooms', {
-      query: { limit: options.limit, cursor: options.cursor },
-    });
-    return { items: body.rooms, nextCursor: body.nextCursor };
+  listRooms(options: PageOptions = {}): Promise<Page<Room>> {
+    return this.page<Room>('/rooms', 'rooms', { limit: options.limit, cursor: options.cursor });
   }
 
   /** Every room, following `nextCursor` until the end. */
-  async listAllRooms(): Promise<Room[]> {
-    const rooms: Room[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.listRooms({ limit: 100, cursor });
-      rooms.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
-    return rooms;
+  listAllRooms(): Promise<Room[]> {
+    return readAllPages((options) => this.listRooms(options));
   }
 
   async createRoom(name: string): Promise<Room> {
     return (await this.request<{ room: Room }>('POST', '/rooms', { body: { name } })).body.room;
   }
 
-  async roomMessages(room: string, options: HistoryOptions = {}): Promise<Page<RoomMessage>> {
-    const { body } = await this.request<{ messages: RoomMessage[]; nextCursor: string | null }>(
-      'GET',
-      `/rooms/${encodeURIComponent(room)}/messages`,
-      { query: { limit: options.limit, before: options.before } },
-    );
-    return { items: body.messages, nextCursor: body.nextCursor };
+  roomMessages(room: string, options: HistoryOptions = {}): Promise<Page<RoomMessage>> {
+    return this.page<RoomMessage>(`/rooms/${encodeURIComponent(room)}/messages`, 'messages', {
+      limit: options.limit,
+      before: options.before,
+    });
   }
 
-  async postRoomMessage(
-    room: string,
-    text: string,
-    options: SendOptions = {},
-  ): Promise<Created<RoomMessage>> {
-    const { status, body } = await this.request<{ message: RoomMessage }>(
-      'POST',
-      `/rooms/${encodeURIComponent(room)}/messages`,
-      { body: { text, clientMessageId: options.clientMessageId } },
-    );
-    return { value: body.message, created: status === 201 };
+  postRoomMessage(room: string, text: string, options: SendOptions = {}): Promise<Created<RoomMessage>> {
+    return this.postMessage<RoomMessage>(`/rooms/${encodeURIComponent(room)}/messages`, text, options);
   }
 
   // --- conversations ---
@@ -140,49 +129,39 @@ export class ChatApi {
   }
 
   /** Most recent activity first. */
-  async listConversations(options: PageOptions = {}): Promise<Page<ConversationSummary>> {
-    const { body } = await this.request<{ conversations: ConversationSummary[]; nextCursor: string | null }>(
-      'GET',
-      '/conversations',
-      { query: { limit: options.limit, cursor: options.cursor } },
-    );
-    return { items: body.conversations, nextCursor: body.nextCursor };
+  listConversations(options: PageOptions = {}): Promise<Page<ConversationSummary>> {
+    return this.page<ConversationSummary>('/conversations', 'conversations', {
+      limit: options.limit,
+      cursor: options.cursor,
+    });
   }
 
-  async listAllConversations(): Promise<ConversationSummary[]> {
-    const conversations: ConversationSummary[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.listConversations({ limit: 100, cursor });
-      conversations.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
-    return conversations;
+  /** Every conversation, following `nextCursor` until the end. */
+  listAllConversations(): Promise<ConversationSummary[]> {
+    return readAllPages((options) => this.listConversations(options));
   }
 
-  async conversationMessages(
+  conversationMessages(
     conversationId: string,
     options: HistoryOptions = {},
   ): Promise<Page<ConversationMessage>> {
-    const { body } = await this.request<{ messages: ConversationMessage[]; nextCursor: string | null }>(
-      'GET',
+    return this.page<ConversationMessage>(
       `/conversations/${encodeURIComponent(conversationId)}/messages`,
-      { query: { limit: options.limit, before: options.before } },
+      'messages',
+      { limit: options.limit, before: options.before },
     );
-    return { items: body.messages, nextCursor: body.nextCursor };
   }
 
-  async postConversationMessage(
+  postConversationMessage(
     conversationId: string,
     text: string,
     options: SendOptions = {},
   ): Promise<Created<ConversationMessage>> {
-    const { status, body } = await this.request<{ message: ConversationMessage }>(
-      'POST',
+    return this.postMessage<ConversationMessage>(
       `/conversations/${encodeURIComponent(conversationId)}/messages`,
-      { body: { text, clientMessageId: options.clientMessageId } },
+      text,
+      options,
     );
-    return { value: body.message, created: status === 201 };
   }
 
   /**
@@ -197,7 +176,7 @@ export class ChatApi {
     let remaining = count;
     let before: string | undefined;
     while (remaining > 0) {
-      const options = { limit: Math.min(remaining, 100), before };
+      const options = { limit: Math.min(remaining, limits.pageSize.max), before };
       const page =
         'room' in target
           ? await this.roomMessages(target.room, options)
@@ -212,79 +191,33 @@ export class ChatApi {
 
   // --- transport ---
 
-  private async request<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    options: { body?: unknown; query?: Record<string, string | number | undefined> } = {},
-  ): Promise<{ status: number; body: T }> {
-    const url = new URL(`${this.baseUrl}${path}`);
-    for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
-    }
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+  /** One page of a list route: the items under `key`, and `nextCursor`. */
+  private async page<T>(path: string, key: string, query: Query): Promise<Page<T>> {
+    const { body } = await this.request<Record<string, unknown>>('GET', path, { query });
+    return { items: body[key] as T[], nextCursor: body.nextCursor as string | null };
+  }
 
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.fetchImpl(url, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await response.text();
-    } catch (error) {
-      if ((error as Error)?.name === 'TimeoutError') {
-        throw new TimeoutError(`${method} ${path} at ${this.baseUrl}`, this.timeoutMs);
-      }
-      throw new UnreachableError(this.baseUrl, networkReason(error), { cause: error });
-    }
+  /** POSTs a message; an idempotent repeat (same clientMessageId) answers 200 with the stored one. */
+  private async postMessage<T>(path: string, text: string, options: SendOptions): Promise<Created<T>> {
+    const { status, body } = await this.request<{ message: T }>('POST', path, {
+      body: { text, clientMessageId: options.clientMessageId },
+    });
+    return { value: body.message, created: status === 201 };
+  }
 
-    const body = parseJson(text);
-    if (response.ok) {
-      if (body === undefined) {
-        throw new ApiError(
-          response.status,
-          'BAD_RESPONSE',
-          `${method} ${path} answered ${response.status} without a JSON body; is ${this.baseUrl} the chat HTTP API?`,
-        );
-      }
-      return { status: response.status, body: body as T };
-    }
-    throw errorOf(response.status, body, this.baseUrl);
+  private request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
+    return httpRequest<T>(this.transport, method, path, options);
   }
 }
 
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The contract's `{code, message, details?}`. Anything else (API Gateway's own `{"message":"Not Found"}` for
- * a path it does not know, a proxy's HTML page) still becomes an `ApiError`, with a code made from the status.
- */
-function errorOf(status: number, body: unknown, baseUrl: string): ApiError {
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as {
-    code?: unknown;
-    message?: unknown;
-    details?: unknown;
-  };
-  const details = Array.isArray(fields.details) ? (fields.details as ErrorDetail[]) : [];
-  if (typeof fields.code === 'string' && fields.code !== '' && typeof fields.message === 'string') {
-    return new ApiError(status, fields.code, fields.message, details);
-  }
-  const said = typeof fields.message === 'string' && fields.message !== '' ? ` (${fields.message})` : '';
-  const hint = status === 403 || status === 404 ? '; is that the chat HTTP API URL?' : '';
-  return new ApiError(
-    status,
-    `HTTP_${status}`,
-    `The server at ${baseUrl} answered HTTP ${status}${said}${hint}`,
-  );
+/** Every item of a paged list, following `nextCursor` until the end. */
+async function readAllPages<T>(list: (options: PageOptions) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list({ limit: limits.pageSize.max, cursor });
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return items;
 }

@@ -4,5 +4,8 @@
  */
 export * from './errors.ts';
 export * from './http.ts';
+export { newClientMessageId } from './message-frame.ts';
+export type { ReconnectOptions } from './reconnect-policy.ts';
 export * from './session.ts';
+export type * from './session-events.ts';
 export type * from './types.ts';

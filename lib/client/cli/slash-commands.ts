@@ -1,0 +1,75 @@
+/** The chat window's commands: a line typed at a terminal that starts with one `/`. */
+import type { ChatSession } from '../session.ts';
+import type { LiveTarget } from './live.ts';
+
+const HELP = [
+  'Type a message and press Enter to send it. Commands:',
+  '  /who     who is here',
+  '  /leave   leave the room and quit',
+  '  /quit    quit (the others see you leave)',
+  '  /help    this list',
+  'Start a message with // to send a line that begins with /.',
+];
+
+/** What a command may do to the chat window it was typed in. */
+export interface ChatWindow {
+  readonly session: ChatSession;
+  readonly target: LiveTarget;
+  readonly me: string;
+  print(line: string): void;
+  printError(prefix: string, error: unknown): void;
+  /** Takes the session's member list of the room as the one known. */
+  rememberMembers(): void;
+  /** Resolves once every message typed so far is acknowledged or has failed. */
+  sent(): Promise<void>;
+  /** Ends the chat window with an exit status. */
+  finish(code: number): void;
+}
+
+/** Whether an input line is a command rather than a message (`//` escapes a message starting with `/`). */
+export function isSlashCommand(line: string): boolean {
+  return line.startsWith('/') && !line.startsWith('//');
+}
+
+/** Runs the command on `line`; an unknown one is answered with a hint. */
+export async function runSlashCommand(line: string, window: ChatWindow): Promise<void> {
+  const { session, target, me } = window;
+  const [name] = line.trim().split(/\s+/);
+  switch (name) {
+    case '/help':
+      for (const helpLine of HELP) window.print(helpLine);
+      return;
+    case '/who':
+      if (target.kind === 'conversation') {
+        window.print(`In your conversation with ${target.peer}: ${[me, target.peer].sort().join(', ')}`);
+        return;
+      }
+      try {
+        // The server has no "who is here" query; joining again is harmless and answers with the members.
+        await session.join(target.room);
+        window.rememberMembers();
+      } catch (error) {
+        window.printError('could not refresh the member list: ', error);
+      }
+      window.print(`In ${target.room}: ${session.members(target.room).join(', ')}`);
+      return;
+    case '/leave':
+      if (target.kind === 'room') {
+        await window.sent();
+        try {
+          await session.leave(target.room);
+          window.print(`Left ${target.room}.`);
+        } catch (error) {
+          window.printError('could not leave: ', error);
+        }
+      }
+      window.finish(0);
+      return;
+    case '/quit':
+    case '/exit':
+      window.finish(0);
+      return;
+    default:
+      window.print(`Unknown command ${name}; /help lists the commands.`);
+  }
+}
