@@ -223,6 +223,29 @@ describe('local WebSocket gateway: $connect', () => {
     expect(event).not.toHaveProperty('multiValueQueryStringParameters');
   });
 
+  it('leaves identity.userAgent out of every event and of GetConnection when the client sent none', async () => {
+    const { events } = await startFixture();
+    const client = await connect();
+    const connectionId = lastConnectionId(events);
+
+    client.socket.send('{"action":"returns"}');
+    await vi.waitFor(() => expect(byRoute(events, 'returns')).toHaveLength(1), {
+      timeout: 5000,
+      interval: 10,
+    });
+    const described = await management().send(new GetConnectionCommand({ ConnectionId: connectionId }));
+    client.socket.close();
+    await disconnectOf(events, connectionId);
+
+    for (const event of events) expect(event.requestContext.identity).toEqual({ sourceIp: '127.0.0.1' });
+    expect(events.map((event) => event.requestContext.routeKey)).toEqual([
+      '$connect',
+      'returns',
+      '$disconnect',
+    ]);
+    expect(described.Identity).toEqual({ SourceIp: '127.0.0.1' });
+  });
+
   it.each([401, 403])(
     'refuses the handshake with the %i that $connect returns, and records nothing',
     async (status) => {
@@ -397,19 +420,21 @@ describe('local WebSocket gateway: messages', () => {
     expect(connectionId).toBeDefined();
   });
 
-  it('routes a binary frame to $default, base64-encoded', async () => {
+  it('closes the connection with 1003 on a binary frame, runs $disconnect and routes nothing', async () => {
     const { events } = await startFixture();
     const client = await connect();
+    const connectionId = lastConnectionId(events);
 
     client.socket.send(Buffer.from([1, 2, 3, 250]), { binary: true });
 
-    const [event] = await vi.waitFor(() => {
-      const found = byRoute(events, '$default');
-      expect(found).toHaveLength(1);
-      return found;
+    expect((await client.closed).code).toBe(1003);
+    const disconnect = await disconnectOf(events, connectionId);
+    expect(disconnect.requestContext).toMatchObject({
+      disconnectStatusCode: 1003,
+      disconnectReason: 'Unsupported data',
     });
-    expect(event?.isBase64Encoded).toBe(true);
-    expect(Buffer.from(event?.body ?? '', 'base64')).toEqual(Buffer.from([1, 2, 3, 250]));
+    expect(byRoute(events, '$default')).toHaveLength(0);
+    await expectGone(connectionId);
   });
 
   it('accepts a frame of exactly 128 KiB and closes with 1009 on a larger one, running $disconnect', async () => {
