@@ -14,13 +14,20 @@ export interface Connection extends ConnectionInfo {
   socketClosed: Promise<void>;
 }
 
+/** A data frame from the client, with the time it arrived (the connection's `lastActiveAt`). */
+export interface DataFrame {
+  data: RawData;
+  isBinary: boolean;
+  receivedAt: number;
+}
+
 export interface ConnectionRegistryOptions {
   /** A connection with no data frame from the client for this long is closed (1001). */
   idleTimeoutMs: number;
   /** A connection is closed (1001) this long after it opened, whatever its activity. */
   maxConnectionMs: number;
-  /** Called for every data frame the client sends, after the frame counted as activity. */
-  onFrame(connection: Connection, data: RawData, isBinary: boolean): void;
+  /** Called for every data frame the client sends, with the time it counted as activity. */
+  onFrame(connection: Connection, frame: DataFrame): void;
   /** Called once per connection when it ends; resolves when the end is handled (`$disconnect` returned). */
   onEnd(connection: Connection, code: number, reason: string): Promise<void>;
 }
@@ -74,10 +81,11 @@ export class ConnectionRegistry {
     this.open.set(connection.id, entry);
 
     socket.on('message', (data, isBinary) => {
-      connection.lastActiveAt = Date.now();
+      const receivedAt = Date.now();
+      connection.lastActiveAt = receivedAt;
       // AWS counts only data frames as activity, not pings.
       entry.idleTimer.refresh();
-      this.options.onFrame(connection, data, isBinary);
+      this.options.onFrame(connection, { data, isBinary, receivedAt });
     });
     socket.on('error', (error: Error & { code?: string }) => {
       // ws has already sent the 1009 close frame; record the cause before the socket's close reports 1006.

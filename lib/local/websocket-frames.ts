@@ -5,7 +5,7 @@
  */
 import { type RawData, WebSocket } from 'ws';
 import { newRequestId } from './lambda-context.ts';
-import type { Connection } from './websocket-connections.ts';
+import type { Connection, DataFrame } from './websocket-connections.ts';
 import { messageEvent } from './websocket-events.ts';
 import type { WebSocketLogEntry, WebSocketRoutes } from './websocket-routes.ts';
 
@@ -37,18 +37,18 @@ function sendGatewayFrame(connection: Connection, frame: unknown): void {
 export async function routeFrame(
   options: FrameRouterOptions,
   connection: Connection,
-  data: RawData,
-  isBinary: boolean,
+  frame: DataFrame,
 ): Promise<void> {
-  if (isBinary) {
+  if (frame.isBinary) {
     // API Gateway does not accept binary frames from clients: it disconnects the client with 1003 ("Binary
     // media types for WebSocket APIs in API Gateway", API Gateway developer guide). No function sees the frame.
     await options.end(connection, BINARY_FRAME_CLOSE_CODE);
     return;
   }
-  const now = Date.now();
+  // The event's time is the frame's arrival, the same instant GetConnection reports as `lastActiveAt`.
+  const now = frame.receivedAt;
   const requestId = newRequestId();
-  const text = frameText(data);
+  const text = frameText(frame.data);
   const routeKey = options.routes.select(text);
   const route = options.routes.get(routeKey);
   if (route === undefined) {

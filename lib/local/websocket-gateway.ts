@@ -117,8 +117,7 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
   const registry = new ConnectionRegistry({
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     maxConnectionMs: options.maxConnectionMs ?? DEFAULT_MAX_CONNECTION_MS,
-    onFrame: (connection, data, isBinary) =>
-      void inFlight.track(routeFrame(frames, connection, data, isBinary)),
+    onFrame: (connection, frame) => void inFlight.track(routeFrame(frames, connection, frame)),
     onEnd: (connection, code, reason) => inFlight.track(runDisconnect(connection, code, reason)),
   });
   const handshake = new Handshake({
