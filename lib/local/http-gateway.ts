@@ -2,29 +2,23 @@
  * A local emulation of an API Gateway HTTP API with Lambda proxy integrations (payload format 2.0), faithful
  * enough that a handler cannot tell it from the real thing: same event, same response mapping, same errors
  * that API Gateway itself answers (404, 413, 500, 503).
+ *
+ * This module is the server: it reads the request, asks http-routes.ts for the route, builds the event with
+ * http-events.ts, maps the result with http-responses.ts, and writes the access log.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { buildHttpEvent } from './http-events.ts';
+import { gatewayError, type MappedResponse, mapResult } from './http-responses.ts';
 import {
-  type FunctionTarget,
-  formatRequestTime,
-  hostForUrl,
-  invokeFunction,
-  LOCAL_ACCOUNT_ID,
-  listen,
-  newRequestId,
-  newTraceId,
-  sourceIpOf,
-} from './lambda-context.ts';
+  compileRoute,
+  findRoute,
+  type HttpGatewayRoute,
+  type RouteMatch,
+  stripStage,
+} from './http-routes.ts';
+import { hostForUrl, invokeFunction, listen, newRequestId, sourceIpOf } from './lambda-context.ts';
 
-/** A route of the HTTP API and the function that serves it. */
-export interface HttpGatewayRoute extends FunctionTarget<APIGatewayProxyEventV2> {
-  /**
-   * API Gateway's route key: `METHOD /path` with `{param}` segments and an optional trailing `{proxy+}`,
-   * `ANY /path`, or `$default`.
-   */
-  routeKey: string;
-}
+export type { HttpGatewayRoute } from './http-routes.ts';
 
 /** What happened to one request, for one readable access-log line. */
 export interface AccessLogEntry {
@@ -67,121 +61,8 @@ export interface HttpGateway {
 /** The HTTP API payload limit (the application enforces a much smaller one itself). */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 const DEFAULT_INTEGRATION_TIMEOUT_MS = 30_000;
-const API_ID = 'localhttp';
-
-interface CompiledRoute {
-  route: HttpGatewayRoute;
-  /** Upper-case method, or `ANY`; undefined for `$default`. */
-  method?: string;
-  /** Template segments: literals, `{name}` or a final `{name+}`. */
-  segments: string[];
-  greedy: boolean;
-  literalCount: number;
-}
-
-interface RouteMatch {
-  route: HttpGatewayRoute;
-  pathParameters?: Record<string, string>;
-}
 
 class RequestTooLargeError extends Error {}
-
-function compileRoute(route: HttpGatewayRoute): CompiledRoute {
-  if (route.routeKey === '$default') {
-    return { route, segments: [], greedy: true, literalCount: -1 };
-  }
-  const [method, path] = route.routeKey.split(' ');
-  if (method === undefined || path === undefined || !path.startsWith('/')) {
-    throw new Error(`invalid HTTP route key: ${route.routeKey}`);
-  }
-  const segments = path.split('/').slice(1);
-  const greedy = segments.at(-1)?.endsWith('+}') ?? false;
-  const literalCount = segments.filter((segment) => !segment.startsWith('{')).length;
-  return { route, method: method.toUpperCase(), segments, greedy, literalCount };
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-/** Matches encoded path segments against a template; parameters are URL-decoded, as API Gateway does. */
-function matchSegments(
-  template: CompiledRoute,
-  requestSegments: string[],
-): Record<string, string> | undefined {
-  const parameters: Record<string, string> = {};
-  const fixed = template.greedy ? template.segments.length - 1 : template.segments.length;
-  if (template.greedy ? requestSegments.length <= fixed : requestSegments.length !== fixed) return undefined;
-  for (let index = 0; index < fixed; index++) {
-    const pattern = template.segments[index] as string;
-    const actual = requestSegments[index] as string;
-    if (pattern.startsWith('{')) {
-      // A parameter never matches an empty segment: `/rooms//messages` is not `/rooms/{name}/messages`.
-      if (actual === '') return undefined;
-      parameters[pattern.slice(1, -1)] = decodeSegment(actual);
-    } else if (pattern !== decodeSegment(actual)) {
-      return undefined;
-    }
-  }
-  if (template.greedy) {
-    const name = (template.segments.at(-1) as string).slice(1, -2);
-    parameters[name] = decodeSegment(requestSegments.slice(fixed).join('/'));
-  }
-  return parameters;
-}
-
-/**
- * Picks the route API Gateway would: the most specific one. Non-greedy routes beat greedy ones, more literal
- * segments beat fewer, an explicit method beats `ANY`, and `$default` catches what nothing else does.
- */
-function findRoute(routes: CompiledRoute[], method: string, path: string): RouteMatch | undefined {
-  // API Gateway ignores one trailing slash when matching (rawPath keeps it).
-  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-  const requestSegments = trimmed.split('/').slice(1);
-  let best: { compiled: CompiledRoute; parameters: Record<string, string> } | undefined;
-  const rank = (compiled: CompiledRoute) => [
-    compiled.method === undefined ? 0 : 1,
-    compiled.greedy ? 0 : 1,
-    compiled.literalCount,
-    compiled.method === 'ANY' ? 0 : 1,
-  ];
-  for (const compiled of routes) {
-    if (compiled.method !== undefined && compiled.method !== 'ANY' && compiled.method !== method) continue;
-    const parameters = compiled.method === undefined ? {} : matchSegments(compiled, requestSegments);
-    if (parameters === undefined) continue;
-    if (best === undefined || isBetter(rank(compiled), rank(best.compiled))) {
-      best = { compiled, parameters };
-    }
-  }
-  if (best === undefined) return undefined;
-  const hasParameters = Object.keys(best.parameters).length > 0;
-  return { route: best.compiled.route, pathParameters: hasParameters ? best.parameters : undefined };
-}
-
-function isBetter(candidate: number[], current: number[]): boolean {
-  for (let index = 0; index < candidate.length; index++) {
-    const difference = (candidate[index] as number) - (current[index] as number);
-    if (difference !== 0) return difference > 0;
-  }
-  return false;
-}
-
-/** The content types API Gateway passes as text; every other body reaches the function base64-encoded. */
-function isTextContentType(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
-  const mediaType = (contentType.split(';')[0] as string).trim().toLowerCase();
-  return (
-    mediaType.startsWith('text/') ||
-    mediaType === 'application/json' ||
-    mediaType.endsWith('+json') ||
-    mediaType === 'application/x-www-form-urlencoded' ||
-    mediaType === 'application/xml'
-  );
-}
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -204,145 +85,6 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
-}
-
-function parseQueryString(rawQueryString: string): Record<string, string> | undefined {
-  if (rawQueryString === '') return undefined;
-  const parameters: Record<string, string> = {};
-  // Payload format 2.0 joins repeated keys with commas: `?a=1&a=2` gives `{ a: '1,2' }`.
-  for (const [key, value] of new URLSearchParams(rawQueryString)) {
-    const previous = parameters[key];
-    parameters[key] = previous === undefined ? value : `${previous},${value}`;
-  }
-  return parameters;
-}
-
-interface EventInput {
-  request: IncomingMessage;
-  match: RouteMatch;
-  requestId: string;
-  receivedAt: number;
-  stage: string;
-  port: number;
-  body: Buffer;
-}
-
-function buildEvent(input: EventInput): APIGatewayProxyEventV2 {
-  const { request, match, requestId, receivedAt, stage, port, body } = input;
-  const url = request.url ?? '/';
-  const queryStart = url.indexOf('?');
-  const encodedPath = queryStart === -1 ? url : url.slice(0, queryStart);
-  const rawQueryString = queryStart === -1 ? '' : url.slice(queryStart + 1);
-  // HTTP APIs hand the function the decoded path (REST APIs and function URLs keep it encoded).
-  const rawPath = decodeSegment(encodedPath);
-  const sourceIp = sourceIpOf(request.socket.remoteAddress);
-
-  // Payload format 2.0 lower-cases header names, joins repeated headers with commas, and moves cookies out.
-  const headers: Record<string, string> = {};
-  for (const [name, values] of Object.entries(request.headersDistinct)) {
-    if (name === 'cookie' || values === undefined) continue;
-    headers[name] = values.join(',');
-  }
-  const forwardedFor = headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = forwardedFor === undefined ? sourceIp : `${forwardedFor}, ${sourceIp}`;
-  headers['x-forwarded-port'] = String(port);
-  headers['x-forwarded-proto'] = 'http';
-  headers['x-amzn-trace-id'] ??= newTraceId(receivedAt);
-
-  const cookieHeader = request.headersDistinct.cookie;
-  const cookies = cookieHeader
-    ?.flatMap((line) => line.split(';'))
-    .map((cookie) => cookie.trim())
-    .filter((cookie) => cookie !== '');
-
-  const domainName = request.headers.host ?? `localhost:${port}`;
-  const isBase64Encoded = body.length > 0 && !isTextContentType(request.headers['content-type']);
-  const event: APIGatewayProxyEventV2 = {
-    version: '2.0',
-    routeKey: match.route.routeKey,
-    rawPath,
-    rawQueryString,
-    headers,
-    requestContext: {
-      accountId: LOCAL_ACCOUNT_ID,
-      apiId: API_ID,
-      domainName,
-      domainPrefix: domainName.split(/[.:]/)[0] as string,
-      http: {
-        method: request.method ?? 'GET',
-        path: rawPath,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp,
-        userAgent: request.headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: match.route.routeKey,
-      stage,
-      time: formatRequestTime(receivedAt),
-      timeEpoch: receivedAt,
-    },
-    isBase64Encoded,
-  };
-  if (cookies !== undefined && cookies.length > 0) event.cookies = cookies;
-  const queryStringParameters = parseQueryString(rawQueryString);
-  if (queryStringParameters !== undefined) event.queryStringParameters = queryStringParameters;
-  if (match.pathParameters !== undefined) event.pathParameters = match.pathParameters;
-  if (body.length > 0) event.body = body.toString(isBase64Encoded ? 'base64' : 'utf8');
-  return event;
-}
-
-interface MappedResponse {
-  status: number;
-  headers: Record<string, string | string[]>;
-  body: Buffer;
-}
-
-function gatewayError(status: number, message: string): MappedResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json' },
-    body: Buffer.from(JSON.stringify({ message })),
-  };
-}
-
-function isStructuredResponse(value: unknown): value is Record<string, unknown> & { statusCode: unknown } {
-  return typeof value === 'object' && value !== null && 'statusCode' in value;
-}
-
-/**
- * Payload format 2.0 response rules: an object with `statusCode` is a structured response; anything else is
- * taken as the body of a 200 JSON response (a string as is, other values JSON-encoded).
- */
-function mapResult(result: unknown): MappedResponse {
-  if (!isStructuredResponse(result)) {
-    const body = typeof result === 'string' ? result : (JSON.stringify(result) ?? 'null');
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body) };
-  }
-  const { statusCode } = result;
-  if (
-    typeof statusCode !== 'number' ||
-    !Number.isInteger(statusCode) ||
-    statusCode < 100 ||
-    statusCode > 599
-  ) {
-    // API Gateway answers a malformed Lambda response with its own 500.
-    throw new Error(`malformed Lambda proxy response: statusCode ${String(statusCode)}`);
-  }
-  const headers: Record<string, string | string[]> = {};
-  if (typeof result.headers === 'object' && result.headers !== null) {
-    for (const [name, value] of Object.entries(result.headers)) {
-      const lowerName = name.toLowerCase();
-      // The gateway frames the response itself; a length from the function would only be able to break it.
-      if (lowerName === 'content-length' || lowerName === 'transfer-encoding') continue;
-      headers[lowerName] = String(value);
-    }
-  }
-  if (Array.isArray(result.cookies) && result.cookies.length > 0) {
-    headers['set-cookie'] = result.cookies.map(String);
-  }
-  const text = typeof result.body === 'string' ? result.body : '';
-  const body = result.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text);
-  return { status: statusCode, headers, body };
 }
 
 class IntegrationTimeoutError extends Error {}
@@ -425,7 +167,18 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
       }
       throw error;
     }
-    const event = buildEvent({ request, match, requestId, receivedAt, stage, port, body });
+    const event = buildHttpEvent(
+      {
+        method: request.method ?? 'GET',
+        url: request.url ?? '/',
+        httpVersion: request.httpVersion,
+        headers: request.headersDistinct,
+        sourceIp: sourceIpOf(request.socket.remoteAddress),
+        body,
+      },
+      match,
+      { requestId, receivedAt, stage, port },
+    );
     try {
       const result = await withTimeout(invokeFunction(match.route, event), integrationTimeoutMs);
       return mapResult(result);
@@ -461,12 +214,4 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
       return stopped;
     },
   };
-}
-
-/** The path below the stage prefix, or undefined when the request is for another stage. */
-function stripStage(path: string, stagePrefix: string): string | undefined {
-  if (stagePrefix === '') return path;
-  if (path === stagePrefix) return '/';
-  if (path.startsWith(`${stagePrefix}/`)) return path.slice(stagePrefix.length);
-  return undefined;
 }

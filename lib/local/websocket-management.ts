@@ -1,0 +1,150 @@
+/**
+ * The `@connections` management API of the emulated WebSocket API, served to the real
+ * `ApiGatewayManagementApiClient`: POST sends a frame, GET describes a connection, DELETE closes it, and an
+ * id that is not open answers 410 `GoneException`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WebSocket } from 'ws';
+import { newRequestId } from './lambda-context.ts';
+import type { ConnectionRegistry } from './websocket-connections.ts';
+import type { WebSocketLogEntry } from './websocket-routes.ts';
+
+export interface ManagementApiOptions {
+  registry: ConnectionRegistry;
+  /** The largest post; a larger one answers 413 `PayloadTooLargeException`. */
+  maxMessageBytes: number;
+  log(entry: WebSocketLogEntry): void;
+}
+
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  requestId: string,
+  body?: unknown,
+  errorType?: string,
+): void {
+  response.statusCode = status;
+  response.setHeader('x-amzn-RequestId', requestId);
+  // The SDK's REST-JSON protocol reads the error type from this header to throw e.g. a `GoneException`.
+  if (errorType !== undefined) response.setHeader('x-amzn-ErrorType', errorType);
+  if (body === undefined) {
+    response.end();
+    return;
+  }
+  response.setHeader('content-type', 'application/json');
+  response.end(JSON.stringify(body));
+}
+
+/** Reads a request body of at most `limit` bytes; undefined when it is larger. */
+function readLimitedBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    if (Number(request.headers['content-length'] ?? 0) > limit) {
+      request.resume();
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+/** The connection id of a management API path; undefined for any other path. */
+export function managedConnectionId(url: string): string | undefined {
+  const path = url.split('?')[0] as string;
+  // The SDK appends `/@connections/{id}` to the endpoint's path, so a stage prefix may come first.
+  const match = /^(?:\/[^/@][^/]*)?\/@connections\/(.+)$/.exec(path);
+  if (match === null) return undefined;
+  try {
+    // The SDK percent-encodes the id (`=`, `+` and `/` are common in it).
+    return decodeURIComponent(match[1] as string);
+  } catch {
+    return match[1] as string;
+  }
+}
+
+/** Serves one HTTP request on the gateway's port as the management API would, and logs it. */
+export async function serveManagementApi(
+  options: ManagementApiOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const startedAt = Date.now();
+  const requestId = newRequestId();
+  const connectionId = managedConnectionId(request.url ?? '/');
+  if (connectionId === undefined) {
+    request.resume();
+    sendJson(response, 404, requestId, { message: 'Not Found' });
+    return;
+  }
+  const method = request.method ?? 'GET';
+  const status = await manageConnection(options, { method, connectionId, request, response, requestId });
+  options.log({
+    kind: 'management',
+    requestId,
+    connectionId,
+    method,
+    status,
+    durationMs: Date.now() - startedAt,
+  });
+}
+
+interface ManagementCall {
+  method: string;
+  connectionId: string;
+  request: IncomingMessage;
+  response: ServerResponse;
+  requestId: string;
+}
+
+/** Answers one call on one connection id; resolves with the status it answered. */
+async function manageConnection(options: ManagementApiOptions, call: ManagementCall): Promise<number> {
+  const { method, request, response, requestId } = call;
+  const connection = options.registry.get(call.connectionId);
+  const isOpen = connection !== undefined && connection.socket.readyState === WebSocket.OPEN;
+  const gone = () => {
+    sendJson(response, 410, requestId, { message: 'Gone' }, 'GoneException');
+    return 410;
+  };
+  if (method === 'POST') {
+    const data = await readLimitedBody(request, options.maxMessageBytes);
+    if (data === undefined) {
+      response.setHeader('connection', 'close');
+      sendJson(response, 413, requestId, { message: 'Request entity too large' }, 'PayloadTooLargeException');
+      return 413;
+    }
+    if (!isOpen) return gone();
+    const sent = await new Promise<boolean>((resolve) => {
+      connection.socket.send(data, { binary: false }, (error) =>
+        resolve(error === undefined || error === null),
+      );
+    });
+    if (!sent) return gone();
+    sendJson(response, 200, requestId);
+    return 200;
+  }
+  request.resume();
+  if (method === 'GET') {
+    if (!isOpen) return gone();
+    sendJson(response, 200, requestId, {
+      connectedAt: new Date(connection.connectedAt).toISOString(),
+      identity: connection.identity,
+      lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+    });
+    return 200;
+  }
+  if (method === 'DELETE') {
+    if (!isOpen) return gone();
+    // Answer at once: a $disconnect function may itself call the management API.
+    void options.registry.end(connection, 1000);
+    sendJson(response, 204, requestId);
+    return 204;
+  }
+  sendJson(response, 404, requestId, { message: 'Not Found' });
+  return 404;
+}
