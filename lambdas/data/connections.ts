@@ -10,6 +10,7 @@ import {
   presenceKey,
   roomMemberKey,
   roomMembersQuery,
+  userConnectionsIndexEntry,
   userConnectionsIndexKey,
 } from './keys.ts';
 import { GSI1 } from './schema.ts';
@@ -69,9 +70,8 @@ export class ConnectionRepository {
         TableName: this.tableName,
         Item: {
           ...connectionKey(connection.connectionId),
+          ...userConnectionsIndexEntry(connection.username, connection.connectionId),
           type: 'Connection',
-          GSI1PK: userConnectionsIndexKey(connection.username),
-          GSI1SK: connection.connectionId,
           ...connection,
         },
       }),

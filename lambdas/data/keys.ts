@@ -57,6 +57,18 @@ export const roomKey = (room: string): Key => ({ PK: roomPartition(room), SK: 'M
 export const ROOMS_INDEX_PK = 'ROOMS';
 export const roomsIndexSortKey = (room: string): string => canonicalRoom(room);
 
+/** The GSI1 attributes of an item that an index lists it under. */
+export interface IndexEntry {
+  readonly GSI1PK: string;
+  readonly GSI1SK: string;
+}
+
+/** A room's entry in the list of all rooms. */
+export const roomsIndexEntry = (room: string): IndexEntry => ({
+  GSI1PK: ROOMS_INDEX_PK,
+  GSI1SK: roomsIndexSortKey(room),
+});
+
 const ROOM_MEMBER_PREFIX = 'CONN#';
 
 /** What a Query of a room's member items asks for: the room's partition, sort keys with this prefix. */
@@ -93,6 +105,12 @@ export const clientMessageIdKey = (target: MessageTarget, sender: string, client
 export const connectionKey = (connectionId: string): Key => ({ PK: `CONN#${connectionId}`, SK: 'META' });
 export const userConnectionsIndexKey = (username: string): string =>
   `USERCONNS#${canonicalUsername(username)}`;
+
+/** A connection's entry in its user's list of connections. */
+export const userConnectionsIndexEntry = (username: string, connectionId: string): IndexEntry => ({
+  GSI1PK: userConnectionsIndexKey(username),
+  GSI1SK: connectionId,
+});
 
 export const conversationKey = (conversationId: string): Key => ({
   PK: conversationPartition(conversationId),

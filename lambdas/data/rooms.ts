@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type * as contract from '../../lib/contract/index.ts';
-import { ROOMS_INDEX_PK, roomKey, roomsIndexSortKey } from './keys.ts';
+import { ROOMS_INDEX_PK, roomKey, roomsIndexEntry, roomsIndexSortKey } from './keys.ts';
 import { GSI1 } from './schema.ts';
 
 /** A room, as the contract shows it (lib/contract). */
@@ -26,9 +26,8 @@ export class RoomRepository {
           TableName: this.tableName,
           Item: {
             ...roomKey(room.name),
+            ...roomsIndexEntry(room.name),
             type: 'Room',
-            GSI1PK: ROOMS_INDEX_PK,
-            GSI1SK: roomsIndexSortKey(room.name),
             ...room,
           },
           ConditionExpression: 'attribute_not_exists(PK)',

@@ -2,9 +2,10 @@ import { MESSAGE_ID_PATTERN } from '../../lib/contract/index.ts';
 import { CONVERSATION_CURSOR_PATTERN } from '../data/conversations.ts';
 import { listConversations, openConversation } from '../domain/conversations.ts';
 import { conversationHistory, sendDirectMessage } from '../domain/messaging.ts';
-import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
 import { signingKeyFromEnvironment } from '../shared/tokens.ts';
+import { historyAnswer, nextCursorOf, postedAnswer } from './answers.ts';
 import { buildMessagingDeps } from './deps.ts';
 
 const deps = buildMessagingDeps();
@@ -21,23 +22,15 @@ export const handler = httpHandler(
       const page = await listConversations(deps, identity, query.limit, after);
       return {
         status: 200,
-        body: { conversations: page.conversations, nextCursor: page.after ? encodeCursor(page.after) : null },
+        body: { conversations: page.conversations, nextCursor: nextCursorOf(page.after) },
       };
     },
     'GET /conversations/{id}/messages': async ({ params, query, identity }) => {
       const before = decodeCursor(query.before, MESSAGE_ID_PATTERN, 'before');
-      const page = await conversationHistory(deps, identity, params.id, query.limit, before);
-      return {
-        status: 200,
-        body: { messages: page.messages, nextCursor: page.before ? encodeCursor(page.before) : null },
-      };
+      return historyAnswer(await conversationHistory(deps, identity, params.id, query.limit, before));
     },
-    'POST /conversations/{id}/messages': async ({ params, body, identity }) => {
-      const result = await sendDirectMessage(deps, identity, params.id, body);
-      return result.created
-        ? { status: 201, body: { message: result.message } }
-        : { status: 200, body: { message: result.message } };
-    },
+    'POST /conversations/{id}/messages': async ({ params, body, identity }) =>
+      postedAnswer(await sendDirectMessage(deps, identity, params.id, body)),
   },
   signingKeyFromEnvironment(),
 );

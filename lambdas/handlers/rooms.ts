@@ -1,9 +1,10 @@
 import { MESSAGE_ID_PATTERN, ROOM_NAME_PATTERN } from '../../lib/contract/index.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
-import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
 import { signingKeyFromEnvironment } from '../shared/tokens.ts';
+import { historyAnswer, nextCursorOf, postedAnswer } from './answers.ts';
 import { buildMessagingDeps } from './deps.ts';
 
 const deps = buildMessagingDeps();
@@ -21,19 +22,10 @@ export const handler = httpHandler(
     }),
     'GET /rooms/{name}/messages': async ({ params, query }) => {
       const before = decodeCursor(query.before, MESSAGE_ID_PATTERN, 'before');
-      const page = await roomHistory(deps, params.name, query.limit, before);
-      return { status: 200, body: { messages: page.messages, nextCursor: nextCursorOf(page.before) } };
+      return historyAnswer(await roomHistory(deps, params.name, query.limit, before));
     },
-    'POST /rooms/{name}/messages': async ({ params, body, identity }) => {
-      const result = await postRoomMessage(deps, identity, params.name, body);
-      return result.created
-        ? { status: 201, body: { message: result.message } }
-        : { status: 200, body: { message: result.message } };
-    },
+    'POST /rooms/{name}/messages': async ({ params, body, identity }) =>
+      postedAnswer(await postRoomMessage(deps, identity, params.name, body)),
   },
   signingKeyFromEnvironment(),
 );
-
-function nextCursorOf(value: string | undefined): string | null {
-  return value === undefined ? null : encodeCursor(value);
-}

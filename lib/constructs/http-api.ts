@@ -1,9 +1,9 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   type FunctionName,
@@ -12,6 +12,12 @@ import {
   httpRoutes,
   type RouteThrottle,
 } from '../routes.ts';
+import {
+  accessLogGroup,
+  type ChatGatewayProps,
+  COMMON_ACCESS_LOG_FIELDS,
+  integrationPerFunction,
+} from './gateway-parts.ts';
 
 /**
  * The throttle of every HTTP route without its own (all clients together). Well under the account's regional
@@ -28,36 +34,19 @@ export const HTTP_STAGE_THROTTLE: RouteThrottle = { rateLimit: 100, burstLimit: 
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
  */
 export const HTTP_ACCESS_LOG_FORMAT: Readonly<Record<string, string>> = {
-  requestId: '$context.requestId',
-  ip: '$context.identity.sourceIp',
-  requestTime: '$context.requestTime',
+  ...COMMON_ACCESS_LOG_FIELDS,
   httpMethod: '$context.httpMethod',
-  routeKey: '$context.routeKey',
   path: '$context.path',
-  status: '$context.status',
   protocol: '$context.protocol',
   responseLength: '$context.responseLength',
   responseLatency: '$context.responseLatency',
-  integrationLatency: '$context.integrationLatency',
   integrationError: '$context.integrationErrorMessage',
 };
 
 /** Options of the chat's HTTP API. */
-export interface ChatHttpApiProps {
+export interface ChatHttpApiProps extends ChatGatewayProps {
   /** The functions by route-table name; every function an HTTP route names must be here. */
   readonly functions: Readonly<Record<FunctionName, lambda.IFunction>>;
-  /**
-   * Shown in the API Gateway console.
-   *
-   * @default none
-   */
-  readonly description?: string;
-  /**
-   * How long access logs are kept.
-   *
-   * @default one month
-   */
-  readonly accessLogRetention?: logs.RetentionDays;
 }
 
 /**
@@ -90,34 +79,25 @@ export class ChatHttpApi extends Construct {
     });
 
     // One integration per function, shared by its routes: API Gateway passes the route key in the event.
-    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const integrationOf = integrationPerFunction(
+      (name) => new HttpLambdaIntegration(`${name}Integration`, props.functions[name]),
+    );
     const routes = new Map<string, apigwv2.HttpRoute>();
     for (const route of httpRoutes) {
-      let integration = integrations.get(route.function);
-      if (!integration) {
-        integration = new HttpLambdaIntegration(
-          `${route.function}Integration`,
-          props.functions[route.function],
-        );
-        integrations.set(route.function, integration);
-      }
       const [added] = this.api.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
-        integration,
+        integration: integrationOf(route.function),
       });
       routes.set(httpRouteKey(route), added);
     }
     new apigwv2.HttpRoute(this.api, 'FallbackRoute', {
       httpApi: this.api,
       routeKey: apigwv2.HttpRouteKey.DEFAULT,
-      integration: integrations.get(httpFallbackRoute.function) as HttpLambdaIntegration,
+      integration: integrationOf(httpFallbackRoute.function),
     });
 
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.accessLogs = accessLogGroup(this, props);
 
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,

@@ -1,9 +1,9 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   type FunctionName,
@@ -13,6 +13,7 @@ import {
   webSocketRoutes,
 } from '../routes.ts';
 import type { ChatFunction } from './chat-function.ts';
+import * as gateway from './gateway-parts.ts';
 
 /**
  * The throttle of the stage: connection attempts and client frames together, all clients together. A chat frame
@@ -28,19 +29,14 @@ export const WEBSOCKET_STAGE_THROTTLE: RouteThrottle = { rateLimit: 100, burstLi
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html
  */
 export const WEBSOCKET_ACCESS_LOG_FORMAT: Readonly<Record<string, string>> = {
-  requestId: '$context.requestId',
-  ip: '$context.identity.sourceIp',
-  requestTime: '$context.requestTime',
+  ...gateway.COMMON_ACCESS_LOG_FIELDS,
   eventType: '$context.eventType',
-  routeKey: '$context.routeKey',
-  status: '$context.status',
   connectionId: '$context.connectionId',
-  integrationLatency: '$context.integrationLatency',
   error: '$context.error.message',
 };
 
 /** Options of the chat's WebSocket API. */
-export interface ChatWebSocketApiProps {
+export interface ChatWebSocketApiProps extends gateway.ChatGatewayProps {
   /**
    * All functions by route-table name: those a WebSocket route names are integrated, and every function that
    * posts to connections (HTTP ones included) gets the management API and `WEBSOCKET_CALLBACK_URL`.
@@ -48,18 +44,6 @@ export interface ChatWebSocketApiProps {
   readonly functions: Readonly<Record<FunctionName, ChatFunction>>;
   /** The stage name: the last segment of the `wss://` URL and of the callback URL. */
   readonly stageName: string;
-  /**
-   * Shown in the API Gateway console.
-   *
-   * @default none
-   */
-  readonly description?: string;
-  /**
-   * How long access logs are kept.
-   *
-   * @default one month
-   */
-  readonly accessLogRetention?: logs.RetentionDays;
 }
 
 /**
@@ -69,12 +53,13 @@ export interface ChatWebSocketApiProps {
  * account setting that this stack deliberately does not own: see docs/deployment.md).
  */
 export class ChatWebSocketApi extends Construct {
+  readonly accessLogs: logs.LogGroup;
   readonly api: apigwv2.WebSocketApi;
   readonly stage: apigwv2.WebSocketStage;
-  readonly accessLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ChatWebSocketApiProps) {
     super(scope, id);
+    this.accessLogs = gateway.accessLogGroup(this, props);
 
     this.api = new apigwv2.WebSocketApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-websocket`,
@@ -83,23 +68,12 @@ export class ChatWebSocketApi extends Construct {
     });
 
     // addRoute accepts the special keys too, so every route, $connect included, comes from the same loop.
-    const integrations = new Map<FunctionName, WebSocketLambdaIntegration>();
+    const integrationOf = gateway.integrationPerFunction(
+      (name) => new WebSocketLambdaIntegration(`${name}Integration`, props.functions[name]),
+    );
     for (const route of webSocketRoutes) {
-      let integration = integrations.get(route.function);
-      if (!integration) {
-        integration = new WebSocketLambdaIntegration(
-          `${route.function}Integration`,
-          props.functions[route.function],
-        );
-        integrations.set(route.function, integration);
-      }
-      this.api.addRoute(route.routeKey, { integration });
+      this.api.addRoute(route.routeKey, { integration: integrationOf(route.function) });
     }
-
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
 
     this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
