@@ -6,8 +6,25 @@
 import { type App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import type { ChatStack } from './chat-stack.ts';
+import type { ChatFunctions } from './constructs/chat-function.ts';
+import type { ChatTable } from './constructs/chat-table.ts';
+import type { ChatHttpApi } from './constructs/http-api.ts';
+import type { JwtSigningKey } from './constructs/jwt-secret.ts';
+import type { ChatWebSocketApi } from './constructs/websocket-api.ts';
 import { type FunctionName, functionNames, functions, tableAccessOf } from './routes.ts';
+
+/**
+ * The parts of the stack that findings concern. The stack passes itself; naming the parts here, rather than the
+ * stack's class, keeps this module below the stack (the stack imports it to record the acknowledgements).
+ */
+export interface NagSubject {
+  readonly table: ChatTable;
+  readonly signingKey: JwtSigningKey;
+  readonly functions: ChatFunctions;
+  readonly httpApi: ChatHttpApi;
+  readonly webSocketApi: ChatWebSocketApi;
+  getLogicalId(element: CfnElement): string;
+}
 
 /** Where an acknowledgement is recorded: a construct (it covers its children) and the exact finding id. */
 export interface NagTarget {
@@ -26,12 +43,12 @@ export interface NagAcknowledgement {
   /** The real constraint that makes the finding the right design here. */
   readonly reason: string;
   /** The constructs to acknowledge it on, each with the finding id cdk-nag reports there. */
-  readonly targets: (stack: ChatStack) => readonly NagTarget[];
+  readonly targets: (stack: NagSubject) => readonly NagTarget[];
 }
 
 /** The role of each function whose spec matches, with the finding id that role's policy gets. */
 function functionRoles(
-  stack: ChatStack,
+  stack: NagSubject,
   applies: (name: FunctionName) => boolean,
   id: string,
 ): readonly NagTarget[] {
@@ -44,7 +61,7 @@ function functionRoles(
   return targets;
 }
 
-function logicalIdOf(stack: ChatStack, construct: IConstruct): string {
+function logicalIdOf(stack: NagSubject, construct: IConstruct): string {
   return stack.getLogicalId(construct.node.defaultChild as CfnElement);
 }
 
@@ -125,7 +142,7 @@ export const nagAcknowledgements: readonly NagAcknowledgement[] = [
 
 /** Records each acknowledgement on its constructs, with its reason (cdk-nag reads them at synth). */
 export function acknowledgeNagFindings(
-  stack: ChatStack,
+  stack: NagSubject,
   acknowledgements: readonly NagAcknowledgement[] = nagAcknowledgements,
 ): void {
   for (const acknowledgement of acknowledgements) {

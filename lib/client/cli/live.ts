@@ -10,11 +10,10 @@ import type { StateChange } from '../session-events.ts';
 import type { Message, MessageFrame, UserJoinedFrame, UserLeftFrame } from '../types.ts';
 import { LiveTerminal } from './live-terminal.ts';
 import { errorSentence, MessagePrinter, type Painter } from './output.ts';
+import type { LiveTarget } from './slash-commands.ts';
 import { type ChatWindow, isSlashCommand, runSlashCommand } from './slash-commands.ts';
 
-export type LiveTarget =
-  | { readonly kind: 'room'; readonly room: string }
-  | { readonly kind: 'conversation'; readonly conversationId: string; readonly peer: string };
+export type { LiveTarget };
 
 export interface LiveOptions {
   /** Signed in as `me`. */

@@ -1,6 +1,10 @@
 /** The chat window's commands: a line typed at a terminal that starts with one `/`. */
 import type { ChatSession } from '../session.ts';
-import type { LiveTarget } from './live.ts';
+
+/** What the chat window is open on: a room, or a direct conversation with `peer`. */
+export type LiveTarget =
+  | { readonly kind: 'room'; readonly room: string }
+  | { readonly kind: 'conversation'; readonly conversationId: string; readonly peer: string };
 
 const HELP = [
   'Type a message and press Enter to send it. Commands:',
