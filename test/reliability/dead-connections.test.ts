@@ -12,23 +12,20 @@ import { type Connection, ConnectionRepository } from '../../lambdas/data/connec
 import { connectionKey, type Key, presenceKey, roomMemberKey } from '../../lambdas/data/keys.ts';
 import { CONNECTION_TTL_SECONDS } from '../../lambdas/shared/config.ts';
 import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
-import { apiClient } from '../support/http-client.ts';
+import type { User } from '../support/accounts.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { realtimeHarness } from '../support/realtime.ts';
-import { eventually, type Frame, type TestSocket } from '../support/ws-client.ts';
-import { sleep, tableReader } from './helpers.ts';
+import { realtimeHarness, userLeft } from '../support/realtime.ts';
+import { tableReader } from '../support/table.ts';
+import { eventually, sleep, type TestSocket } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
-const api = apiClient(stack.httpUrl);
 const doc = tableReader(stack.dynamoEndpoint);
 const records = new ConnectionRepository(doc, stack.tableName);
-const { connect, newRoom } = realtimeHarness(stack);
+const { api, connect, newRoom } = realtimeHarness(stack);
 afterAll(async () => {
   doc.destroy();
   await stack.stop();
 });
-
-type User = Awaited<ReturnType<typeof api.signUp>>;
 
 /** A connection record as `$connect` writes it, for an id the gateway has never seen (410 Gone). */
 async function ghostConnection(user: User): Promise<Connection> {
@@ -51,8 +48,6 @@ async function ghostInRoom(user: User, room: string): Promise<Connection> {
   return connection;
 }
 
-const userLeft = (room: string, username: string) => (frame: Frame) =>
-  frame.type === 'user_left' && frame.room === room && frame.username === username;
 const errors = (socket: TestSocket) => socket.ofType('error');
 
 /**
@@ -71,11 +66,7 @@ async function expectPruned(room: string | undefined, connection: Connection): P
 
 describe('a connection gone without a close frame', () => {
   it('is pruned by the next room message over the socket; the sender gets its ack and nothing fails', async () => {
-    const [alice, bob, ghost] = await Promise.all([
-      api.signUp('alice'),
-      api.signUp('bob'),
-      api.signUp('ghost'),
-    ]);
+    const [alice, bob, ghost] = await api.signUpEach('alice', 'bob', 'ghost');
     const room = await newRoom(alice, 'dead');
     const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
     for (const socket of [aliceSocket, bobSocket]) await socket.request({ action: 'join', room }, 'joined');
@@ -101,11 +92,7 @@ describe('a connection gone without a close frame', () => {
   });
 
   it('many at once are all pruned by one HTTP post, which still answers 201 and reaches the living', async () => {
-    const [alice, bob, ghost] = await Promise.all([
-      api.signUp('alice'),
-      api.signUp('bob'),
-      api.signUp('ghosts'),
-    ]);
+    const [alice, bob, ghost] = await api.signUpEach('alice', 'bob', 'ghosts');
     const room = await newRoom(alice, 'dead');
     const bobSocket = await connect(bob);
     await bobSocket.request({ action: 'join', room }, 'joined');
@@ -129,10 +116,7 @@ describe('a connection gone without a close frame', () => {
 
   it('is pruned by a direct message to its user, which is acknowledged and delivered to the live device', async () => {
     const [alice, bob] = await Promise.all([api.signUp('alice'), api.signUp('bob')]);
-    const opened = await api.call('POST', '/conversations', {
-      token: alice.token,
-      body: { peer: bob.username },
-    });
+    const opened = await api.requestConversation(alice, bob.username);
     const conversationId = opened.body.conversation.conversationId;
     const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
     const dead = await ghostConnection(bob);
