@@ -1,24 +1,25 @@
 /**
- * THE route table. Every HTTP and WebSocket route is listed here once, with the function that serves it and
- * the table access it needs. The CDK stack, the local gateway emulation and the infra tests all read this file,
- * so nothing about a route is written twice.
+ * THE route table of the deployment. The routes themselves (method, path, auth, schemas, answers) are the
+ * contract's (lib/contract); which function serves each is lambdas/shared/functions.ts. This file adds what only
+ * the stack needs: each function's entry file, the table access each route needs (a function is granted the
+ * union), whether it posts to connections or reads the signing key, and the stricter throttles. The CDK stack,
+ * the local gateway emulation and the infra tests read it; the compiler checks that every route is here.
  */
+
+import { type FunctionName, functionNames, functionRoutes } from '../lambdas/shared/functions.ts';
+import {
+  httpRoutes as contractHttpRoutes,
+  HTTP_FALLBACK_ROUTE_KEY,
+  type HttpRouteKey,
+  httpRouteKeys,
+  type SocketRouteKey,
+  socketRouteKeys,
+} from './contract/index.ts';
+
+export { type FunctionName, functionNames };
 
 /** What a route does with the DynamoDB table. A function is granted the union of its routes' access. */
 export type TableAccess = 'none' | 'read' | 'write' | 'readWrite';
-
-/** The Lambda functions, one per design-card group. */
-export type FunctionName =
-  | 'register'
-  | 'login'
-  | 'me'
-  | 'rooms'
-  | 'conversations'
-  | 'connect'
-  | 'join'
-  | 'message'
-  | 'disconnect'
-  | 'ping';
 
 export interface FunctionSpec {
   /** Entry file, relative to the repository root; it exports `handler`. */
@@ -38,6 +39,7 @@ export interface RouteThrottle {
 }
 
 export interface HttpRoute {
+  readonly key: HttpRouteKey;
   readonly method: 'GET' | 'POST';
   /** API Gateway path syntax: `/rooms/{name}/messages`. */
   readonly path: string;
@@ -56,134 +58,99 @@ export interface HttpRoute {
 
 export interface WebSocketRoute {
   /** The route key: `$connect`, `$disconnect`, `$default` or an `action` value. */
-  readonly routeKey: string;
+  readonly routeKey: SocketRouteKey;
   readonly function: FunctionName;
   readonly access: TableAccess;
 }
 
+const handlerSpec = (
+  name: FunctionName,
+  flags: Pick<FunctionSpec, 'postsToConnections' | 'usesSigningKey'>,
+): FunctionSpec => ({ entry: `lambdas/handlers/${name}.ts`, api: functionRoutes[name].api, ...flags });
+
 export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
-  register: {
-    entry: 'lambdas/handlers/register.ts',
-    api: 'http',
-    postsToConnections: false,
-    usesSigningKey: false,
-  },
-  login: { entry: 'lambdas/handlers/login.ts', api: 'http', postsToConnections: false, usesSigningKey: true },
-  me: { entry: 'lambdas/handlers/me.ts', api: 'http', postsToConnections: false, usesSigningKey: true },
-  rooms: { entry: 'lambdas/handlers/rooms.ts', api: 'http', postsToConnections: true, usesSigningKey: true },
-  conversations: {
-    entry: 'lambdas/handlers/conversations.ts',
-    api: 'http',
-    postsToConnections: true,
-    usesSigningKey: true,
-  },
-  connect: {
-    entry: 'lambdas/handlers/connect.ts',
-    api: 'websocket',
-    postsToConnections: false,
-    usesSigningKey: true,
-  },
-  join: {
-    entry: 'lambdas/handlers/join.ts',
-    api: 'websocket',
-    postsToConnections: true,
-    usesSigningKey: false,
-  },
-  message: {
-    entry: 'lambdas/handlers/message.ts',
-    api: 'websocket',
-    postsToConnections: true,
-    usesSigningKey: false,
-  },
-  disconnect: {
-    entry: 'lambdas/handlers/disconnect.ts',
-    api: 'websocket',
-    postsToConnections: true,
-    usesSigningKey: false,
-  },
-  ping: {
-    entry: 'lambdas/handlers/ping.ts',
-    api: 'websocket',
-    postsToConnections: true,
-    usesSigningKey: false,
-  },
+  register: handlerSpec('register', { postsToConnections: false, usesSigningKey: false }),
+  login: handlerSpec('login', { postsToConnections: false, usesSigningKey: true }),
+  me: handlerSpec('me', { postsToConnections: false, usesSigningKey: true }),
+  rooms: handlerSpec('rooms', { postsToConnections: true, usesSigningKey: true }),
+  conversations: handlerSpec('conversations', { postsToConnections: true, usesSigningKey: true }),
+  connect: handlerSpec('connect', { postsToConnections: false, usesSigningKey: true }),
+  join: handlerSpec('join', { postsToConnections: true, usesSigningKey: false }),
+  message: handlerSpec('message', { postsToConnections: true, usesSigningKey: false }),
+  disconnect: handlerSpec('disconnect', { postsToConnections: true, usesSigningKey: false }),
+  ping: handlerSpec('ping', { postsToConnections: true, usesSigningKey: false }),
+};
+
+/** The table access of every route: a route missing here, or one the contract does not have, fails `tsc`. */
+const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> = {
+  'POST /auth/register': 'write',
+  'POST /auth/login': 'read',
+  'GET /auth/me': 'read',
+  'GET /rooms': 'read',
+  'POST /rooms': 'write',
+  'GET /rooms/{name}/messages': 'read',
+  'POST /rooms/{name}/messages': 'readWrite',
+  'POST /conversations': 'readWrite',
+  'GET /conversations': 'read',
+  'GET /conversations/{id}/messages': 'read',
+  'POST /conversations/{id}/messages': 'readWrite',
+  $connect: 'write',
+  join: 'readWrite',
+  leave: 'readWrite',
+  message: 'readWrite',
+  ping: 'none',
+  $default: 'none',
+  $disconnect: 'readWrite',
 };
 
 /** Sign-up and sign-in: a bcrypt hash per call (~0.6 s of CPU) and the target of credential stuffing. */
 const AUTH_THROTTLE: RouteThrottle = { rateLimit: 5, burstLimit: 10 };
+const routeThrottles: Partial<Record<HttpRouteKey, RouteThrottle>> = {
+  'POST /auth/register': AUTH_THROTTLE,
+  'POST /auth/login': AUTH_THROTTLE,
+};
 
-export const httpRoutes: readonly HttpRoute[] = [
-  {
-    method: 'POST',
-    path: '/auth/register',
-    function: 'register',
-    access: 'write',
-    authenticated: false,
-    throttle: AUTH_THROTTLE,
-  },
-  {
-    method: 'POST',
-    path: '/auth/login',
-    function: 'login',
-    access: 'read',
-    authenticated: false,
-    throttle: AUTH_THROTTLE,
-  },
-  { method: 'GET', path: '/auth/me', function: 'me', access: 'read', authenticated: true },
-  { method: 'GET', path: '/rooms', function: 'rooms', access: 'read', authenticated: true },
-  { method: 'POST', path: '/rooms', function: 'rooms', access: 'write', authenticated: true },
-  { method: 'GET', path: '/rooms/{name}/messages', function: 'rooms', access: 'read', authenticated: true },
-  {
-    method: 'POST',
-    path: '/rooms/{name}/messages',
-    function: 'rooms',
-    access: 'readWrite',
-    authenticated: true,
-  },
-  {
-    method: 'POST',
-    path: '/conversations',
-    function: 'conversations',
-    access: 'readWrite',
-    authenticated: true,
-  },
-  { method: 'GET', path: '/conversations', function: 'conversations', access: 'read', authenticated: true },
-  {
-    method: 'GET',
-    path: '/conversations/{id}/messages',
-    function: 'conversations',
-    access: 'read',
-    authenticated: true,
-  },
-  {
-    method: 'POST',
-    path: '/conversations/{id}/messages',
-    function: 'conversations',
-    access: 'readWrite',
-    authenticated: true,
-  },
-];
+/** The function that serves a route key of one API. */
+function functionOf(api: 'http' | 'websocket', routeKey: string): FunctionName {
+  const name = functionNames.find(
+    (candidate) =>
+      functionRoutes[candidate].api === api &&
+      (functionRoutes[candidate].routes as readonly string[]).includes(routeKey),
+  );
+  if (name === undefined) throw new Error(`No function serves ${routeKey}`);
+  return name;
+}
 
-export const webSocketRoutes: readonly WebSocketRoute[] = [
-  { routeKey: '$connect', function: 'connect', access: 'write' },
-  { routeKey: 'join', function: 'join', access: 'readWrite' },
-  { routeKey: 'leave', function: 'join', access: 'readWrite' },
-  { routeKey: 'message', function: 'message', access: 'readWrite' },
-  { routeKey: 'ping', function: 'ping', access: 'none' },
-  { routeKey: '$default', function: 'ping', access: 'none' },
-  { routeKey: '$disconnect', function: 'disconnect', access: 'readWrite' },
-];
+export const httpRoutes: readonly HttpRoute[] = httpRouteKeys.map((key) => {
+  const { method, path, auth } = contractHttpRoutes[key];
+  const throttle = routeThrottles[key];
+  return {
+    key,
+    method,
+    path,
+    function: functionOf('http', key),
+    access: routeAccess[key],
+    authenticated: auth,
+    ...(throttle ? { throttle } : {}),
+  };
+});
+
+export const webSocketRoutes: readonly WebSocketRoute[] = socketRouteKeys.map((routeKey) => ({
+  routeKey,
+  function: functionOf('websocket', routeKey),
+  access: routeAccess[routeKey],
+}));
 
 /**
  * Every method and path that matches no route reaches API Gateway's `$default` route. Without one, API Gateway
  * answers its own `{"message":"Not Found"}`; routing it to a function makes unknown routes answer the contract's
- * `404 {"code":"NOT_FOUND"}` on AWS and locally alike. `me` serves it: a read-only function whose wrapper
- * answers NOT_FOUND without touching the table or asking for a token.
+ * `404 {"code":"NOT_FOUND"}` on AWS and locally alike. Its function's wrapper answers it without touching the
+ * table or asking for a token.
  */
-export const httpFallbackRoute = { routeKey: '$default', function: 'me' } as const satisfies {
-  readonly routeKey: string;
-  readonly function: FunctionName;
-};
+export const httpFallbackRoute = {
+  routeKey: HTTP_FALLBACK_ROUTE_KEY,
+  function: functionOf('http', HTTP_FALLBACK_ROUTE_KEY),
+} as const;
 
 /** The HTTP API's route key for a route, as API Gateway writes it: `POST /rooms/{name}/messages`. */
 export function httpRouteKey(route: Pick<HttpRoute, 'method' | 'path'>): string {
@@ -192,20 +159,14 @@ export function httpRouteKey(route: Pick<HttpRoute, 'method' | 'path'>): string 
 
 /** The route keys a function serves, in table order. */
 export function routeKeysOf(name: FunctionName): string[] {
-  const spec = functions[name];
-  if (spec.api === 'http') {
-    const keys = httpRoutes.filter((route) => route.function === name).map(httpRouteKey);
-    return name === httpFallbackRoute.function ? [...keys, httpFallbackRoute.routeKey] : keys;
-  }
-  return webSocketRoutes.filter((route) => route.function === name).map((route) => route.routeKey);
+  return [...functionRoutes[name].routes];
 }
 
 /** The table access a function is granted: the union of what its routes need. */
 export function tableAccessOf(name: FunctionName): TableAccess {
-  const accesses = [
-    ...httpRoutes.filter((route) => route.function === name).map((route) => route.access),
-    ...webSocketRoutes.filter((route) => route.function === name).map((route) => route.access),
-  ];
+  const accesses = (functionRoutes[name].routes as readonly string[]).map(
+    (routeKey) => routeAccess[routeKey as HttpRouteKey | SocketRouteKey] ?? 'none',
+  );
   const reads = accesses.some((access) => access === 'read' || access === 'readWrite');
   const writes = accesses.some((access) => access === 'write' || access === 'readWrite');
   if (reads && writes) return 'readWrite';
@@ -213,5 +174,3 @@ export function tableAccessOf(name: FunctionName): TableAccess {
   if (writes) return 'write';
   return 'none';
 }
-
-export const functionNames = Object.keys(functions) as FunctionName[];

@@ -1,9 +1,9 @@
 import { compare, hash } from 'bcryptjs';
+import { username as usernameSchema } from '../../lib/contract/index.ts';
 import type { UserRecord, UserRepository } from '../data/users.ts';
 import { ConflictError, InvalidCredentialsError, UnauthorizedError } from '../shared/errors.ts';
 import { type Identity, issueToken, type SigningKeyProvider } from '../shared/tokens.ts';
 import type { LoginInput, RegisterInput } from '../shared/validation.ts';
-import { username as usernameSchema } from '../shared/validation.ts';
 
 /** A user as the contract shows it to its owner. */
 export interface PublicUser {

@@ -2,10 +2,9 @@
  * Delivery of frames to WebSocket connections through API Gateway's management API.
  */
 
-/** Sends one frame to one connection; the management API client behind it is built once per container. */
-export interface ConnectionPoster {
-  post(connectionId: string, frame: string): Promise<void>;
-}
+import type { ConnectionPoster } from '../shared/management.ts';
+
+export type { ConnectionPoster };
 
 export interface FanOutOptions {
   readonly poster: ConnectionPoster;

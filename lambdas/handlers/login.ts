@@ -4,7 +4,6 @@ import { login } from '../domain/accounts.ts';
 import { bcryptCost, tableName, tokenTtlSeconds } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
 import { signingKeyFromEnvironment } from '../shared/tokens.ts';
-import { loginInput, parse } from '../shared/validation.ts';
 
 const deps = {
   users: new UserRepository(createDocumentClient(), tableName()),
@@ -13,9 +12,6 @@ const deps = {
   tokenTtlSeconds: tokenTtlSeconds(),
 };
 
-export const handler = httpHandler({
-  'POST /auth/login': async (request) => ({
-    status: 200,
-    body: await login(deps, parse(loginInput, request.body)),
-  }),
+export const handler = httpHandler('login', {
+  'POST /auth/login': async ({ body }) => ({ status: 200, body: await login(deps, body) }),
 });

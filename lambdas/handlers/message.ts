@@ -1,18 +1,17 @@
 import { sendDirectMessage, sendRoomMessageFromConnection } from '../domain/messaging.ts';
 import { ConversationNotFoundError } from '../shared/errors.ts';
-import { messageFrame, parse } from '../shared/validation.ts';
 import { webSocketHandler } from '../shared/websocket.ts';
 import { buildMessagingDeps } from './deps.ts';
 
 const deps = buildMessagingDeps();
 
 export const handler = webSocketHandler(
+  'message',
   {
     message: async ({ connectionId, frame }) => {
-      const input = parse(messageFrame, frame);
-      const outgoing = { text: input.text, clientMessageId: input.clientMessageId };
-      if (input.room !== undefined) {
-        await sendRoomMessageFromConnection(deps, connectionId, input.room, outgoing);
+      const outgoing = { text: frame.text, clientMessageId: frame.clientMessageId };
+      if (frame.room !== undefined) {
+        await sendRoomMessageFromConnection(deps, connectionId, frame.room, outgoing);
         return;
       }
       const connection = await deps.connections.get(connectionId);
@@ -20,7 +19,7 @@ export const handler = webSocketHandler(
       await sendDirectMessage(
         deps,
         { username: connection.username, connectionId },
-        input.conversationId ?? '',
+        frame.conversationId ?? '',
         outgoing,
       );
     },

@@ -4,7 +4,6 @@ import { UserRepository } from '../data/users.ts';
 import { register } from '../domain/accounts.ts';
 import { bcryptCost, tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
-import { parse, registerInput } from '../shared/validation.ts';
 
 const deps = {
   users: new UserRepository(createDocumentClient(), tableName()),
@@ -13,9 +12,6 @@ const deps = {
   bcryptCost: bcryptCost(),
 };
 
-export const handler = httpHandler({
-  'POST /auth/register': async (request) => {
-    const user = await register(deps, parse(registerInput, request.body));
-    return { status: 201, body: { user } };
-  },
+export const handler = httpHandler('register', {
+  'POST /auth/register': async ({ body }) => ({ status: 201, body: { user: await register(deps, body) } }),
 });

@@ -4,21 +4,22 @@
  * wrappers match on `isAppError` (a brand) rather than on classes.
  */
 
-export interface ErrorDetail {
-  readonly field: string;
-  readonly problem: string;
-}
+import { type ErrorCode, type ErrorDetail, statusOf } from '../../lib/contract/index.ts';
 
+export type { ErrorDetail };
+
+/** An error of the contract: its code, and the HTTP status the contract gives that code. */
 export class AppError extends Error {
   readonly appError = true;
+  readonly status: number;
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: readonly ErrorDetail[],
   ) {
     super(message);
     this.name = new.target.name;
+    this.status = statusOf(code);
   }
 }
 
@@ -28,25 +29,25 @@ export function isAppError(error: unknown): error is AppError {
 
 export class InvalidJsonError extends AppError {
   constructor(message = 'The request body must be a JSON object.') {
-    super(400, 'INVALID_JSON', message);
+    super('INVALID_JSON', message);
   }
 }
 
 export class ValidationError extends AppError {
   constructor(details: readonly ErrorDetail[], message = 'The request is not valid.') {
-    super(400, 'VALIDATION_FAILED', message, details);
+    super('VALIDATION_FAILED', message, details);
   }
 }
 
 export class UnauthorizedError extends AppError {
   constructor(message = 'A valid bearer token is required.') {
-    super(401, 'UNAUTHORIZED', message);
+    super('UNAUTHORIZED', message);
   }
 }
 
 export class InvalidCredentialsError extends AppError {
   constructor() {
-    super(401, 'INVALID_CREDENTIALS', 'The username or password is incorrect.');
+    super('INVALID_CREDENTIALS', 'The username or password is incorrect.');
   }
 }
 
@@ -55,7 +56,7 @@ export class NotFoundError extends AppError {
     code: 'NOT_FOUND' | 'USER_NOT_FOUND' | 'ROOM_NOT_FOUND' | 'CONVERSATION_NOT_FOUND',
     message: string,
   ) {
-    super(404, code, message);
+    super(code, message);
   }
 }
 
@@ -79,32 +80,32 @@ export class ConversationNotFoundError extends NotFoundError {
 
 export class ConflictError extends AppError {
   constructor(code: 'ACCOUNT_EXISTS' | 'ROOM_EXISTS', message: string) {
-    super(409, code, message);
+    super(code, message);
   }
 }
 
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number) {
-    super(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes.`);
+    super('PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes.`);
   }
 }
 
 /** The database is unreachable or still throttling after retries: the client may retry. */
 export class UnavailableError extends AppError {
   constructor(cause?: unknown) {
-    super(503, 'UNAVAILABLE', 'The service is temporarily unavailable. Please retry.');
+    super('UNAVAILABLE', 'The service is temporarily unavailable. Please retry.');
     this.cause = cause;
   }
 }
 
-/** A WebSocket-only failure (the socket's error codes have no HTTP status). */
+/** A WebSocket-only failure (the socket's own codes; the contract gives them no HTTP status of their own). */
 export class SocketError extends AppError {
   constructor(
     code: 'INVALID_MESSAGE' | 'UNKNOWN_ACTION' | 'NOT_IN_ROOM',
     message: string,
     details?: ErrorDetail[],
   ) {
-    super(400, code, message, details);
+    super(code, message, details);
   }
 }
 

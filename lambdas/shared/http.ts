@@ -1,5 +1,15 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { httpRouteKey, httpRoutes } from '../../lib/routes.ts';
+import type * as z from 'zod/mini';
+import {
+  errorsOf,
+  HTTP_FALLBACK_ROUTE_KEY,
+  type HttpRouteKey,
+  type HttpRouteOf,
+  type HttpRouteSpec,
+  httpRoutes,
+  limits,
+  type RequestBodyOf,
+} from '../../lib/contract/index.ts';
 import {
   type AppError,
   InvalidJsonError,
@@ -10,56 +20,67 @@ import {
   UnauthorizedError,
   UnavailableError,
 } from './errors.ts';
+import type { HttpFunctionName, RoutesOf } from './functions.ts';
+import { functionRoutes } from './functions.ts';
 import { logger } from './logger.ts';
 import { flushMetrics } from './metrics.ts';
 import { bearerToken, type Identity, type SigningKeyProvider, verifyToken } from './tokens.ts';
+import { parse } from './validation.ts';
 
-/** The contract's limit on request bodies. */
-export const MAX_BODY_BYTES = 16 * 1024;
+type Output<Schema> = Schema extends z.ZodMiniType ? z.output<Schema> : undefined;
 
-export interface HttpRequest {
-  /** The parsed JSON object of a POST; undefined for GET. */
-  readonly body: unknown;
-  readonly pathParameters: Readonly<Record<string, string | undefined>>;
-  readonly query: Readonly<Record<string, string | undefined>>;
-  /** The verified caller on authenticated routes (see `signedIn`). */
-  readonly identity: Identity | undefined;
+/** A request of route `Key`, its body, path parameters and query already parsed with the contract's schemas. */
+export interface HttpRequest<Key extends HttpRouteKey> {
+  readonly body: RequestBodyOf<Key>;
+  readonly params: HttpRouteOf<Key> extends { params: infer P } ? Output<P> : undefined;
+  readonly query: HttpRouteOf<Key> extends { query: infer Q } ? Output<Q> : undefined;
+  /** The verified caller: present exactly on the routes the contract marks `auth`. */
+  readonly identity: HttpRouteOf<Key>['auth'] extends true ? Identity : undefined;
 }
 
-export interface HttpResult {
-  readonly status: number;
-  readonly body: unknown;
-}
+/** What route `Key` may answer on success: one of its statuses, with a body of that status's schema. */
+export type HttpResult<Key extends HttpRouteKey> = {
+  [Status in keyof HttpRouteOf<Key>['responses'] & number]: {
+    readonly status: Status;
+    readonly body: HttpRouteOf<Key>['responses'][Status] extends { schema: infer Schema }
+      ? z.input<Schema & z.ZodMiniType>
+      : never;
+  };
+}[keyof HttpRouteOf<Key>['responses'] & number];
 
-export type HttpRouteHandler = (request: HttpRequest) => Promise<HttpResult>;
+export type HttpRouteHandler<Key extends HttpRouteKey> = (
+  request: HttpRequest<Key>,
+) => Promise<HttpResult<Key>>;
+
+/** The handlers of a function: exactly the contract routes lib/routes.ts gives it, the fallback aside. */
+export type HttpRouteHandlers<F extends HttpFunctionName> = {
+  readonly [Key in Exclude<RoutesOf<F>, typeof HTTP_FALLBACK_ROUTE_KEY>]: HttpRouteHandler<Key>;
+};
 
 export type HttpLambdaHandler = ((
   event: APIGatewayProxyEventV2,
   context?: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>) & {
-  /** The route keys this handler serves; the infra tests compare them with lib/routes.ts. */
+  /** The route keys this handler serves; the infra tests compare them with the function's routes. */
   readonly routeKeys: readonly string[];
 };
 
-const authenticatedRouteKeys = new Set(
-  httpRoutes.filter((route) => route.authenticated).map((route) => httpRouteKey(route)),
-);
-
-/** The caller of an authenticated route. */
-export function signedIn(request: HttpRequest): Identity {
-  if (request.identity === undefined) throw new UnauthorizedError();
-  return request.identity;
-}
-
 /**
- * Builds a Lambda handler for an HTTP API function from its routes, keyed as API Gateway keys them
- * (`POST /rooms`). It is the one place that reads the event, enforces the body limit, parses JSON, verifies the
- * bearer token of authenticated routes (as lib/routes.ts declares them) and maps every error to the contract.
+ * Builds the Lambda handler of HTTP function `name`. It is the one place that reads the event, enforces the body
+ * limit, parses JSON, validates the body, path parameters and query against the contract, verifies the bearer
+ * token of authenticated routes, and maps every error to the contract's shape. The fallback route (`$default`,
+ * when the function serves it) answers 404 NOT_FOUND for any method and path.
  */
-export function httpHandler(
-  routes: Readonly<Record<string, HttpRouteHandler>>,
+export function httpHandler<F extends HttpFunctionName>(
+  name: F,
+  routes: HttpRouteHandlers<F>,
   signingKey?: SigningKeyProvider,
 ): HttpLambdaHandler {
+  const served = functionRoutes[name].routes as readonly string[];
+  const handlers = routes as unknown as Record<
+    string,
+    (request: unknown) => Promise<{ status: number; body: unknown }>
+  >;
   const handler = async (
     event: APIGatewayProxyEventV2,
     context?: Context,
@@ -70,30 +91,33 @@ export function httpHandler(
       requestId: event.requestContext?.requestId,
       lambdaRequestId: context?.awsRequestId,
     };
+    const spec: HttpRouteSpec | undefined = served.includes(event.routeKey)
+      ? httpRoutes[event.routeKey as HttpRouteKey]
+      : undefined;
     try {
-      const route = routes[event.routeKey];
-      if (route === undefined) throw new NotFoundError('NOT_FOUND', 'There is no such route.');
-      const identity = authenticatedRouteKeys.has(event.routeKey)
-        ? await authenticate(event, signingKey)
-        : undefined;
+      const route = handlers[event.routeKey];
+      if (spec === undefined || route === undefined) {
+        throw new NotFoundError('NOT_FOUND', 'There is no such route.');
+      }
+      const identity = spec.auth ? await authenticate(event, signingKey) : undefined;
       logContext.userId = identity?.userId;
-      // Bodies are read for POST routes only: the `$default` fallback answers 404 whatever was sent.
-      const body = event.routeKey.startsWith('POST ') ? parseBody(event) : undefined;
-      const result = await route({
-        body,
-        pathParameters: event.pathParameters ?? {},
-        query: event.queryStringParameters ?? {},
-        identity,
-      });
+      // Malformed JSON first, then the path, the query and the body's fields, in the order a reader checks them.
+      const rawBody = spec.body ? parseBody(event) : undefined;
+      const params = spec.params ? parse(spec.params, event.pathParameters ?? {}) : undefined;
+      const query = spec.query ? parse(spec.query, event.queryStringParameters ?? {}) : undefined;
+      const body = spec.body ? parse(spec.body, rawBody) : undefined;
+      const result = await route({ body, params, query, identity });
       return json(result.status, result.body);
     } catch (error) {
-      return errorResponse(error, logContext);
+      return errorResponse(error, spec, logContext);
     } finally {
       flushMetrics();
     }
   };
-  return Object.assign(handler, { routeKeys: Object.keys(routes) });
+  return Object.assign(handler, { routeKeys: [...Object.keys(routes), ...served.filter(isFallback)] });
 }
+
+const isFallback = (routeKey: string) => routeKey === HTTP_FALLBACK_ROUTE_KEY;
 
 async function authenticate(event: APIGatewayProxyEventV2, signingKey: SigningKeyProvider | undefined) {
   const token = bearerToken(event.headers?.authorization);
@@ -105,7 +129,7 @@ async function authenticate(event: APIGatewayProxyEventV2, signingKey: SigningKe
 function parseBody(event: APIGatewayProxyEventV2): unknown {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  if (bytes.length > limits.maxBodyBytes) throw new PayloadTooLargeError(limits.maxBodyBytes);
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
@@ -116,8 +140,21 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   return parsed;
 }
 
-function errorResponse(error: unknown, context: Record<string, unknown>): APIGatewayProxyStructuredResultV2 {
-  if (isAppError(error)) return problem(error);
+function errorResponse(
+  error: unknown,
+  spec: HttpRouteSpec | undefined,
+  context: Record<string, unknown>,
+): APIGatewayProxyStructuredResultV2 {
+  if (isAppError(error)) {
+    // The contract lists each route's codes; answering another is a bug in the server, not the client's fault.
+    if (spec !== undefined && !errorsOf(spec).includes(error.code as never)) {
+      logger.error('A route answered an error code its contract does not list', {
+        ...context,
+        code: error.code,
+      });
+    }
+    return problem(error);
+  }
   if (isUnavailable(error)) {
     logger.warn('Database unavailable', { ...context, errorName: (error as Error).name });
     return problem(new UnavailableError());

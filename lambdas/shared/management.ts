@@ -2,11 +2,13 @@ import {
   ApiGatewayManagementApiClient,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { ConnectionPoster } from '../domain/fanout.ts';
+import { limits } from '../../lib/contract/index.ts';
 import { webSocketCallbackUrl } from './config.ts';
 
-/** API Gateway refuses frames over 128 KB; never try to send one. */
-export const MAX_FRAME_BYTES = 128 * 1024;
+/** Sends one frame to one connection; the management API client behind it is built once per container. */
+export interface ConnectionPoster {
+  post(connectionId: string, frame: string): Promise<void>;
+}
 
 /**
  * Posts frames through the management API of the stage named by `WEBSOCKET_CALLBACK_URL` (the stage's
@@ -24,7 +26,7 @@ export function managementApiPoster(): ConnectionPoster {
   });
   return {
     async post(connectionId, frame) {
-      if (Buffer.byteLength(frame) > MAX_FRAME_BYTES) {
+      if (Buffer.byteLength(frame) > limits.maxFrameBytes) {
         throw Object.assign(new Error('Frame over the 128 KB WebSocket limit'), {
           name: 'PayloadTooLargeException',
         });

@@ -1,18 +1,31 @@
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import type { ConnectionPoster } from '../domain/fanout.ts';
+import {
+  type ActionFrame,
+  CLIENT_MESSAGE_ID_PATTERN,
+  type SocketAction,
+  type SocketErrorCode,
+  socketActions,
+} from '../../lib/contract/index.ts';
 import { isAppError, isUnavailable, SocketError, ValidationError } from './errors.ts';
+import type { RoutesOf, SocketFunctionName } from './functions.ts';
 import { logger } from './logger.ts';
+import type { ConnectionPoster } from './management.ts';
 import { flushMetrics } from './metrics.ts';
+import { parse } from './validation.ts';
 
-/** A client frame, parsed, with the connection it came from. */
-export interface SocketRequest {
+/** A client frame with the connection it came from; an action's frame is parsed with the contract's schema. */
+export interface SocketRequest<RouteKey extends string> {
   readonly connectionId: string;
-  readonly routeKey: string;
-  /** The frame's JSON object. */
-  readonly frame: Readonly<Record<string, unknown>>;
+  readonly routeKey: RouteKey;
+  readonly frame: RouteKey extends SocketAction ? ActionFrame<RouteKey> : Readonly<Record<string, unknown>>;
 }
 
-export type SocketRouteHandler = (request: SocketRequest) => Promise<void>;
+export type SocketRouteHandler<RouteKey extends string> = (request: SocketRequest<RouteKey>) => Promise<void>;
+
+/** The handlers of a WebSocket function: exactly the message routes lib/routes.ts gives it. */
+export type SocketRouteHandlers<F extends SocketFunctionName> = {
+  readonly [RouteKey in Exclude<RoutesOf<F>, '$connect' | '$disconnect'>]: SocketRouteHandler<RouteKey>;
+};
 
 export type WebSocketLambdaHandler = ((
   event: APIGatewayProxyWebsocketEventV2,
@@ -28,18 +41,21 @@ const OK: APIGatewayProxyResult = { statusCode: 200, body: '' };
  * error frames (`{type:"error", code, message, action?, clientMessageId?}`), sent to the sender through the
  * management API like every other frame; the connection always stays open.
  */
-export function webSocketHandler(
-  routes: Readonly<Record<string, SocketRouteHandler>>,
+export function webSocketHandler<F extends SocketFunctionName>(
+  _name: F,
+  routes: SocketRouteHandlers<F>,
   poster: ConnectionPoster,
 ): WebSocketLambdaHandler {
+  const handlers = routes as unknown as Record<string, SocketRouteHandler<string>>;
   const handler = async (event: APIGatewayProxyWebsocketEventV2): Promise<APIGatewayProxyResult> => {
     const { connectionId, routeKey } = event.requestContext;
     let frame: Record<string, unknown> | undefined;
     try {
       frame = parseFrame(event.body, event.isBase64Encoded);
-      const route = routes[routeKey];
+      const route = handlers[routeKey];
       if (route === undefined) throw new Error(`No handler for route ${routeKey}`);
-      await route({ connectionId, routeKey, frame });
+      const action = socketActions[routeKey as SocketAction];
+      await route({ connectionId, routeKey, frame: action ? parse(action.frame, frame) : frame });
     } catch (error) {
       await sendError(poster, connectionId, error, frame, routeKey, event.requestContext.requestId);
     } finally {
@@ -99,14 +115,14 @@ async function sendError(
   routeKey: string,
   requestId: string,
 ) {
-  let code = 'INTERNAL';
+  let code: SocketErrorCode = 'INTERNAL';
   let message = 'Something went wrong on our side.';
   if (error instanceof ValidationError || (isAppError(error) && error.code === 'VALIDATION_FAILED')) {
     code = 'INVALID_MESSAGE';
     message =
       (error.details ?? []).map((detail) => `${detail.field} ${detail.problem}`).join('; ') || error.message;
   } else if (isAppError(error) && error.status < 500) {
-    code = error.code;
+    code = error.code as SocketErrorCode;
     message = error.message;
   } else if (isUnavailable(error)) {
     logger.warn('Database unavailable', { route: routeKey, connectionId, errorName: (error as Error).name });
@@ -116,7 +132,7 @@ async function sendError(
   }
   const echo: Record<string, unknown> = {};
   if (typeof frame?.action === 'string' && frame.action.length <= 64) echo.action = frame.action;
-  if (typeof frame?.clientMessageId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(frame.clientMessageId)) {
+  if (typeof frame?.clientMessageId === 'string' && CLIENT_MESSAGE_ID_PATTERN.test(frame.clientMessageId)) {
     echo.clientMessageId = frame.clientMessageId;
   }
   try {

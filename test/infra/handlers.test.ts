@@ -29,10 +29,9 @@ describe.each(functionNames)('the %s function', (name) => {
     const module = await import(entryPath);
 
     expect(typeof module.handler).toBe('function');
-    // The http/ws wrappers attach the route keys they dispatch on; a handler without them has nothing to compare.
+    // The http/ws wrappers attach the route keys they dispatch on: a handler built without them is a failure.
     const routeKeys: unknown = module.handler.routeKeys;
-    if (routeKeys !== undefined) {
-      expect([...(routeKeys as string[])].sort()).toEqual(routeKeysOf(name).sort());
-    }
+    expect(Array.isArray(routeKeys), `${name}'s handler does not list the route keys it serves`).toBe(true);
+    expect([...(routeKeys as string[])].sort()).toEqual(routeKeysOf(name).sort());
   });
 });

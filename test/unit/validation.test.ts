@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lambdas/shared/errors.ts';
+import { parse } from '../../lambdas/shared/validation.ts';
 import {
   clientMessageId,
-  createRoomInput,
   email,
-  historyQuery,
+  httpRoutes,
   messageText,
-  parse,
   password,
-  registerInput,
   username,
-} from '../../lambdas/shared/validation.ts';
+} from '../../lib/contract/index.ts';
+
+const registerInput = httpRoutes['POST /auth/register'].body;
+const createRoomInput = httpRoutes['POST /rooms'].body;
+const historyQuery = httpRoutes['GET /rooms/{name}/messages'].query;
 
 const accepts = (schema: { safeParse(value: unknown): { success: boolean } }, value: unknown) =>
   schema.safeParse(value).success;

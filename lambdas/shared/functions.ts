@@ -1,0 +1,51 @@
+import { HTTP_FALLBACK_ROUTE_KEY, type HttpRouteKey, type SocketRouteKey } from '../../lib/contract/index.ts';
+
+/**
+ * Which Lambda function serves which routes. The handler wrappers type each handler from it (a handler must
+ * serve exactly its routes, or `tsc` fails), and lib/routes.ts builds the stack's functions, integrations and
+ * grants from it. Every route of the contract is served by exactly one function (checked below by the compiler,
+ * and at run time by the infra tests).
+ */
+export const functionRoutes = {
+  register: { api: 'http', routes: ['POST /auth/register'] },
+  login: { api: 'http', routes: ['POST /auth/login'] },
+  // `me` also answers every unmatched method and path with the contract's 404: see HTTP_FALLBACK_ROUTE_KEY.
+  me: { api: 'http', routes: ['GET /auth/me', HTTP_FALLBACK_ROUTE_KEY] },
+  rooms: {
+    api: 'http',
+    routes: ['GET /rooms', 'POST /rooms', 'GET /rooms/{name}/messages', 'POST /rooms/{name}/messages'],
+  },
+  conversations: {
+    api: 'http',
+    routes: [
+      'POST /conversations',
+      'GET /conversations',
+      'GET /conversations/{id}/messages',
+      'POST /conversations/{id}/messages',
+    ],
+  },
+  connect: { api: 'websocket', routes: ['$connect'] },
+  join: { api: 'websocket', routes: ['join', 'leave'] },
+  message: { api: 'websocket', routes: ['message'] },
+  disconnect: { api: 'websocket', routes: ['$disconnect'] },
+  ping: { api: 'websocket', routes: ['ping', '$default'] },
+} as const satisfies Record<
+  string,
+  | { api: 'http'; routes: readonly (HttpRouteKey | typeof HTTP_FALLBACK_ROUTE_KEY)[] }
+  | { api: 'websocket'; routes: readonly SocketRouteKey[] }
+>;
+
+export type FunctionName = keyof typeof functionRoutes;
+export type HttpFunctionName = {
+  [F in FunctionName]: (typeof functionRoutes)[F]['api'] extends 'http' ? F : never;
+}[FunctionName];
+export type SocketFunctionName = Exclude<FunctionName, HttpFunctionName>;
+
+/** The route keys a function serves. */
+export type RoutesOf<F extends FunctionName> = (typeof functionRoutes)[F]['routes'][number];
+
+/** Compile-time proof that no route of the contract is left without a function. */
+type Unserved = Exclude<HttpRouteKey | SocketRouteKey, RoutesOf<FunctionName>>;
+export const everyRouteIsServed: [Unserved] extends [never] ? true : { unserved: Unserved } = true;
+
+export const functionNames = Object.keys(functionRoutes) as FunctionName[];

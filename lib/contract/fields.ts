@@ -1,0 +1,108 @@
+import * as z from 'zod/mini';
+import { CLIENT_MESSAGE_ID_PATTERN, limits, MESSAGE_ID_PATTERN } from './limits.ts';
+
+/**
+ * One schema per input field, with the contract's rules. The server parses every request with these (their
+ * messages become `details[].problem`), the documents are generated from them, and a client may check input
+ * before sending. Rules that JSON Schema cannot say from a check (byte lengths, lower-casing, "not only white
+ * space") carry the nearest JSON Schema keywords in `z.meta`, so the published schema is as strict as it can be.
+ * `zod/mini` is zod's tree-shakable build: the classic API would add about 450 KB to every function bundle.
+ */
+
+const utf8 = new TextEncoder();
+const stringField = () => z.string({ error: 'must be a string' });
+const between = (min: number, max: number, unit = 'characters') => `must be ${min} to ${max} ${unit}`;
+
+const { usernameCharacters: nameLength, roomNameCharacters: roomLength } = limits;
+
+export const username = stringField().check(
+  z.minLength(nameLength.min, { error: between(nameLength.min, nameLength.max) }),
+  z.maxLength(nameLength.max, { error: between(nameLength.min, nameLength.max) }),
+  z.regex(/^[A-Za-z0-9_.-]+$/, { error: 'may contain only letters, digits, "_", "." and "-"' }),
+);
+
+export const email = stringField().check(
+  z.maxLength(limits.emailCharacters.max, {
+    error: `must be at most ${limits.emailCharacters.max} characters`,
+  }),
+  z.refine((value) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value) && !value.endsWith('.'), {
+    error: 'must be an email address with one "@" and a dot in the domain',
+  }),
+  z.meta({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' }),
+);
+
+const { passwordBytes } = limits;
+export const password = stringField().check(
+  z.refine((value) => utf8.encode(value).length >= passwordBytes.min, {
+    error: `must be at least ${passwordBytes.min} bytes`,
+  }),
+  z.refine((value) => utf8.encode(value).length <= passwordBytes.max, {
+    error: `must be at most ${passwordBytes.max} bytes of UTF-8 (bcrypt ignores the rest)`,
+  }),
+  // In characters, JSON Schema can only bound it loosely: 8 bytes need at least 2 characters, 72 bytes at most 72.
+  z.meta({ minLength: 2, maxLength: passwordBytes.max, description: between(8, 72, 'bytes of UTF-8') }),
+);
+
+/** Room names are lower-cased before they are checked. */
+export const roomName = z.pipe(
+  stringField().check(z.meta({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$', maxLength: roomLength.max })),
+  z.pipe(
+    z.transform((value: string) => value.toLowerCase()),
+    z.string().check(
+      z.minLength(roomLength.min, { error: between(roomLength.min, roomLength.max) }),
+      z.maxLength(roomLength.max, { error: between(roomLength.min, roomLength.max) }),
+      z.regex(/^[a-z0-9][a-z0-9_-]*$/, {
+        error: 'may contain only a-z, 0-9, "_" and "-", and must start with a letter or digit',
+      }),
+    ),
+  ),
+);
+
+export const messageText = stringField().check(
+  z.refine((value) => value.trim().length > 0, { error: 'must not be empty or only white space' }),
+  z.refine((value) => [...value].length <= limits.maxTextCharacters, {
+    error: `must be at most ${limits.maxTextCharacters} characters`,
+  }),
+  // JSON Schema counts characters as code points, as the refinement above does.
+  z.meta({ minLength: 1, maxLength: limits.maxTextCharacters, pattern: '\\S' }),
+);
+
+export const clientMessageId = stringField().check(
+  z.regex(CLIENT_MESSAGE_ID_PATTERN, {
+    error: 'must be 1 to 64 characters of letters, digits, "_" and "-"',
+  }),
+  z.meta({ minLength: 1, maxLength: limits.clientMessageIdCharacters.max }),
+);
+
+/** A conversation id as a client sends it back: opaque, but never long. */
+export const conversationId = stringField().check(
+  z.minLength(1, { error: 'is not a conversation id' }),
+  z.maxLength(64, { error: 'is not a conversation id' }),
+);
+
+/** A message id (a ULID). */
+export const messageId = stringField().check(z.regex(MESSAGE_ID_PATTERN, { error: 'is not a message id' }));
+
+const { pageSize } = limits;
+const pageSizeRule = `must be an integer from ${pageSize.min} to ${pageSize.max}`;
+/** `?limit=`: 1..100, default 50. Query strings are text, so it is parsed from digits. */
+export const pageLimit = z.pipe(
+  z.optional(
+    stringField().check(
+      z.regex(/^\d{1,3}$/, { error: pageSizeRule }),
+      z.meta({ description: `Page size, ${pageSize.min} to ${pageSize.max}. Default ${pageSize.default}.` }),
+    ),
+  ),
+  z.pipe(
+    z.transform((value: string | undefined) => (value === undefined ? pageSize.default : Number(value))),
+    z
+      .number()
+      .check(z.gte(pageSize.min, { error: pageSizeRule }), z.lte(pageSize.max, { error: pageSizeRule })),
+  ),
+);
+
+/** An opaque paging cursor: the `nextCursor` of the previous page. The server checks what it decodes to. */
+export const cursor = stringField().check(
+  z.regex(/^[A-Za-z0-9_-]{1,200}$/, { error: 'is not a valid cursor' }),
+  z.meta({ description: 'The `nextCursor` of the previous page (opaque). Omit for the first page.' }),
+);

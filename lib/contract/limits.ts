@@ -1,0 +1,33 @@
+/**
+ * Every number of the public contract (docs/PROTOCOL.md) that a client or the server must agree on. The server
+ * enforces them, the generated OpenAPI and AsyncAPI documents publish them, and the client library reads them.
+ */
+export const limits = {
+  /** Largest HTTP request body, in bytes; larger bodies are refused with 413 PAYLOAD_TOO_LARGE. */
+  maxBodyBytes: 16 * 1024,
+  /** Largest WebSocket frame, in bytes, either way: API Gateway closes the socket (1009) above it. */
+  maxFrameBytes: 128 * 1024,
+  /** Message text, in characters (Unicode code points). */
+  maxTextCharacters: 4000,
+  usernameCharacters: { min: 3, max: 32 },
+  roomNameCharacters: { min: 1, max: 64 },
+  emailCharacters: { max: 254 },
+  /** bcrypt reads 72 bytes of a password: longer ones are refused, never truncated. */
+  passwordBytes: { min: 8, max: 72 },
+  clientMessageIdCharacters: { min: 1, max: 64 },
+  /** `?limit=` of every paged list. */
+  pageSize: { min: 1, max: 100, default: 50 },
+  /** API Gateway closes a WebSocket connection idle (no client frame) for this long. */
+  webSocketIdleSeconds: 10 * 60,
+  /** API Gateway closes every WebSocket connection this long after it opened. */
+  webSocketMaxConnectionSeconds: 2 * 60 * 60,
+} as const;
+
+/** What a client message id may hold. */
+export const CLIENT_MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A message id: a ULID, which sorts in send order. */
+export const MESSAGE_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** What a room name is, once lower-cased. */
+export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -1,0 +1,119 @@
+import * as z from 'zod/mini';
+import { type HttpErrorCode, httpErrors } from './errors.ts';
+
+/**
+ * The objects the server answers with. The server's domain types are inferred from these, the client library's
+ * types too, and the generated documents publish them; tests check real answers against them.
+ */
+
+/** The schemas the generated documents publish by name (OpenAPI components, AsyncAPI messages refer to them). */
+export const publishedSchemas = z.registry<{ id: string }>();
+
+/** Registers `schema` under `id` in the published schemas, and returns it. */
+export function published<Schema extends z.ZodMiniType>(id: string, schema: Schema): Schema {
+  publishedSchemas.add(schema, { id });
+  return schema;
+}
+
+const timestamp = (description: string) =>
+  z.string().check(
+    z.meta({
+      format: 'date-time',
+      description: `${description} ISO 8601 UTC with milliseconds.`,
+      examples: ['2026-11-21T10:00:00.000Z'],
+    }),
+  );
+const text = (description: string) => z.string().check(z.meta({ description }));
+
+export const user = published(
+  'User',
+  z.object({
+    userId: text('Opaque.'),
+    username: text('As given at registration (case kept).'),
+    email: text('Only ever shown to its owner.'),
+  }),
+);
+
+export const room = published(
+  'Room',
+  z.object({
+    name: z.string(),
+    createdBy: text('The username of its creator.'),
+    createdAt: timestamp('When it was created.'),
+  }),
+);
+
+/** A message of a room (`room`) or of a conversation (`conversationId`): exactly one of the two is set. */
+export const message = published(
+  'Message',
+  z
+    .object({
+      messageId: text('Opaque; message ids sort in send order.'),
+      room: z.optional(z.string()),
+      conversationId: z.optional(z.string()),
+      from: text('The username of the sender.'),
+      text: z.string(),
+      sentAt: timestamp('When the server stored it.'),
+      clientMessageId: z.optional(text('Echoed when the sender gave one.')),
+    })
+    .check(z.meta({ oneOf: [{ required: ['room'] }, { required: ['conversationId'] }] })),
+);
+
+export const conversation = published(
+  'Conversation',
+  z.object({
+    conversationId: z.string(),
+    participants: z
+      .tuple([z.string(), z.string()])
+      .check(z.meta({ description: 'The two usernames, sorted.' })),
+    createdAt: timestamp('When it was opened.'),
+    lastMessage: z.nullable(message),
+  }),
+);
+
+/** A conversation in `GET /conversations`: it also names the other participant. */
+export const conversationSummary = published(
+  'ConversationListItem',
+  z.extend(conversation, { peer: text('The other participant.') }),
+);
+
+export const loginResult = published(
+  'LoginResponse',
+  z.object({
+    token: text('An HS256 JWT: send it as `Authorization: Bearer <token>`, or `?token=` on the WebSocket.'),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.int().check(z.meta({ description: 'Seconds until the token expires.' })),
+    user: z.object({ userId: z.string(), username: z.string() }),
+  }),
+);
+
+const nextCursor = z
+  .nullable(z.string())
+  .check(z.meta({ description: 'Pass it back to get the next page; null on the last page.' }));
+
+/** A page of a list: the items under `key`, and the cursor of the next page. */
+export const pageOf = <Key extends string, Item extends z.ZodMiniType>(key: Key, item: Item) =>
+  z.object({ [key]: z.array(item), nextCursor } as { [K in Key]: z.ZodMiniArray<Item> } & {
+    nextCursor: typeof nextCursor;
+  });
+
+/** The body of every error the functions answer. */
+export const errorBody = published(
+  'Error',
+  z.object({
+    code: z.enum(Object.keys(httpErrors) as [HttpErrorCode, ...HttpErrorCode[]]),
+    message: text('For humans; do not parse it.'),
+    details: z.optional(
+      z.array(
+        z.object({ field: text('The field, or "body" for the body as a whole.'), problem: z.string() }),
+      ),
+    ),
+  }),
+);
+
+export type User = z.infer<typeof user>;
+export type Room = z.infer<typeof room>;
+export type Message = z.infer<typeof message>;
+export type Conversation = z.infer<typeof conversation>;
+export type ConversationSummary = z.infer<typeof conversationSummary>;
+export type LoginResult = z.infer<typeof loginResult>;

@@ -1,0 +1,111 @@
+import * as z from 'zod/mini';
+import { socketErrorCodes } from './errors.ts';
+import { clientMessageId, conversationId, messageText, roomName } from './fields.ts';
+import { message } from './objects.ts';
+
+/**
+ * The WebSocket API: the actions a client sends (routed by API Gateway on `$request.body.action`) and the frames
+ * the server sends (each with a `type`). The server parses every frame of an action with its schema.
+ */
+
+const roomTarget = z.object({ room: roomName });
+
+/** `message`: to a room this connection joined, or to a conversation of the user; exactly one of the two. */
+const messageAction = z
+  .object({
+    room: z.optional(roomName),
+    conversationId: z.optional(conversationId),
+    text: messageText,
+    clientMessageId: z.optional(clientMessageId),
+  })
+  .check(
+    z.refine((frame) => (frame.room === undefined) !== (frame.conversationId === undefined), {
+      error: 'give either "room" or "conversationId", not both',
+      path: ['room'],
+    }),
+  );
+
+/** One client action: the fields of its frame (besides `action`), what it does, what the sender gets back. */
+interface ActionSpec {
+  readonly frame: z.ZodMiniObject;
+  readonly summary: string;
+  /** The `type` of the frames the sender receives when it succeeds. */
+  readonly replies: readonly ServerFrameType[];
+}
+
+export const socketActions = {
+  join: {
+    frame: roomTarget,
+    summary:
+      "Join a room: the sender gets `joined`; the room gets `user_joined` when it is the user's first connection in it.",
+    replies: ['joined'],
+  },
+  leave: {
+    frame: roomTarget,
+    summary:
+      "Leave a room: the sender gets `left`; the room gets `user_left` when it was the user's last connection in it.",
+    replies: ['left'],
+  },
+  message: {
+    frame: messageAction,
+    summary:
+      'Send a message to a joined room or to a conversation; the sender gets `ack`, every other connection concerned gets `message`.',
+    replies: ['ack'],
+  },
+  ping: { frame: z.object({}), summary: 'Keep-alive: the sender gets `pong`.', replies: ['pong'] },
+} as const satisfies Record<string, ActionSpec>;
+
+export type SocketAction = keyof typeof socketActions;
+export const socketActionNames = Object.keys(socketActions) as SocketAction[];
+
+/** The frame of an action after parsing. */
+export type ActionFrame<Action extends SocketAction> = z.output<(typeof socketActions)[Action]['frame']>;
+
+/** The API Gateway route keys of the WebSocket API: the lifecycle routes, the fallback and every action. */
+export const socketRouteKeys = ['$connect', '$disconnect', '$default', ...socketActionNames] as const;
+export type SocketRouteKey = '$connect' | '$disconnect' | '$default' | SocketAction;
+
+const presence = (type: 'user_joined' | 'user_left') =>
+  z.object({ type: z.literal(type), room: z.string(), username: z.string() });
+
+/** Every frame the server sends, by `type`. */
+export const serverFrames = {
+  joined: z.object({
+    type: z.literal('joined'),
+    room: z.string(),
+    username: z.string().check(z.meta({ description: 'The username of this connection.' })),
+    members: z.array(z.string()).check(z.meta({ description: 'Usernames in the room, sorted and unique.' })),
+  }),
+  user_joined: presence('user_joined'),
+  left: z.object({ type: z.literal('left'), room: z.string() }),
+  user_left: presence('user_left'),
+  message: z.extend(message, { type: z.literal('message') }),
+  ack: z.object({
+    type: z.literal('ack'),
+    messageId: z.string(),
+    sentAt: z.string(),
+    clientMessageId: z.optional(z.string()),
+  }),
+  pong: z.object({ type: z.literal('pong') }),
+  error: z.object({
+    type: z.literal('error'),
+    code: z.enum(socketErrorCodes),
+    message: z.string(),
+    action: z.optional(z.string().check(z.meta({ description: 'The action of the frame that failed.' }))),
+    clientMessageId: z.optional(z.string()),
+  }),
+} as const;
+
+export type ServerFrameType = keyof typeof serverFrames;
+export type ServerFrameOf<Type extends ServerFrameType> = z.output<(typeof serverFrames)[Type]>;
+export type ServerFrame = { [Type in ServerFrameType]: ServerFrameOf<Type> }[ServerFrameType];
+
+/** WebSocket close codes the gateway uses. */
+export const closeCodes = {
+  /** Idle or maximum connection time reached, or the server closed it (`DELETE @connections`). */
+  goingAway: 1001,
+  /** A binary frame: the WebSocket API takes text frames only. */
+  unsupportedData: 1003,
+  /** A frame over `limits.maxFrameBytes`. */
+  messageTooBig: 1009,
+} as const;

@@ -1,0 +1,67 @@
+/**
+ * Compile-time proofs, checked by `npm run typecheck` (nothing here runs): a handler must serve exactly the
+ * routes its function is given, and may answer only the statuses and bodies the contract lists for each route.
+ * Every `@ts-expect-error` below is a mistake the compiler must refuse; if it stopped refusing one, the directive
+ * itself would fail the typecheck. (That every route of the contract has a function is proved in
+ * lambdas/shared/functions.ts.)
+ */
+
+import { type HttpRouteHandlers, httpHandler } from '../../lambdas/shared/http.ts';
+import { webSocketHandler } from '../../lambdas/shared/websocket.ts';
+
+const room = { name: 'general', createdBy: 'alice', createdAt: '2026-11-21T10:00:00.000Z' };
+const noPoster = { post: async () => {} };
+
+/** Builds handlers for type checking only; never called. */
+export function proofs() {
+  // A function's handler that leaves out one of its routes.
+  // @ts-expect-error 'POST /rooms' and the history routes are missing
+  httpHandler('rooms', {
+    'GET /rooms': async () => ({ status: 200, body: { rooms: [], nextCursor: null } }),
+  });
+
+  const rooms: HttpRouteHandlers<'rooms'> = {
+    'GET /rooms': async () => ({ status: 200, body: { rooms: [room], nextCursor: null } }),
+    'POST /rooms': async () => ({ status: 201, body: { room } }),
+    'GET /rooms/{name}/messages': async () => ({ status: 200, body: { messages: [], nextCursor: null } }),
+    'POST /rooms/{name}/messages': async () => ({
+      status: 201,
+      body: {
+        message: { messageId: 'm', room: 'general', from: 'alice', text: 'hi', sentAt: room.createdAt },
+      },
+    }),
+  };
+  httpHandler('rooms', rooms);
+
+  // A route of another function.
+  // @ts-expect-error 'GET /auth/me' is served by the `me` function
+  httpHandler('rooms', { ...rooms, 'GET /auth/me': rooms['GET /rooms'] });
+
+  httpHandler('rooms', {
+    ...rooms,
+    // @ts-expect-error 202 is not an answer of POST /rooms in the contract
+    'POST /rooms': async () => ({ status: 202, body: { room } }),
+  });
+
+  httpHandler('rooms', {
+    ...rooms,
+    // @ts-expect-error the body of 201 is `{room}`, not a bare room
+    'POST /rooms': async () => ({ status: 201, body: room }),
+  });
+
+  httpHandler('rooms', {
+    ...rooms,
+    'POST /rooms': async ({ body, identity }) => {
+      // The parsed body and the caller are typed from the contract: an authenticated route always has one.
+      const name: string = body.name;
+      const userId: string = identity.userId;
+      // @ts-expect-error POST /rooms takes no `topic` (yet)
+      body.topic;
+      return { status: 201, body: { room: { ...room, name, createdBy: userId } } };
+    },
+  });
+
+  // A WebSocket function must serve exactly its actions too.
+  // @ts-expect-error `leave` is missing
+  webSocketHandler('join', { join: async () => {} }, noPoster);
+}
