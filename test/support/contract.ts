@@ -1,8 +1,9 @@
 /**
- * Assertions on the shapes PROTOCOL.md promises: error bodies and frames, timestamps, and that nothing
+ * Assertions on the shapes the contract (PROTOCOL.md, declared in lib/contract) promises: error bodies and frames, timestamps, and that nothing
  * internal leaks. Used by every test that checks an answer's shape, whatever transport it came over.
  */
 import { expect } from 'vitest';
+import { CLIENT_MESSAGE_ID_PATTERN, httpErrors, socketErrorCodes } from '../../lib/contract/index.ts';
 import type { Json } from './http-client.ts';
 import type { Frame } from './ws-client.ts';
 
@@ -17,32 +18,13 @@ export function aMessage(fields: Record<string, unknown>): Record<string, unknow
   return { messageId: expect.any(String), sentAt: expect.stringMatching(ISO_TIME), ...fields };
 }
 
-/** Every error code PROTOCOL.md gives the HTTP API, with its status. */
-export const HTTP_ERROR_STATUS: Readonly<Record<string, number>> = {
-  INVALID_JSON: 400,
-  VALIDATION_FAILED: 400,
-  UNAUTHORIZED: 401,
-  INVALID_CREDENTIALS: 401,
-  NOT_FOUND: 404,
-  USER_NOT_FOUND: 404,
-  ROOM_NOT_FOUND: 404,
-  CONVERSATION_NOT_FOUND: 404,
-  ACCOUNT_EXISTS: 409,
-  ROOM_EXISTS: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-};
+/** Every error code of the HTTP API, with its status, as lib/contract declares it. */
+const HTTP_ERROR_STATUS: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(httpErrors).map(([code, { status }]) => [code, status]),
+);
 
-/** Every error code PROTOCOL.md gives the WebSocket API. */
-const SOCKET_ERROR_CODES = new Set([
-  'INVALID_MESSAGE',
-  'UNKNOWN_ACTION',
-  'ROOM_NOT_FOUND',
-  'NOT_IN_ROOM',
-  'CONVERSATION_NOT_FOUND',
-  'INTERNAL',
-]);
+/** Every error code an error frame may carry. */
+const SOCKET_ERROR_CODES: ReadonlySet<string> = new Set(socketErrorCodes);
 
 /** Any HTTP answer with a parsed body. */
 export interface AnyResponse {
@@ -104,7 +86,7 @@ export function expectErrorFrame(frame: Frame, context = ''): void {
   expect(SOCKET_ERROR_CODES.has(code), where).toBe(true);
   expect(message, where).toBeTypeOf('string');
   if (action !== undefined) expect(action, where).toBeTypeOf('string');
-  if (clientMessageId !== undefined) expect(clientMessageId, where).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+  if (clientMessageId !== undefined) expect(clientMessageId, where).toMatch(CLIENT_MESSAGE_ID_PATTERN);
   // Only the server's own text: `action` echoes whatever the client sent.
   expectNoLeak(String(message), where);
 }

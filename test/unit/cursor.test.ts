@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONVERSATION_CURSOR_PATTERN } from '../../lambdas/data/conversations.ts';
 import { decodeCursor, encodeCursor } from '../../lambdas/shared/cursor.ts';
-import { MESSAGE_ID_PATTERN, ROOM_NAME_PATTERN } from '../../lambdas/shared/validation.ts';
+import { MESSAGE_ID_PATTERN, ROOM_NAME_PATTERN } from '../../lib/contract/index.ts';
 
 const invalidCursor = expect.objectContaining({ status: 400, code: 'VALIDATION_FAILED' });
 
