@@ -7,7 +7,7 @@ import { eventually } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const { api, connect, ask, pingPong, messageBarrier } = realtimeHarness(stack);
+const { api, connect, connectEach, ask, pingPong, messageBarrier } = realtimeHarness(stack);
 
 /** 10 concurrent `POST /conversations` for one pair, alternating who opens it. */
 function openConcurrently(alice: User, bob: User) {
@@ -24,13 +24,13 @@ function openConcurrently(alice: User, bob: User) {
 async function twoByTwo() {
   const [alice, bob, carol] = await api.signUpEach('alice', 'bob', 'carol');
   const conversation = await api.openConversation(alice, bob.username);
-  const [alicePhone, aliceLaptop, bobPhone, bobLaptop, carolSocket] = await Promise.all([
-    connect(alice),
-    connect(alice),
-    connect(bob),
-    connect(bob),
-    connect(carol),
-  ]);
+  const [alicePhone, aliceLaptop, bobPhone, bobLaptop, carolSocket] = await connectEach(
+    alice,
+    alice,
+    bob,
+    bob,
+    carol,
+  );
   return {
     alice,
     bob,
@@ -225,7 +225,7 @@ describe('GET /conversations', () => {
     const [alice, bob, carol] = await api.signUpEach('alice', 'bob', 'carol');
     const withBob = await api.openConversation(alice, bob.username);
     const withCarol = await api.openConversation(carol, alice.username);
-    const [alicePhone, carolSocket] = await Promise.all([connect(alice), connect(carol)]);
+    const [alicePhone, carolSocket] = await connectEach(alice, carol);
 
     const toBob = await api.call('POST', `/conversations/${withBob.conversationId}/messages`, {
       token: alice.token,

@@ -6,20 +6,25 @@ import { eventually, type Frame } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const { api, connect, ask, join, pingPong, newRoom, roomHistory, messageBarrier, expectStillServing } =
-  realtimeHarness(stack);
+const {
+  api,
+  connect,
+  connectEach,
+  ask,
+  join,
+  pingPong,
+  newRoom,
+  roomHistory,
+  messageBarrier,
+  expectStillServing,
+} = realtimeHarness(stack);
 
 /** A room with alice on two devices, bob on one, and carol connected but in another room. */
 async function busyRoom() {
   const [alice, bob, carol] = await api.signUpEach('alice', 'bob', 'carol');
   const room = await newRoom(alice, 'talk');
   const elsewhere = await newRoom(carol);
-  const [alicePhone, aliceLaptop, bobSocket, carolSocket] = await Promise.all([
-    connect(alice),
-    connect(alice),
-    connect(bob),
-    connect(carol),
-  ]);
+  const [alicePhone, aliceLaptop, bobSocket, carolSocket] = await connectEach(alice, alice, bob, carol);
   for (const socket of [alicePhone, aliceLaptop, bobSocket]) await join(socket, room);
   await join(carolSocket, elsewhere);
   return { alice, bob, carol, room, alicePhone, aliceLaptop, bobSocket, carolSocket };
@@ -166,7 +171,7 @@ describe('message to a room this connection has not joined', () => {
   it('answers NOT_IN_ROOM when only another connection of the same user has joined', async () => {
     const alice = await api.signUp('alice');
     const room = await newRoom(alice, 'talk');
-    const [phone, laptop] = await Promise.all([connect(alice), connect(alice)]);
+    const [phone, laptop] = await connectEach(alice, alice);
     await join(phone, room);
 
     const refused = await ask(laptop, { action: 'message', room, text: 'from the laptop' }, 'ack');

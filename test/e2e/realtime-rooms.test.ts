@@ -8,7 +8,8 @@ import { eventually, type TestSocket } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const { api, connect, roundTrip, join, leave, newRoom, expectStillServing } = realtimeHarness(stack);
+const { api, connect, connectEach, roundTrip, join, leave, newRoom, expectStillServing } =
+  realtimeHarness(stack);
 
 /**
  * Frames from different invocations may arrive in any order, so "nothing else arrived" is asserted only after
@@ -26,7 +27,7 @@ async function barrier(room: string, observers: TestSocket[]): Promise<void> {
 async function aliceAndBobInRoom() {
   const [alice, bob] = await api.signUpEach('alice', 'bob');
   const room = await newRoom(alice);
-  const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+  const [aliceSocket, bobSocket] = await connectEach(alice, bob);
   await join(aliceSocket, room);
   await join(bobSocket, room);
   return { alice, bob, room, aliceSocket, bobSocket };
@@ -37,7 +38,7 @@ async function aliceInRoomAndBobsTwoDevices() {
   const [alice, bob] = await api.signUpEach('alice', 'bob');
   const room = await newRoom(alice);
   const aliceSocket = await connect(alice);
-  const [bobPhone, bobLaptop] = await Promise.all([connect(bob), connect(bob)]);
+  const [bobPhone, bobLaptop] = await connectEach(bob, bob);
   await join(aliceSocket, room);
   return { alice, bob, room, aliceSocket, bobPhone, bobLaptop };
 }
@@ -47,11 +48,7 @@ describe('join', () => {
     // Prefixes make the sort visible: carol joins first, alice last.
     const [carol, bob, alice] = await api.signUpEach('carol', 'bob', 'alice');
     const room = await newRoom(carol);
-    const [carolSocket, bobSocket, aliceSocket] = await Promise.all([
-      connect(carol),
-      connect(bob),
-      connect(alice),
-    ]);
+    const [carolSocket, bobSocket, aliceSocket] = await connectEach(carol, bob, alice);
 
     const carolJoined = await join(carolSocket, room);
     const bobJoined = await join(bobSocket, room);
@@ -321,7 +318,7 @@ describe('closing a connection', () => {
     const [alice, bob] = await api.signUpEach('alice', 'bob');
     const first = await newRoom(alice);
     const second = await newRoom(alice);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+    const [aliceSocket, bobSocket] = await connectEach(alice, bob);
     for (const room of [first, second]) {
       await join(aliceSocket, room);
       await join(bobSocket, room);
@@ -348,11 +345,7 @@ describe('a connection dropped without a close frame', () => {
   it('is announced with user_left, and later messages are still acknowledged and delivered', async () => {
     const [alice, bob, carol] = await api.signUpEach('alice', 'bob', 'carol');
     const room = await newRoom(alice);
-    const [aliceSocket, bobSocket, carolSocket] = await Promise.all([
-      connect(alice),
-      connect(bob),
-      connect(carol),
-    ]);
+    const [aliceSocket, bobSocket, carolSocket] = await connectEach(alice, bob, carol);
     for (const socket of [aliceSocket, bobSocket, carolSocket]) await join(socket, room);
 
     await bobSocket.drop();
@@ -378,7 +371,7 @@ describe('a connection dropped without a close frame', () => {
   it('is pruned when a send finds it gone (410), with user_left, and the send still succeeds for the others', async () => {
     const [alice, bob, ghost] = await api.signUpEach('alice', 'bob', 'ghost');
     const room = await newRoom(alice);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+    const [aliceSocket, bobSocket] = await connectEach(alice, bob);
     await join(aliceSocket, room);
     await join(bobSocket, room);
     // A connection whose $disconnect never ran (a lost event): recorded as a member, unknown to the gateway.

@@ -21,7 +21,7 @@ import { eventually, sleep, type TestSocket } from '../support/ws-client.ts';
 const stack = await startTestStack();
 const doc = tableReader(stack.dynamoEndpoint);
 const records = new ConnectionRepository(doc, stack.tableName);
-const { api, connect, newRoom } = realtimeHarness(stack);
+const { api, connect, connectEach, newRoom } = realtimeHarness(stack);
 afterAll(async () => {
   doc.destroy();
   await stack.stop();
@@ -68,7 +68,7 @@ describe('a connection gone without a close frame', () => {
   it('is pruned by the next room message over the socket; the sender gets its ack and nothing fails', async () => {
     const [alice, bob, ghost] = await api.signUpEach('alice', 'bob', 'ghost');
     const room = await newRoom(alice, 'dead');
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+    const [aliceSocket, bobSocket] = await connectEach(alice, bob);
     for (const socket of [aliceSocket, bobSocket]) await socket.request({ action: 'join', room }, 'joined');
     const dead = await ghostInRoom(ghost, room);
     // bob is present on a live socket and also has a dead one: pruning it must not say he left.
@@ -118,7 +118,7 @@ describe('a connection gone without a close frame', () => {
     const [alice, bob] = await Promise.all([api.signUp('alice'), api.signUp('bob')]);
     const opened = await api.requestConversation(alice, bob.username);
     const conversationId = opened.body.conversation.conversationId;
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+    const [aliceSocket, bobSocket] = await connectEach(alice, bob);
     const dead = await ghostConnection(bob);
 
     const ack = await aliceSocket.request({ action: 'message', conversationId, text: 'psst' }, 'ack');

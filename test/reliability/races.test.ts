@@ -21,7 +21,7 @@ const stack = await startTestStack();
 const reader = tableReader(stack.dynamoEndpoint);
 // Read-only: what the handlers recorded, for the assertions that have no other observable.
 const connections = new ConnectionRepository(reader, stack.tableName);
-const { api, connect, join, newRoom } = realtimeHarness(stack);
+const { api, connect, connectEach, join, newRoom } = realtimeHarness(stack);
 afterAll(async () => {
   reader.destroy();
   await stack.stop();
@@ -258,7 +258,7 @@ describe('concurrent retries of one clientMessageId', () => {
   it('in a room, over two sockets and HTTP at once, store and deliver the message once', async () => {
     const [sender, watcher] = await api.signUpEach('sender', 'watcher');
     const room = await newRoom(sender, 'retry');
-    const [first, second, observer] = await Promise.all([connect(sender), connect(sender), connect(watcher)]);
+    const [first, second, observer] = await connectEach(sender, sender, watcher);
     for (const socket of [first, second, observer]) await join(socket, room);
     const clientMessageId = `retry-${randomUUID()}`;
     const frame = { action: 'message', room, text: 'exactly once', clientMessageId };
@@ -293,7 +293,7 @@ describe('concurrent retries of one clientMessageId', () => {
     const [sender, peer] = await api.signUpEach('dmsender', 'dmpeer');
     const opened = await api.requestConversation(sender, peer.username);
     const conversationId = opened.body.conversation.conversationId;
-    const [first, second, receiver] = await Promise.all([connect(sender), connect(sender), connect(peer)]);
+    const [first, second, receiver] = await connectEach(sender, sender, peer);
     const clientMessageId = `dm-${randomUUID()}`;
     const frame = { action: 'message', conversationId, text: 'exactly once', clientMessageId };
 

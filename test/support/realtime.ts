@@ -48,6 +48,8 @@ export function realtimeHarness(
     return socket;
   }
   const connect = (user: Pick<User, 'token'>) => open({ token: user.token });
+  /** One socket per user given (a user given twice gets two), opened at once, in order. */
+  const connectEach = (...users: Pick<User, 'token'>[]) => Promise.all(users.map((user) => connect(user)));
 
   const roundTrip = (socket: TestSocket, frame: unknown, matches: (reply: Frame) => boolean) =>
     socket.sendAndAwait(frame, matches);
@@ -97,6 +99,7 @@ export function realtimeHarness(
     api,
     open,
     connect,
+    connectEach,
     roundTrip,
     ask,
     join,
