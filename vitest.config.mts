@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import type { EnvironmentSettings } from './lambdas/shared/environment.ts';
 
 export default defineConfig({
   test: {
@@ -14,7 +15,7 @@ export default defineConfig({
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
+    } satisfies EnvironmentSettings,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

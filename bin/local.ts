@@ -3,6 +3,7 @@
  * the HTTP API on PORT, the WebSocket API and its management API on WS_PORT.
  */
 import { parseArgs } from 'node:util';
+import type { EnvironmentSettings } from '../lambdas/shared/environment.ts';
 import { startLocalStack } from '../lib/local/stack.ts';
 
 const { values } = parseArgs({
@@ -37,11 +38,15 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// Handler logs are JSON for CloudWatch; locally, one access line per request is more readable.
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-// Metrics are CloudWatch EMF log lines on AWS; locally they would only be noise.
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+/** Local defaults of the functions' settings; the caller's own environment wins. */
+const localDefaults: EnvironmentSettings = {
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  // Handler logs are JSON for CloudWatch; locally, one access line per request is more readable.
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  // Metrics are CloudWatch EMF log lines on AWS; locally they would only be noise.
+  POWERTOOLS_METRICS_DISABLED: 'true',
+};
+for (const [name, value] of Object.entries(localDefaults)) process.env[name] ??= value;
 
 const time = () => new Date().toISOString().slice(11, 23);
 

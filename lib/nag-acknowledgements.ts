@@ -1,6 +1,6 @@
 /**
  * cdk-nag's AwsSolutions checks and every finding this project acknowledges instead of fixing, with the
- * constraint behind it. This is the only place acknowledgements are made, so the README's table is this list.
+ * constraint behind it. This is the only place acknowledgements are made, so the table in docs/deployment.md is generated from this list.
  * `bin/app.ts` adds the checks to every synth; an unacknowledged finding (error or warning) fails the synth.
  */
 import { type App, type CfnElement, Validations } from 'aws-cdk-lib';
@@ -19,9 +19,9 @@ export interface NagTarget {
 export interface NagAcknowledgement {
   /** The cdk-nag rule: `AwsSolutions-APIG4`. */
   readonly rule: string;
-  /** For rules that report several findings per resource (IAM5): which one, in the README's words. */
+  /** For rules that report several findings per resource (IAM5): which one, in the words of the generated table. */
   readonly finding?: string;
-  /** What it concerns, in the README's words. */
+  /** What it concerns, in the words of the generated table. */
   readonly where: string;
   /** The real constraint that makes the finding the right design here. */
   readonly reason: string;

@@ -8,9 +8,8 @@ import {
 import {
   connectionKey,
   presenceKey,
-  ROOM_MEMBER_PREFIX,
   roomMemberKey,
-  roomPartition,
+  roomMembersQuery,
   userConnectionsIndexKey,
 } from './keys.ts';
 import { GSI1 } from './schema.ts';
@@ -71,7 +70,7 @@ export class ConnectionRepository {
         Item: {
           ...connectionKey(connection.connectionId),
           type: 'Connection',
-          GSI1PK: userConnectionsIndexKey(connection.username.toLowerCase()),
+          GSI1PK: userConnectionsIndexKey(connection.username),
           GSI1SK: connection.connectionId,
           ...connection,
         },
@@ -114,7 +113,7 @@ export class ConnectionRepository {
           TableName: this.tableName,
           IndexName: GSI1,
           KeyConditionExpression: 'GSI1PK = :pk',
-          ExpressionAttributeValues: { ':pk': userConnectionsIndexKey(username.toLowerCase()) },
+          ExpressionAttributeValues: { ':pk': userConnectionsIndexKey(username) },
           ProjectionExpression: 'connectionId',
           ExclusiveStartKey: startKey,
           Limit: this.queryPageSize,
@@ -132,13 +131,14 @@ export class ConnectionRepository {
    */
   async members(room: string): Promise<RoomMember[]> {
     const members: RoomMember[] = [];
+    const query = roomMembersQuery(room);
     let startKey: Record<string, unknown> | undefined;
     do {
       const output = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': roomPartition(room), ':prefix': ROOM_MEMBER_PREFIX },
+          ExpressionAttributeValues: { ':pk': query.PK, ':prefix': query.SKPrefix },
           ProjectionExpression: 'connectionId, username',
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
@@ -158,7 +158,6 @@ export class ConnectionRepository {
    * connection still exists) and the connection in the user's presence set, in one transaction.
    */
   async join(room: string, connection: Connection): Promise<MembershipChange> {
-    const userKey = connection.username.toLowerCase();
     // Guess "first of the user" and let the condition on the presence set correct the guess.
     let first = true;
     for (let attempt = 1; attempt <= MAX_PRESENCE_ATTEMPTS; attempt++) {
@@ -189,7 +188,7 @@ export class ConnectionRepository {
         {
           Update: {
             TableName: this.tableName,
-            Key: presenceKey(room, userKey),
+            Key: presenceKey(room, connection.username),
             UpdateExpression: 'ADD connections :connection SET username = :username, expiresAt = :expiresAt',
             ConditionExpression: first
               ? 'attribute_not_exists(connections)'
@@ -215,7 +214,6 @@ export class ConnectionRepository {
    * transaction, plus the room in the connection's list when the connection is still open.
    */
   async leave(room: string, member: RoomMember, connectionOpen: boolean): Promise<MembershipChange> {
-    const userKey = member.username.toLowerCase();
     for (let attempt = 0; attempt < MAX_PRESENCE_ATTEMPTS; attempt++) {
       const variant = leaveVariants[attempt % leaveVariants.length] as (typeof leaveVariants)[number];
       const outcome = await transactWrite(this.doc, [
@@ -229,7 +227,7 @@ export class ConnectionRepository {
         {
           Update: {
             TableName: this.tableName,
-            Key: presenceKey(room, userKey),
+            Key: presenceKey(room, member.username),
             UpdateExpression: 'DELETE connections :connection',
             ConditionExpression: variant.condition,
             ExpressionAttributeValues: {

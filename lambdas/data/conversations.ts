@@ -1,33 +1,24 @@
-import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { conversationKey, userConversationKey, userConversationsIndexKey } from './keys.ts';
+import type * as contract from '../../lib/contract/index.ts';
+import {
+  conversationActivitySortKey,
+  conversationKey,
+  userConversationKey,
+  userConversationsIndexKey,
+} from './keys.ts';
 import type { Message } from './messages.ts';
 import type { Page } from './rooms.ts';
 import { GSI1 } from './schema.ts';
 import { transactWrite } from './transactions.ts';
 
-export interface Conversation {
-  readonly conversationId: string;
-  /** The two usernames as registered, sorted case-insensitively. */
-  readonly participants: [string, string];
-  readonly createdAt: string;
-  readonly lastMessage: Message | null;
-}
+/** A conversation, as the contract shows it (lib/contract); participants as registered, sorted case-insensitively. */
+export type Conversation = contract.Conversation;
 
 /** What a conversation id looks like; anything else cannot name one. */
 export const CONVERSATION_ID_PATTERN = /^c_[A-Za-z0-9_-]{22}$/;
 
 /** What a conversations-list cursor decodes to: `<ISO time>#<conversation id>`. */
 export const CONVERSATION_CURSOR_PATTERN = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#c_[A-Za-z0-9_-]{22}$/;
-
-/**
- * The one id of the conversation between two users, derived from the pair (in either order), so that the
- * database's condition on that key is what makes concurrent "open a conversation" calls agree on one.
- */
-export function conversationIdOf(a: string, b: string): string {
-  const [first, second] = [a.toLowerCase(), b.toLowerCase()].sort();
-  return `c_${createHash('sha256').update(`${first}\n${second}`).digest('base64url').slice(0, 22)}`;
-}
 
 /**
  * Conversations: a META item under the conversation's partition, and one item per participant under the
@@ -59,10 +50,10 @@ export class ConversationRepository {
         Put: {
           TableName: this.tableName,
           Item: {
-            ...userConversationKey(participant.toLowerCase(), conversation.conversationId),
+            ...userConversationKey(participant, conversation.conversationId),
             type: 'UserConversation',
-            GSI1PK: userConversationsIndexKey(participant.toLowerCase()),
-            GSI1SK: `${conversation.createdAt}#${conversation.conversationId}`,
+            GSI1PK: userConversationsIndexKey(participant),
+            GSI1SK: conversationActivitySortKey(conversation.createdAt, conversation.conversationId),
             ...conversation,
             lastMessage: null,
           },
@@ -83,7 +74,7 @@ export class ConversationRepository {
     const output = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: userConversationKey(username.toLowerCase(), conversationId),
+        Key: userConversationKey(username, conversationId),
         ConsistentRead: true,
       }),
     );
@@ -98,7 +89,7 @@ export class ConversationRepository {
         IndexName: GSI1,
         KeyConditionExpression: after === undefined ? 'GSI1PK = :pk' : 'GSI1PK = :pk AND GSI1SK < :after',
         ExpressionAttributeValues: {
-          ':pk': userConversationsIndexKey(username.toLowerCase()),
+          ':pk': userConversationsIndexKey(username),
           ...(after === undefined ? {} : { ':after': after }),
         },
         ScanIndexForward: false,
@@ -125,14 +116,14 @@ export class ConversationRepository {
           await this.doc.send(
             new UpdateCommand({
               TableName: this.tableName,
-              Key: userConversationKey(participant.toLowerCase(), conversation.conversationId),
+              Key: userConversationKey(participant, conversation.conversationId),
               UpdateExpression: 'SET lastMessage = :message, lastMessageId = :id, GSI1SK = :activity',
               ConditionExpression:
                 'attribute_exists(PK) AND (attribute_not_exists(lastMessageId) OR lastMessageId <= :id)',
               ExpressionAttributeValues: {
                 ':message': message,
                 ':id': message.messageId,
-                ':activity': `${message.sentAt}#${conversation.conversationId}`,
+                ':activity': conversationActivitySortKey(message.sentAt, conversation.conversationId),
               },
             }),
           );

@@ -1,22 +1,28 @@
+import { createHash } from 'node:crypto';
+
 /**
- * Key design: the only place that knows how items are addressed. Every value that reaches a key here has been
- * validated at the edge against a pattern that excludes `#`, so user input can never form another entity's key.
+ * Key design: the only place that knows how items are addressed, and how a value is normalised to address
+ * them. Builders take values as the rest of the code holds them (a username as registered, an email as given)
+ * and lower-case usernames, emails and room names themselves, so that `Alice` and `alice` are one user while
+ * the items keep the case given for display. Every value that reaches a key here has been validated at the
+ * edge against a pattern that excludes `#`, so user input can never form another entity's key; an email (which
+ * may contain `#`) is only ever the whole rest of its own claim's key.
  *
  * | entity                  | PK                    | SK                          | GSI1PK              | GSI1SK                      |
  * |-------------------------|-----------------------|-----------------------------|---------------------|-----------------------------|
  * | user profile            | USER#<username lower> | PROFILE                     |                     |                             |
  * | email claim             | EMAIL#<email lower>   | EMAIL                       |                     |                             |
- * | room                    | ROOM#<name>           | META                        | ROOMS               | <name>                      |
- * | room member (per conn.) | ROOM#<name>           | CONN#<connectionId>         |                     |                             |
- * | room presence (per user)| ROOM#<name>           | PRESENCE#<username lower>   |                     |                             |
- * | room message            | ROOM#<name>           | MSG#<messageId>             |                     |                             |
+ * | room                    | ROOM#<name lower>     | META                        | ROOMS               | <name lower>                |
+ * | room member (per conn.) | ROOM#<name lower>     | CONN#<connectionId>         |                     |                             |
+ * | room presence (per user)| ROOM#<name lower>     | PRESENCE#<username lower>   |                     |                             |
+ * | room message            | ROOM#<name lower>     | MSG#<messageId>             |                     |                             |
  * | clientMessageId guard   | ROOM#<name>/CONV#<id> | CMID#<username lower>#<cmid>|                     |                             |
  * | connection              | CONN#<connectionId>   | META                        | USERCONNS#<user lc> | <connectionId>              |
  * | conversation            | CONV#<id>             | META                        |                     |                             |
  * | conversation message    | CONV#<id>             | MSG#<messageId>             |                     |                             |
  * | conversation of a user  | USER#<username lower> | CONV#<id>                   | USERCONVS#<user lc> | <lastActivityAt>#<id>       |
  *
- * Access patterns and their cost are listed in README.md ("Data model").
+ * Access patterns and their cost are listed in docs/data-model.md, whose key table is generated from these builders.
  */
 
 export interface Key {
@@ -24,51 +30,91 @@ export interface Key {
   readonly SK: string;
 }
 
-export const userKey = (usernameLower: string): Key => ({ PK: `USER#${usernameLower}`, SK: 'PROFILE' });
+/**
+ * The form in which a username is unique: registration, login, keys and "is this the same user" all compare
+ * this, never the name as typed.
+ */
+export const canonicalUsername = (username: string): string => username.toLowerCase();
 
-export const emailKey = (emailLower: string): Key => ({ PK: `EMAIL#${emailLower}`, SK: 'EMAIL' });
+/** Emails are unique regardless of case (mail servers treat the domain so, and users expect it of the rest). */
+const canonicalEmail = (email: string): string => email.toLowerCase();
 
-export const roomKey = (room: string): Key => ({ PK: `ROOM#${room}`, SK: 'META' });
+/** Room names are case-insensitive; the edge already lower-cases them, and keys never depend on that. */
+const canonicalRoom = (room: string): string => room.toLowerCase();
+
+export const userKey = (username: string): Key => ({
+  PK: `USER#${canonicalUsername(username)}`,
+  SK: 'PROFILE',
+});
+
+export const emailKey = (email: string): Key => ({ PK: `EMAIL#${canonicalEmail(email)}`, SK: 'EMAIL' });
+
+const roomPartition = (room: string): string => `ROOM#${canonicalRoom(room)}`;
+
+export const roomKey = (room: string): Key => ({ PK: roomPartition(room), SK: 'META' });
 
 /** All rooms share one GSI1 partition, sorted by name; only room creation writes to it. */
 export const ROOMS_INDEX_PK = 'ROOMS';
+export const roomsIndexSortKey = (room: string): string => canonicalRoom(room);
 
-export const roomPartition = (room: string): string => `ROOM#${room}`;
+const ROOM_MEMBER_PREFIX = 'CONN#';
+
+/** What a Query of a room's member items asks for: the room's partition, sort keys with this prefix. */
+export const roomMembersQuery = (room: string) => ({ PK: roomPartition(room), SKPrefix: ROOM_MEMBER_PREFIX });
 
 export const roomMemberKey = (room: string, connectionId: string): Key => ({
   PK: roomPartition(room),
-  SK: `CONN#${connectionId}`,
+  SK: `${ROOM_MEMBER_PREFIX}${connectionId}`,
 });
-export const ROOM_MEMBER_PREFIX = 'CONN#';
 
-export const presenceKey = (room: string, usernameLower: string): Key => ({
+export const presenceKey = (room: string, username: string): Key => ({
   PK: roomPartition(room),
-  SK: `PRESENCE#${usernameLower}`,
+  SK: `PRESENCE#${canonicalUsername(username)}`,
 });
+
+const conversationPartition = (conversationId: string): string => `CONV#${conversationId}`;
+
+/** Where a message is posted: exactly one of a room or a conversation. */
+export type MessageTarget = { readonly room: string } | { readonly conversationId: string };
+
+/** Messages (and their clientMessageId guards) live in their room's or their conversation's partition. */
+export function messagePartition(target: MessageTarget): string {
+  return 'room' in target ? roomPartition(target.room) : conversationPartition(target.conversationId);
+}
 
 export const MESSAGE_PREFIX = 'MSG#';
 export const messageSortKey = (messageId: string): string => `${MESSAGE_PREFIX}${messageId}`;
 
-export const clientMessageIdKey = (
-  partition: string,
-  usernameLower: string,
-  clientMessageId: string,
-): Key => ({
-  PK: partition,
-  SK: `CMID#${usernameLower}#${clientMessageId}`,
+export const clientMessageIdKey = (target: MessageTarget, sender: string, clientMessageId: string): Key => ({
+  PK: messagePartition(target),
+  SK: `CMID#${canonicalUsername(sender)}#${clientMessageId}`,
 });
 
 export const connectionKey = (connectionId: string): Key => ({ PK: `CONN#${connectionId}`, SK: 'META' });
-export const userConnectionsIndexKey = (usernameLower: string): string => `USERCONNS#${usernameLower}`;
+export const userConnectionsIndexKey = (username: string): string =>
+  `USERCONNS#${canonicalUsername(username)}`;
 
-export const conversationPartition = (conversationId: string): string => `CONV#${conversationId}`;
 export const conversationKey = (conversationId: string): Key => ({
   PK: conversationPartition(conversationId),
   SK: 'META',
 });
 
-export const userConversationKey = (usernameLower: string, conversationId: string): Key => ({
-  PK: `USER#${usernameLower}`,
+export const userConversationKey = (username: string, conversationId: string): Key => ({
+  PK: `USER#${canonicalUsername(username)}`,
   SK: `CONV#${conversationId}`,
 });
-export const userConversationsIndexKey = (usernameLower: string): string => `USERCONVS#${usernameLower}`;
+export const userConversationsIndexKey = (username: string): string =>
+  `USERCONVS#${canonicalUsername(username)}`;
+
+/** A user's conversations sort by last activity; the id makes equal times distinct. */
+export const conversationActivitySortKey = (at: string, conversationId: string): string =>
+  `${at}#${conversationId}`;
+
+/**
+ * The one id of the conversation between two users, derived from the pair (in either order and any casing),
+ * so that the database's condition on that key is what makes concurrent "open a conversation" calls agree.
+ */
+export function conversationIdOf(a: string, b: string): string {
+  const [first, second] = [canonicalUsername(a), canonicalUsername(b)].sort();
+  return `c_${createHash('sha256').update(`${first}\n${second}`).digest('base64url').slice(0, 22)}`;
+}

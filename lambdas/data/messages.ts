@@ -1,17 +1,18 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { clientMessageIdKey, MESSAGE_PREFIX, messageSortKey } from './keys.ts';
+import type * as contract from '../../lib/contract/index.ts';
+import {
+  clientMessageIdKey,
+  MESSAGE_PREFIX,
+  type MessageTarget,
+  messagePartition,
+  messageSortKey,
+} from './keys.ts';
 import { transactWrite } from './transactions.ts';
 
-/** A stored message, as the contract shows it. Exactly one of `room` and `conversationId` is set. */
-export interface Message {
-  readonly messageId: string;
-  readonly room?: string;
-  readonly conversationId?: string;
-  readonly from: string;
-  readonly text: string;
-  readonly sentAt: string;
-  readonly clientMessageId?: string;
-}
+export type { MessageTarget } from './keys.ts';
+
+/** A stored message, as the contract shows it (lib/contract). Exactly one of `room` and `conversationId` is set. */
+export type Message = contract.Message;
 
 export interface AppendResult {
   readonly message: Message;
@@ -44,17 +45,23 @@ export class MessageRepository {
   ) {}
 
   /**
-   * Stores a message in `partition`. Without a clientMessageId: one PutItem. With one: the message and a guard
+   * Stores a message in its room's or conversation's partition. Without a clientMessageId: one PutItem. With one: the message and a guard
    * item keyed by sender and clientMessageId are written in one transaction conditioned on the guard being
    * new, so a retry (even a concurrent one) stores nothing and gets the first message back.
    */
-  async append(partition: string, message: Message): Promise<AppendResult> {
-    const item = { PK: partition, SK: messageSortKey(message.messageId), type: 'Message', ...message };
+  async append(message: Message): Promise<AppendResult> {
+    const target = targetOf(message);
+    const item = {
+      PK: messagePartition(target),
+      SK: messageSortKey(message.messageId),
+      type: 'Message',
+      ...message,
+    };
     if (message.clientMessageId === undefined) {
       await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
       return { message, created: true };
     }
-    const guardKey = clientMessageIdKey(partition, message.from.toLowerCase(), message.clientMessageId);
+    const guardKey = clientMessageIdKey(target, message.from, message.clientMessageId);
     const outcome = await transactWrite(this.doc, [
       {
         Put: {
@@ -77,7 +84,8 @@ export class MessageRepository {
    * A page of history: the `limit` most recent messages older than `before` (or the newest), oldest first.
    * One Query, newest first, of `limit + 1` items: the extra one only tells whether an older page exists.
    */
-  async page(partition: string, limit: number, before: string | undefined): Promise<HistoryPage> {
+  async page(target: MessageTarget, limit: number, before: string | undefined): Promise<HistoryPage> {
+    const partition = messagePartition(target);
     const output = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -99,6 +107,12 @@ export class MessageRepository {
     const hasOlder = newestFirst.length > limit;
     return { messages: oldestFirst, before: hasOlder ? oldestFirst[0]?.messageId : undefined };
   }
+}
+
+function targetOf(message: Message): MessageTarget {
+  if (message.room !== undefined) return { room: message.room };
+  if (message.conversationId !== undefined) return { conversationId: message.conversationId };
+  throw new Error('A message needs a room or a conversation');
 }
 
 export function toMessage(item: Record<string, unknown>): Message {

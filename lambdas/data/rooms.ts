@@ -1,12 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ROOMS_INDEX_PK, roomKey } from './keys.ts';
+import type * as contract from '../../lib/contract/index.ts';
+import { ROOMS_INDEX_PK, roomKey, roomsIndexSortKey } from './keys.ts';
 import { GSI1 } from './schema.ts';
 
-export interface Room {
-  readonly name: string;
-  readonly createdBy: string;
-  readonly createdAt: string;
-}
+/** A room, as the contract shows it (lib/contract). */
+export type Room = contract.Room;
 
 export interface Page<T> {
   readonly items: T[];
@@ -26,7 +24,13 @@ export class RoomRepository {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...roomKey(room.name), type: 'Room', GSI1PK: ROOMS_INDEX_PK, GSI1SK: room.name, ...room },
+          Item: {
+            ...roomKey(room.name),
+            type: 'Room',
+            GSI1PK: ROOMS_INDEX_PK,
+            GSI1SK: roomsIndexSortKey(room.name),
+            ...room,
+          },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
       );
@@ -51,7 +55,9 @@ export class RoomRepository {
         IndexName: GSI1,
         KeyConditionExpression: after === undefined ? 'GSI1PK = :pk' : 'GSI1PK = :pk AND GSI1SK > :after',
         ExpressionAttributeValues:
-          after === undefined ? { ':pk': ROOMS_INDEX_PK } : { ':pk': ROOMS_INDEX_PK, ':after': after },
+          after === undefined
+            ? { ':pk': ROOMS_INDEX_PK }
+            : { ':pk': ROOMS_INDEX_PK, ':after': roomsIndexSortKey(after) },
         // One more than asked tells whether another page exists, so the last page says so.
         Limit: limit + 1,
       }),

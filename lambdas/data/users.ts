@@ -11,7 +11,7 @@ export interface UserRecord {
   readonly createdAt: string;
 }
 
-/** Users, keyed by lower-cased username; emails claimed by a separate item so both are unique. */
+/** Users, keyed by username in any casing; emails claimed by a separate item so both are unique. */
 export class UserRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -27,14 +27,14 @@ export class UserRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...userKey(user.username.toLowerCase()), type: 'User', ...user },
+          Item: { ...userKey(user.username), type: 'User', ...user },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...emailKey(user.email.toLowerCase()), type: 'EmailClaim', userId: user.userId },
+          Item: { ...emailKey(user.email), type: 'EmailClaim', userId: user.userId },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -42,11 +42,9 @@ export class UserRepository {
     return outcome.ok;
   }
 
-  /** One GetItem by lower-cased username. */
+  /** One GetItem; any casing of the username finds the user. */
   async findByUsername(username: string): Promise<UserRecord | undefined> {
-    const output = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: userKey(username.toLowerCase()) }),
-    );
+    const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: userKey(username) }));
     if (output.Item === undefined) return undefined;
     const { userId, username: displayName, email, passwordHash, createdAt } = output.Item;
     return { userId, username: displayName, email, passwordHash, createdAt };

@@ -1,4 +1,5 @@
 import { compare, hash } from 'bcryptjs';
+import type * as contract from '../../lib/contract/index.ts';
 import { username as usernameSchema } from '../../lib/contract/index.ts';
 import type { UserRecord, UserRepository } from '../data/users.ts';
 import { ConflictError, InvalidCredentialsError, UnauthorizedError } from '../shared/errors.ts';
@@ -6,11 +7,7 @@ import { type Identity, issueToken, type SigningKeyProvider } from '../shared/to
 import type { LoginInput, RegisterInput } from '../shared/validation.ts';
 
 /** A user as the contract shows it to its owner. */
-export interface PublicUser {
-  readonly userId: string;
-  readonly username: string;
-  readonly email: string;
-}
+export type PublicUser = contract.User;
 
 export interface AccountDeps {
   readonly users: UserRepository;
@@ -21,12 +18,7 @@ export interface AccountDeps {
   readonly tokenTtlSeconds: number;
 }
 
-export interface LoginResult {
-  readonly token: string;
-  readonly tokenType: 'Bearer';
-  readonly expiresIn: number;
-  readonly user: { readonly userId: string; readonly username: string };
-}
+export type LoginResult = contract.LoginResult;
 
 /**
  * Registers a user. Uniqueness of the username and the email (both case-insensitive) is decided by the

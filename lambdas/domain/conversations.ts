@@ -1,4 +1,5 @@
-import { type Conversation, type ConversationRepository, conversationIdOf } from '../data/conversations.ts';
+import type { Conversation, ConversationRepository } from '../data/conversations.ts';
+import { canonicalUsername, conversationIdOf } from '../data/keys.ts';
 import type { UserRepository } from '../data/users.ts';
 import { UserNotFoundError, ValidationError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
@@ -19,13 +20,13 @@ export async function openConversation(
   identity: Identity,
   peer: string,
 ): Promise<{ conversation: Conversation; created: boolean }> {
-  if (peer.toLowerCase() === identity.username.toLowerCase()) {
+  if (canonicalUsername(peer) === canonicalUsername(identity.username)) {
     throw new ValidationError([{ field: 'peer', problem: 'must be another user' }]);
   }
   const peerUser = await deps.users.findByUsername(peer);
   if (peerUser === undefined) throw new UserNotFoundError();
   const participants = [identity.username, peerUser.username].sort((a, b) =>
-    a.toLowerCase() < b.toLowerCase() ? -1 : 1,
+    canonicalUsername(a) < canonicalUsername(b) ? -1 : 1,
   ) as [string, string];
   const conversationId = conversationIdOf(identity.username, peerUser.username);
   const created = await deps.conversations.open({
@@ -46,12 +47,13 @@ export async function listConversations(
   after: string | undefined,
 ): Promise<{ conversations: (Conversation & { peer: string })[]; after: string | undefined }> {
   const page = await deps.conversations.listFor(identity.username, limit, after);
-  const me = identity.username.toLowerCase();
+  const me = canonicalUsername(identity.username);
   return {
     conversations: page.items.map((conversation) => ({
       ...conversation,
       peer:
-        conversation.participants.find((name) => name.toLowerCase() !== me) ?? conversation.participants[0],
+        conversation.participants.find((name) => canonicalUsername(name) !== me) ??
+        conversation.participants[0],
     })),
     after: page.after,
   };

@@ -1,6 +1,11 @@
 import type { Conversation, ConversationRepository } from '../data/conversations.ts';
-import { conversationPartition, roomPartition } from '../data/keys.ts';
-import type { AppendResult, HistoryPage, Message, MessageRepository } from '../data/messages.ts';
+import type {
+  AppendResult,
+  HistoryPage,
+  Message,
+  MessageRepository,
+  MessageTarget,
+} from '../data/messages.ts';
 import type { RoomRepository } from '../data/rooms.ts';
 import { ConversationNotFoundError, RoomNotFoundError, SocketError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
@@ -36,7 +41,7 @@ export async function sendRoomMessageFromConnection(
   if (sender === undefined) {
     throw new SocketError('NOT_IN_ROOM', `Join the room "${room}" before sending to it.`);
   }
-  const result = await store(deps, roomPartition(room), { room }, sender.username, outgoing);
+  const result = await store(deps, { room }, sender.username, outgoing);
   await deliver(deps, [connectionId], ackOf(result.message));
   if (result.created) {
     const others = members.filter((member) => member.connectionId !== connectionId);
@@ -56,7 +61,7 @@ export async function postRoomMessage(
   outgoing: OutgoingMessage,
 ): Promise<AppendResult> {
   if ((await deps.rooms.get(room)) === undefined) throw new RoomNotFoundError(room);
-  const result = await store(deps, roomPartition(room), { room }, identity.username, outgoing);
+  const result = await store(deps, { room }, identity.username, outgoing);
   if (result.created) {
     const members = await deps.connections.members(room);
     await deliver(deps, idsOf(members), messageFrame(result.message));
@@ -77,13 +82,7 @@ export async function sendDirectMessage(
 ): Promise<AppendResult> {
   const conversation = await deps.conversations.getFor(sender.username, conversationId);
   if (conversation === undefined) throw new ConversationNotFoundError();
-  const result = await store(
-    deps,
-    conversationPartition(conversationId),
-    { conversationId },
-    sender.username,
-    outgoing,
-  );
+  const result = await store(deps, { conversationId }, sender.username, outgoing);
   // Before the ack, so that a client holding its ack sees the message in its conversation list; also on a
   // repeat, which heals a first attempt that stopped between the two writes (the update keeps the newest).
   await deps.conversations.recordLastMessage(conversation, result.message);
@@ -106,7 +105,7 @@ export async function roomHistory(
   before: string | undefined,
 ): Promise<HistoryPage> {
   if ((await deps.rooms.get(room)) === undefined) throw new RoomNotFoundError(room);
-  return deps.messages.page(roomPartition(room), limit, before);
+  return deps.messages.page({ room }, limit, before);
 }
 
 /**
@@ -123,13 +122,12 @@ export async function conversationHistory(
   if ((await deps.conversations.getFor(identity.username, conversationId)) === undefined) {
     throw new ConversationNotFoundError();
   }
-  return deps.messages.page(conversationPartition(conversationId), limit, before);
+  return deps.messages.page({ conversationId }, limit, before);
 }
 
 async function store(
   deps: MessagingDeps,
-  partition: string,
-  target: { room: string } | { conversationId: string },
+  target: MessageTarget,
   from: string,
   outgoing: OutgoingMessage,
 ): Promise<AppendResult> {
@@ -141,7 +139,7 @@ async function store(
     sentAt: deps.now().toISOString(),
     ...(outgoing.clientMessageId === undefined ? {} : { clientMessageId: outgoing.clientMessageId }),
   };
-  const result = await deps.messages.append(partition, message);
+  const result = await deps.messages.append(message);
   if (result.created) deps.recordMetric('MessagesSent', 1);
   return result;
 }

@@ -1,4 +1,5 @@
 import type { ConnectionRepository, RoomMember } from '../data/connections.ts';
+import { canonicalUsername } from '../data/keys.ts';
 import type { RoomRepository } from '../data/rooms.ts';
 import { CONNECTION_TTL_SECONDS } from '../shared/config.ts';
 import { RoomNotFoundError } from '../shared/errors.ts';
@@ -126,7 +127,7 @@ async function announceDeparture(deps: DeliveryDeps, room: string, username: str
 
 /** Usernames of members, unique, sorted case-insensitively. */
 function usernamesOf(members: readonly RoomMember[]): string[] {
-  const byKey = new Map(members.map((member) => [member.username.toLowerCase(), member.username]));
+  const byKey = new Map(members.map((member) => [canonicalUsername(member.username), member.username]));
   return [...byKey.keys()].sort().map((key) => byKey.get(key) as string);
 }
 

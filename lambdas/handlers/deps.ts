@@ -16,7 +16,7 @@ import { recordMetric } from '../shared/metrics.ts';
 /**
  * How many posts to connections a fan-out keeps in flight. At most 50 are on the wire (the SDK agent's sockets
  * per host); the rest wait in the agent's queue, already signed, and go out the moment a socket frees. Measured
- * with `npm run bench` (README "Performance"): 16 and 32 are clearly slower than 50; from 50 up the differences
+ * with `npm run bench` (docs/performance.md): 16 and 32 are clearly slower than 50; from 50 up the differences
  * are within run-to-run noise, but for posting a whole room at once, which was 5–25% faster. 500 posts rooms of
  * up to 500 members at once, and caps both the memory of a huge room's fan-out and how long a post may wait for
  * a socket while its 5 s connection timer runs (lambdas/shared/management.ts): about 0.2 s here, a few times that

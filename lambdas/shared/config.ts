@@ -1,20 +1,32 @@
+import {
+  type EnvironmentVariableName,
+  environmentVariables,
+  type IntegerVariableName,
+} from './environment.ts';
+
 /**
- * Configuration, read from the environment once per container. A missing variable fails at cold start with its
- * name, not later on a request. The local stack sets the same variables as the CDK stack; nothing here knows
- * whether it runs on AWS.
+ * Configuration: the one module that reads `process.env`, for the variables declared in ./environment.ts.
+ * Modules call these functions once per container, at cold start; a missing or malformed variable fails there
+ * with its name, not later on a request. The local stack sets the same variables as the CDK stack; nothing here
+ * knows whether it runs on AWS.
  */
 
-export function requireEnv(name: string): string {
+/** The variable's value, with an empty one counted as unset. */
+function optionalEnv(name: EnvironmentVariableName): string | undefined {
   const value = process.env[name];
-  if (value === undefined || value === '') {
-    throw new Error(`Missing required environment variable ${name}`);
-  }
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function requireEnv(name: EnvironmentVariableName): string {
+  const value = optionalEnv(name);
+  if (value === undefined) throw new Error(`Missing required environment variable ${name}`);
   return value;
 }
 
-function integerEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
+function integerEnv(name: IntegerVariableName): number {
+  const { default: fallback, min, max } = environmentVariables[name];
+  const raw = optionalEnv(name);
+  if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`Environment variable ${name} must be an integer from ${min} to ${max}`);
@@ -22,11 +34,8 @@ function integerEnv(name: string, fallback: number, min: number, max: number): n
   return value;
 }
 
-/** bcrypt cost of new password hashes. The stack never sets BCRYPT_COST; tests lower it through it. */
-export const DEFAULT_BCRYPT_COST = 11;
-
-/** How long an access token is valid. No refresh tokens: a client logs in again. */
-export const DEFAULT_TOKEN_TTL_SECONDS = 12 * 60 * 60;
+/** bcrypt cost of new password hashes when `BCRYPT_COST` is unset (always, in the stack). */
+export const DEFAULT_BCRYPT_COST = environmentVariables.BCRYPT_COST.default;
 
 /** API Gateway closes a WebSocket connection after at most 2 hours. */
 export const MAX_CONNECTION_SECONDS = 2 * 60 * 60;
@@ -39,13 +48,41 @@ export function tableName(): string {
 }
 
 export function bcryptCost(): number {
-  return integerEnv('BCRYPT_COST', DEFAULT_BCRYPT_COST, 4, 15);
+  return integerEnv('BCRYPT_COST');
 }
 
 export function tokenTtlSeconds(): number {
-  return integerEnv('TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, 60, 7 * 24 * 60 * 60);
+  return integerEnv('TOKEN_TTL_SECONDS');
 }
 
 export function webSocketCallbackUrl(): string {
   return requireEnv('WEBSOCKET_CALLBACK_URL');
+}
+
+/** Where the token signing key comes from: the key itself (local stack, tests) or the secret holding it. */
+export type SigningKeySource =
+  | { readonly key: string; readonly variable: 'JWT_SECRET' }
+  | { readonly secretArn: string };
+
+/** `JWT_SECRET` when set, otherwise `JWT_SECRET_ARN`; one of them is required. */
+export function signingKeySource(): SigningKeySource {
+  const key = optionalEnv('JWT_SECRET');
+  if (key !== undefined) return { key, variable: 'JWT_SECRET' };
+  const secretArn = optionalEnv('JWT_SECRET_ARN');
+  if (secretArn === undefined) {
+    throw new Error('Missing required environment variable JWT_SECRET_ARN (or JWT_SECRET)');
+  }
+  return { secretArn };
+}
+
+/** The `service` of log lines and metrics. */
+export function serviceName(): string {
+  return optionalEnv('POWERTOOLS_SERVICE_NAME') ?? environmentVariables.POWERTOOLS_SERVICE_NAME.default;
+}
+
+/** The CloudWatch namespace of the custom metrics. */
+export function metricsNamespace(): string {
+  return (
+    optionalEnv('POWERTOOLS_METRICS_NAMESPACE') ?? environmentVariables.POWERTOOLS_METRICS_NAMESPACE.default
+  );
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceName } from './config.ts';
 
 /**
  * One structured JSON logger per container (Powertools reads POWERTOOLS_SERVICE_NAME and
@@ -6,4 +7,4 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * instance, because the local stack runs many invocations concurrently in one process. Never log passwords,
  * tokens or message text.
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'chat' });
+export const logger = new Logger({ serviceName: serviceName() });

@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metricsNamespace, serviceName } from './config.ts';
 
 /** The custom metrics, in CloudWatch embedded metric format (log lines: no API calls, no extra IAM). */
 export type MetricName = 'MessagesSent' | 'Deliveries' | 'GoneConnections' | 'FanOutSize';
@@ -6,8 +7,8 @@ export type MetricName = 'MessagesSent' | 'Deliveries' | 'GoneConnections' | 'Fa
 export type RecordMetric = (name: MetricName, value: number) => void;
 
 const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ServerlessChat',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'chat',
+  namespace: metricsNamespace(),
+  serviceName: serviceName(),
 });
 let pending = false;
 

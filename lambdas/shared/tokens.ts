@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import jwt from 'jsonwebtoken';
 import * as z from 'zod/mini';
+import { signingKeySource } from './config.ts';
 import { UnauthorizedError } from './errors.ts';
 
 /** Who a valid token speaks for. */
@@ -25,19 +26,15 @@ const MIN_KEY_LENGTH = 32;
  * secret named by `JWT_SECRET_ARN` (the CDK stack), read on first use and kept for the container's lifetime.
  */
 export function signingKeyFromEnvironment(): SigningKeyProvider {
-  const configuredKey = process.env.JWT_SECRET;
-  if (configuredKey !== undefined && configuredKey !== '') {
-    const checked = checkKey(configuredKey, 'JWT_SECRET');
+  const source = signingKeySource();
+  if ('key' in source) {
+    const checked = checkKey(source.key, source.variable);
     return async () => checked;
-  }
-  const secretArn = process.env.JWT_SECRET_ARN;
-  if (secretArn === undefined || secretArn === '') {
-    throw new Error('Missing required environment variable JWT_SECRET_ARN (or JWT_SECRET)');
   }
   const client = new SecretsManagerClient({});
   let pending: Promise<string> | undefined;
   return () => {
-    pending ??= client.send(new GetSecretValueCommand({ SecretId: secretArn })).then(
+    pending ??= client.send(new GetSecretValueCommand({ SecretId: source.secretArn })).then(
       (output) => checkKey(output.SecretString ?? '', 'the JWT signing secret'),
       (error: unknown) => {
         // Do not cache a failure: the next request tries again.

@@ -1,59 +1,36 @@
 /**
- * The objects and frames of the public contract (PROTOCOL.md), as a client sees them. Written from the contract
- * alone: nothing here is imported from the server, so the client keeps working against any deployment that
- * speaks the contract.
+ * The objects and frames of the public contract as a client sees them, derived from the contract module
+ * (lib/contract) by type only: nothing of the server is imported, and no schema code reaches a client bundle
+ * through this file. Where a client wants a narrower type than the wire's (a message of a room has no
+ * `conversationId`), it is written here from the contract's types.
  */
+import type * as contract from '../contract/index.ts';
 
-/** A user as its owner sees it (`GET /auth/me`, `POST /auth/register`). */
-export interface User {
-  readonly userId: string;
-  readonly username: string;
-  readonly email: string;
-}
+export type { ErrorDetail, Room, ServerFrameType, SocketErrorCode, User } from '../contract/index.ts';
 
-export interface Room {
-  readonly name: string;
-  readonly createdBy: string;
-  /** ISO 8601 UTC with milliseconds. */
-  readonly createdAt: string;
-}
+type WireMessage = contract.Message;
 
-interface MessageFields {
-  /** Sorts in send order (a ULID or equivalent). */
-  readonly messageId: string;
-  /** The sender's username. */
-  readonly from: string;
-  readonly text: string;
-  /** ISO 8601 UTC with milliseconds. */
-  readonly sentAt: string;
-  readonly clientMessageId?: string;
-}
-
-export interface RoomMessage extends MessageFields {
+export type RoomMessage = Omit<WireMessage, 'room' | 'conversationId'> & {
   readonly room: string;
   readonly conversationId?: undefined;
-}
+};
 
-export interface ConversationMessage extends MessageFields {
+export type ConversationMessage = Omit<WireMessage, 'room' | 'conversationId'> & {
   readonly conversationId: string;
   readonly room?: undefined;
-}
+};
 
 /** A message of a room or of a conversation: `message.room !== undefined` tells which. */
 export type Message = RoomMessage | ConversationMessage;
 
-export interface Conversation {
-  readonly conversationId: string;
+export type Conversation = Omit<contract.Conversation, 'lastMessage' | 'participants'> & {
   /** The two usernames, sorted. */
   readonly participants: readonly [string, string];
-  readonly createdAt: string;
   readonly lastMessage: ConversationMessage | null;
-}
+};
 
 /** A conversation in `GET /conversations`: it also names the other participant. */
-export interface ConversationSummary extends Conversation {
-  readonly peer: string;
-}
+export type ConversationSummary = Conversation & Pick<contract.ConversationSummary, 'peer'>;
 
 /** One page of a paginated list; `nextCursor` is null on the last page. */
 export interface Page<T> {
@@ -62,13 +39,7 @@ export interface Page<T> {
 }
 
 /** `POST /auth/login`. */
-export interface LoginResult {
-  readonly token: string;
-  readonly tokenType: 'Bearer';
-  /** Seconds until the token expires. */
-  readonly expiresIn: number;
-  readonly user: { readonly userId: string; readonly username: string };
-}
+export type LoginResult = contract.LoginResult;
 
 /** Options of a message send, over HTTP or WebSocket. */
 export interface SendOptions {
@@ -79,87 +50,28 @@ export interface SendOptions {
   readonly clientMessageId?: string;
 }
 
-/** A validation problem of a `400 VALIDATION_FAILED`. */
-export interface ErrorDetail {
-  readonly field: string;
-  readonly problem: string;
-}
-
 // --- WebSocket frames -------------------------------------------------------------------------------------
 
-export type ClientFrame =
-  | { readonly action: 'join'; readonly room: string }
-  | { readonly action: 'leave'; readonly room: string }
-  | {
-      readonly action: 'message';
-      readonly room: string;
-      readonly text: string;
-      readonly clientMessageId?: string;
-    }
-  | {
-      readonly action: 'message';
-      readonly conversationId: string;
-      readonly text: string;
-      readonly clientMessageId?: string;
-    }
-  | { readonly action: 'ping' };
+/** A client frame: `action` plus that action's fields. */
+export type ClientFrame = {
+  // An action without fields (`ping`) infers as `Record<string, never>`, which no frame with `action` matches.
+  [Action in contract.SocketAction]: string extends keyof contract.ActionFrame<Action>
+    ? { readonly action: Action }
+    : { readonly action: Action } & contract.ActionFrame<Action>;
+}[contract.SocketAction];
 
-export interface JoinedFrame {
-  readonly type: 'joined';
-  readonly room: string;
-  /** The username of this connection. */
-  readonly username: string;
-  /** Usernames in the room, sorted and unique, this one included. */
-  readonly members: readonly string[];
-}
-
-export interface UserJoinedFrame {
-  readonly type: 'user_joined';
-  readonly room: string;
-  readonly username: string;
-}
-
-export interface LeftFrame {
-  readonly type: 'left';
-  readonly room: string;
-}
-
-export interface UserLeftFrame {
-  readonly type: 'user_left';
-  readonly room: string;
-  readonly username: string;
-}
-
+export type JoinedFrame = contract.ServerFrameOf<'joined'>;
+export type UserJoinedFrame = contract.ServerFrameOf<'user_joined'>;
+export type LeftFrame = contract.ServerFrameOf<'left'>;
+export type UserLeftFrame = contract.ServerFrameOf<'user_left'>;
 export type MessageFrame = { readonly type: 'message' } & Message;
+export type AckFrame = contract.ServerFrameOf<'ack'>;
+export type PongFrame = contract.ServerFrameOf<'pong'>;
 
-export interface AckFrame {
-  readonly type: 'ack';
-  readonly messageId: string;
-  readonly sentAt: string;
-  readonly clientMessageId?: string;
-}
-
-export interface PongFrame {
-  readonly type: 'pong';
-}
-
-/** Socket error codes of the contract; a newer server may send others. */
-export type SocketErrorCode =
-  | 'INVALID_MESSAGE'
-  | 'UNKNOWN_ACTION'
-  | 'ROOM_NOT_FOUND'
-  | 'NOT_IN_ROOM'
-  | 'CONVERSATION_NOT_FOUND'
-  | 'INTERNAL';
-
-export interface ErrorFrame {
-  readonly type: 'error';
-  readonly code: SocketErrorCode | (string & {});
-  readonly message: string;
-  /** The action of the frame that failed, when it had one. */
-  readonly action?: string;
-  readonly clientMessageId?: string;
-}
+/** An error frame; a newer server may send codes this client does not know yet. */
+export type ErrorFrame = Omit<contract.ServerFrameOf<'error'>, 'code'> & {
+  readonly code: contract.SocketErrorCode | (string & {});
+};
 
 export type ServerFrame =
   | JoinedFrame
@@ -170,5 +82,3 @@ export type ServerFrame =
   | AckFrame
   | PongFrame
   | ErrorFrame;
-
-export type ServerFrameType = ServerFrame['type'];

@@ -8,17 +8,22 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import {
+  type EnvironmentSettings,
+  type EnvironmentVariableName,
+  FUNCTION_BASE_ENVIRONMENT,
+} from '../../lambdas/shared/environment.ts';
 import { functionBundling } from '../bundling.ts';
 import { type FunctionName, functionNames, functions, tableAccessOf } from '../routes.ts';
 
 /** The repository root: entries in the route table and the lock file are relative to it. */
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** `POWERTOOLS_SERVICE_NAME`: the `service` dimension of every custom metric and a key of every log line. */
-export const SERVICE_NAME = 'chat';
+/** The `service` dimension of every custom metric and a key of every log line. */
+export const SERVICE_NAME = FUNCTION_BASE_ENVIRONMENT.POWERTOOLS_SERVICE_NAME;
 
-/** `POWERTOOLS_METRICS_NAMESPACE`: the CloudWatch namespace of the custom metrics (embedded metric format). */
-export const METRICS_NAMESPACE = 'ServerlessChat';
+/** The CloudWatch namespace of the custom metrics (embedded metric format). */
+export const METRICS_NAMESPACE = FUNCTION_BASE_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE;
 
 /** Options of one chat function. Everything else is pinned by {@link ChatFunction}. */
 export interface ChatFunctionProps {
@@ -31,12 +36,12 @@ export interface ChatFunctionProps {
    */
   readonly description?: string;
   /**
-   * Environment variables added to the defaults (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`,
-   * `POWERTOOLS_METRICS_NAMESPACE`, `NODE_OPTIONS`). Never put a secret's value here: pass its ARN.
+   * Environment variables added to `FUNCTION_BASE_ENVIRONMENT` (lambdas/shared/environment.ts, which declares
+   * every variable). Never put a secret's value here: pass its ARN.
    *
-   * @default only the defaults
+   * @default only the base environment
    */
-  readonly environment?: Readonly<Record<string, string>>;
+  readonly environment?: EnvironmentSettings;
   /**
    * How long the function's logs are kept.
    *
@@ -86,19 +91,16 @@ export class ChatFunction extends nodejs.NodejsFunction {
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       role,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        // Metrics are written as embedded-metric-format log lines: no API call, no IAM permission.
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        // Stack traces in the logs point at the TypeScript sources through the bundled source maps.
-        NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
-      },
+      environment: definedOnly({ ...FUNCTION_BASE_ENVIRONMENT, ...props.environment }),
       // Minified, tree-shaken CommonJS for Node.js 24 with the AWS SDK inside: lib/bundling.ts, shared with the
       // benchmark so that it weighs and cold-starts exactly these bundles.
       bundling: functionBundling,
     });
+  }
+
+  /** Adds one declared environment variable (`addEnvironment` with the name checked by the compiler). */
+  setEnvironment(name: EnvironmentVariableName, value: string): this {
+    return this.addEnvironment(name, value);
   }
 }
 
@@ -125,9 +127,10 @@ export class ChatFunctions extends Construct {
     for (const name of functionNames) {
       const spec = functions[name];
       const access = tableAccessOf(name);
-      const environment: Record<string, string> = {};
-      if (access !== 'none') environment.TABLE_NAME = props.table.tableName;
-      if (spec.usesSigningKey) environment.JWT_SECRET_ARN = props.signingKey.secretArn;
+      const environment: EnvironmentSettings = {
+        ...(access === 'none' ? {} : { TABLE_NAME: props.table.tableName }),
+        ...(spec.usesSigningKey ? { JWT_SECRET_ARN: props.signingKey.secretArn } : {}),
+      };
 
       const fn = new ChatFunction(this, pascalCase(name), {
         entry: spec.entry,
@@ -145,6 +148,12 @@ export class ChatFunctions extends Construct {
 
     this.byName = byName as Record<FunctionName, ChatFunction>;
   }
+}
+
+function definedOnly(settings: EnvironmentSettings): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const [name, value] of Object.entries(settings)) if (value !== undefined) defined[name] = value;
+  return defined;
 }
 
 function pascalCase(name: string): string {

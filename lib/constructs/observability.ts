@@ -66,16 +66,16 @@ export class ChatObservability extends Construct {
     // response, so any error here is a bug or a timeout.
     for (const name of functionNames) {
       const fn = props.functions[name];
-      this.addAlarm(`${name}-errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), 1, {
+      this.addAlarm(`${name}-errors`, fn.metricErrors(over5Minutes('Sum')), 1, {
         description: `The ${name} function failed (threw or timed out) at least once in 5 minutes.`,
       });
-      this.addAlarm(`${name}-throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), 1, {
+      this.addAlarm(`${name}-throttles`, fn.metricThrottles(over5Minutes('Sum')), 1, {
         description: `Lambda refused to run the ${name} function (concurrency limit) at least once in 5 minutes.`,
       });
     }
 
     // HTTP 5xx: 500 INTERNAL (a bug) and 503 UNAVAILABLE (DynamoDB unreachable or throttling after retries).
-    this.addAlarm('http-5xx', props.httpApi.metricServerError({ period: PERIOD, statistic: 'Sum' }), 1, {
+    this.addAlarm('http-5xx', props.httpApi.metricServerError(over5Minutes('Sum')), 1, {
       description: 'The HTTP API answered 5xx at least once in 5 minutes.',
     });
 
@@ -190,108 +190,70 @@ export class ChatObservability extends Construct {
         period: PERIOD,
       });
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Message volume (per 5 minutes)',
-        width: 12,
-        left: [
-          chatMetric('MessagesSent', 'Sum', 'Messages sent'),
-          chatMetric('Deliveries', 'Sum', 'Live deliveries'),
-          chatMetric('GoneConnections', 'Sum', 'Gone connections pruned'),
-        ],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Fan-out size (connections per message)',
-        width: 12,
-        left: [
-          chatMetric('FanOutSize', 'Average', 'Average'),
-          chatMetric('FanOutSize', 'Maximum', 'Maximum'),
-        ],
-      }),
+      graph('Message volume (per 5 minutes)', 12, [
+        chatMetric('MessagesSent', 'Sum', 'Messages sent'),
+        chatMetric('Deliveries', 'Sum', 'Live deliveries'),
+        chatMetric('GoneConnections', 'Sum', 'Gone connections pruned'),
+      ]),
+      graph('Fan-out size (connections per message)', 12, [
+        chatMetric('FanOutSize', 'Average', 'Average'),
+        chatMetric('FanOutSize', 'Maximum', 'Maximum'),
+      ]),
     );
 
-    const httpMetricOptions = { period: PERIOD, statistic: 'Sum' };
+    const { httpApi } = props;
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'HTTP API requests',
-        width: 8,
-        left: [
-          props.httpApi.metricCount({ ...httpMetricOptions, label: 'Requests' }),
-          props.httpApi.metricClientError({ ...httpMetricOptions, label: '4xx' }),
-          props.httpApi.metricServerError({ ...httpMetricOptions, label: '5xx' }),
-        ],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'HTTP API latency (ms)',
-        width: 8,
-        left: [
-          props.httpApi.metricLatency({ period: PERIOD, statistic: 'p50', label: 'p50' }),
-          props.httpApi.metricLatency({ period: PERIOD, statistic: 'p99', label: 'p99' }),
-          props.httpApi.metricIntegrationLatency({
-            period: PERIOD,
-            statistic: 'p99',
-            label: 'integration p99',
-          }),
-        ],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'WebSocket API',
-        width: 8,
-        left: [
+      graph('HTTP API requests', 8, [
+        httpApi.metricCount(over5Minutes('Sum', 'Requests')),
+        httpApi.metricClientError(over5Minutes('Sum', '4xx')),
+        httpApi.metricServerError(over5Minutes('Sum', '5xx')),
+      ]),
+      graph('HTTP API latency (ms)', 8, [
+        httpApi.metricLatency(over5Minutes('p50', 'p50')),
+        httpApi.metricLatency(over5Minutes('p99', 'p99')),
+        httpApi.metricIntegrationLatency(over5Minutes('p99', 'integration p99')),
+      ]),
+      graph(
+        'WebSocket API',
+        8,
+        [
           webSocketMetric('ConnectCount').with({ label: 'Connects' }),
           webSocketMetric('MessageCount').with({ label: 'Messages' }),
         ],
-        right: [
+        [
           webSocketMetric('ClientError').with({ label: 'Client errors' }),
           webSocketMetric('IntegrationError').with({ label: 'Integration errors' }),
           webSocketMetric('ExecutionError').with({ label: 'Execution errors' }),
         ],
-      }),
+      ),
     );
 
     const perFunction = (metric: (fn: lambda.IFunction, name: FunctionName) => cloudwatch.IMetric) =>
       functionNames.map((name) => metric(props.functions[name], name));
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Function errors',
-        width: 8,
-        left: perFunction((fn, name) => fn.metricErrors({ period: PERIOD, statistic: 'Sum', label: name })),
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Function throttles',
-        width: 8,
-        left: perFunction((fn, name) =>
-          fn.metricThrottles({ period: PERIOD, statistic: 'Sum', label: name }),
-        ),
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Function duration p99 (ms)',
-        width: 8,
-        left: perFunction((fn, name) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label: name })),
-      }),
+      graph(
+        'Function errors',
+        8,
+        perFunction((fn, name) => fn.metricErrors(over5Minutes('Sum', name))),
+      ),
+      graph(
+        'Function throttles',
+        8,
+        perFunction((fn, name) => fn.metricThrottles(over5Minutes('Sum', name))),
+      ),
+      graph(
+        'Function duration p99 (ms)',
+        8,
+        perFunction((fn, name) => fn.metricDuration(over5Minutes('p99', name))),
+      ),
     );
 
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'DynamoDB throttling',
-        width: 12,
-        left: [dynamoDbThrottles],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'DynamoDB consumed capacity (units per 5 minutes)',
-        width: 12,
-        left: [
-          props.table.metricConsumedReadCapacityUnits({
-            period: PERIOD,
-            statistic: 'Sum',
-            label: 'Read units',
-          }),
-          props.table.metricConsumedWriteCapacityUnits({
-            period: PERIOD,
-            statistic: 'Sum',
-            label: 'Write units',
-          }),
-        ],
-      }),
+      graph('DynamoDB throttling', 12, [dynamoDbThrottles]),
+      graph('DynamoDB consumed capacity (units per 5 minutes)', 12, [
+        props.table.metricConsumedReadCapacityUnits(over5Minutes('Sum', 'Read units')),
+        props.table.metricConsumedWriteCapacityUnits(over5Minutes('Sum', 'Write units')),
+      ]),
     );
   }
 
@@ -314,4 +276,19 @@ export class ChatObservability extends Construct {
     this.alarms.push(alarm);
     return alarm;
   }
+}
+
+/** The options of a metric over the five-minute period of the alarms and graphs. */
+function over5Minutes(statistic: string, label?: string): cloudwatch.MetricOptions {
+  return { period: PERIOD, statistic, label };
+}
+
+/** A graph on the dashboard; a row is 24 units wide. */
+function graph(
+  title: string,
+  width: number,
+  left: cloudwatch.IMetric[],
+  right?: cloudwatch.IMetric[],
+): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({ title, width, left, right });
 }

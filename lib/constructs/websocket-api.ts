@@ -3,7 +3,6 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -13,6 +12,7 @@ import {
   type RouteThrottle,
   webSocketRoutes,
 } from '../routes.ts';
+import type { ChatFunction } from './chat-function.ts';
 
 /**
  * The throttle of the stage: connection attempts and client frames together, all clients together. A chat frame
@@ -45,7 +45,7 @@ export interface ChatWebSocketApiProps {
    * All functions by route-table name: those a WebSocket route names are integrated, and every function that
    * posts to connections (HTTP ones included) gets the management API and `WEBSOCKET_CALLBACK_URL`.
    */
-  readonly functions: Readonly<Record<FunctionName, lambda.Function>>;
+  readonly functions: Readonly<Record<FunctionName, ChatFunction>>;
   /** The stage name: the last segment of the `wss://` URL and of the callback URL. */
   readonly stageName: string;
   /**
@@ -66,7 +66,7 @@ export interface ChatWebSocketApiProps {
  * The WebSocket API: frames are routed on their `action` field, one route per entry of `webSocketRoutes`
  * (`$connect`, `$disconnect` and `$default` included), and one auto-deployed stage with a throttle and JSON
  * access logs. Access logging needs the account's API Gateway CloudWatch Logs role (a one-time, per-region
- * account setting that this stack deliberately does not own: see the README).
+ * account setting that this stack deliberately does not own: see docs/deployment.md).
  */
 export class ChatWebSocketApi extends Construct {
   readonly api: apigwv2.WebSocketApi;
@@ -130,7 +130,7 @@ export class ChatWebSocketApi extends Construct {
       if (!functions[name].postsToConnections) continue;
       const fn = props.functions[name];
       fn.addToRolePolicy(postToConnections);
-      fn.addEnvironment('WEBSOCKET_CALLBACK_URL', this.stage.callbackUrl);
+      fn.setEnvironment('WEBSOCKET_CALLBACK_URL', this.stage.callbackUrl);
     }
   }
 

@@ -4,29 +4,54 @@
  * and the generated documents list exactly these.
  */
 export const httpErrors = {
-  INVALID_JSON: { status: 400, meaning: 'The body is not a JSON object.' },
-  VALIDATION_FAILED: { status: 400, meaning: 'A field breaks a rule; `details` lists each problem.' },
-  UNAUTHORIZED: { status: 401, meaning: 'The bearer token is missing, malformed, expired or not ours.' },
-  INVALID_CREDENTIALS: { status: 401, meaning: 'Unknown user or wrong password (one answer for both).' },
-  NOT_FOUND: { status: 404, meaning: 'No such route.' },
-  USER_NOT_FOUND: { status: 404, meaning: 'No user of that name.' },
-  ROOM_NOT_FOUND: { status: 404, meaning: 'No room of that name.' },
+  INVALID_JSON: { status: 400, meaning: 'The body is not JSON, or is JSON but not an object.' },
+  VALIDATION_FAILED: {
+    status: 400,
+    meaning: 'A field, query parameter, path parameter or cursor breaks its rule; `details` lists each one.',
+  },
+  UNAUTHORIZED: {
+    status: 401,
+    meaning:
+      'No bearer token, or one that is malformed, expired or forged (on `GET /auth/me`: or whose account is gone).',
+  },
+  INVALID_CREDENTIALS: {
+    status: 401,
+    meaning: 'Login with an unknown username or a wrong password (one answer for both).',
+  },
+  NOT_FOUND: { status: 404, meaning: 'No route has this method and path.' },
+  USER_NOT_FOUND: { status: 404, meaning: 'The `peer` of a new conversation does not exist.' },
+  ROOM_NOT_FOUND: { status: 404, meaning: 'No room has this name.' },
   CONVERSATION_NOT_FOUND: {
     status: 404,
     meaning: 'No such conversation, or the caller is not one of its participants.',
   },
-  ACCOUNT_EXISTS: { status: 409, meaning: 'The username or the email is taken (no hint which).' },
-  ROOM_EXISTS: { status: 409, meaning: 'A room of that name exists.' },
-  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than 16 KiB.' },
-  INTERNAL: { status: 500, meaning: 'A bug on our side; nothing about it is shown.' },
-  UNAVAILABLE: { status: 503, meaning: 'The database is unreachable or throttling: retry later.' },
+  ACCOUNT_EXISTS: {
+    status: 409,
+    meaning: 'The username or the email is taken, in any case (which one is not said).',
+  },
+  ROOM_EXISTS: { status: 409, meaning: 'A room of this name exists.' },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is over 16 KiB.' },
+  INTERNAL: {
+    status: 500,
+    meaning:
+      'A bug on our side; it is logged with its stack, the client learns nothing. On the socket also: the database is unavailable (the message says to retry).',
+  },
+  UNAVAILABLE: {
+    status: 503,
+    meaning: 'DynamoDB cannot be reached, or keeps throttling after the SDK’s retries: try again later.',
+  },
 } as const;
 
 /** Codes that only WebSocket error frames carry. */
 export const socketOnlyErrors = {
-  INVALID_MESSAGE: { meaning: 'Not JSON, or a missing or invalid field (text too long, ...).' },
-  UNKNOWN_ACTION: { meaning: 'No route for that `action`.' },
-  NOT_IN_ROOM: { meaning: 'A message to a room this connection has not joined.' },
+  INVALID_MESSAGE: {
+    meaning:
+      'The frame is not a JSON object, has no `action`, or a field breaks its rule (the message names each one).',
+  },
+  UNKNOWN_ACTION: { meaning: 'The `action` is not one of the contract’s actions.' },
+  NOT_IN_ROOM: {
+    meaning: 'A `message` for a room that this connection never joined (or that does not exist).',
+  },
 } as const;
 
 export type HttpErrorCode = keyof typeof httpErrors;

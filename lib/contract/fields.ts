@@ -90,7 +90,11 @@ export const pageLimit = z.pipe(
   z.optional(
     stringField().check(
       z.regex(/^\d{1,3}$/, { error: pageSizeRule }),
-      z.meta({ description: `Page size, ${pageSize.min} to ${pageSize.max}. Default ${pageSize.default}.` }),
+      // The exact set 1..100 as a pattern, so that a published schema refuses what the server refuses.
+      z.meta({
+        pattern: '^(100|[1-9][0-9]?)$',
+        description: `Page size, ${pageSize.min} to ${pageSize.max}. Default ${pageSize.default}.`,
+      }),
     ),
   ),
   z.pipe(

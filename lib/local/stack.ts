@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type EnvironmentSettings, FUNCTION_BASE_ENVIRONMENT } from '../../lambdas/shared/environment.ts';
 import {
   type FunctionName,
   functionNames,
@@ -102,17 +103,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     started.push({ stop: () => http.close() });
 
-    Object.assign(process.env, {
+    const settings: EnvironmentSettings = {
       TABLE_NAME: options.tableName,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       WEBSOCKET_CALLBACK_URL: webSocket.callbackUrl,
       JWT_SECRET: options.jwtSecret ?? localJwtSecret(options.dataDir),
+      // What Lambda provides on AWS; the machine's own settings win, as they would for the SDK anywhere.
       AWS_REGION: process.env.AWS_REGION ?? localAwsSettings.region,
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? localAwsSettings.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY:
         process.env.AWS_SECRET_ACCESS_KEY ?? localAwsSettings.credentials.secretAccessKey,
-      POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'chat',
-    });
+      POWERTOOLS_SERVICE_NAME:
+        process.env.POWERTOOLS_SERVICE_NAME ?? FUNCTION_BASE_ENVIRONMENT.POWERTOOLS_SERVICE_NAME,
+    };
+    Object.assign(process.env, settings);
     for (const name of functionNames) {
       const module = (await import(pathToFileURL(resolve(repositoryRoot, functions[name].entry)).href)) as {
         handler: LambdaHandler<unknown>;

@@ -10,13 +10,13 @@ import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { ConnectionRepository } from '../../lambdas/data/connections.ts';
 import { ConversationRepository } from '../../lambdas/data/conversations.ts';
-import { roomPartition } from '../../lambdas/data/keys.ts';
 import { MessageRepository } from '../../lambdas/data/messages.ts';
 import { RoomRepository } from '../../lambdas/data/rooms.ts';
 import { UserRepository } from '../../lambdas/data/users.ts';
 import { register } from '../../lambdas/domain/accounts.ts';
 import { openConversation } from '../../lambdas/domain/conversations.ts';
 import { openConnection } from '../../lambdas/domain/presence.ts';
+import { type EnvironmentSettings, FUNCTION_BASE_ENVIRONMENT } from '../../lambdas/shared/environment.ts';
 import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
 import { type FunctionSpec, functions, tableAccessOf } from '../../lib/routes.ts';
 import { httpEvent } from '../support/events.ts';
@@ -152,30 +152,30 @@ function functionEnvironment(name: BundleName, env: BenchEnvironment): NodeJS.Pr
     name === 'sdkFloor'
       ? { entry: '', api: 'http', postsToConnections: false, usesSigningKey: false }
       : functions[name];
-  const environment: NodeJS.ProcessEnv = {
+  const settings: EnvironmentSettings = {
+    AWS_REGION: localAwsSettings.region,
+    AWS_ACCESS_KEY_ID: localAwsSettings.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localAwsSettings.credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: env.dynamoEndpoint,
+    // Node.js 20 is past its end of life and the SDK would say so; the Lambda runtime is Node.js 24.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...FUNCTION_BASE_ENVIRONMENT,
+    BCRYPT_COST: String(COLD_BCRYPT_COST),
+    ...(name === 'sdkFloor' || tableAccessOf(name) !== 'none' ? { TABLE_NAME: env.tableName } : {}),
+    ...(spec.usesSigningKey ? { JWT_SECRET: env.jwtSecret } : {}),
+    ...(spec.postsToConnections ? { WEBSOCKET_CALLBACK_URL: env.stack.callbackUrl } : {}),
+  };
+  return {
     ...baseEnvironment(),
+    // Set by the Lambda runtime itself, not by the stack.
     AWS_LAMBDA_FUNCTION_NAME: `chat-${name}`,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-    AWS_REGION: localAwsSettings.region,
     AWS_DEFAULT_REGION: localAwsSettings.region,
-    AWS_ACCESS_KEY_ID: localAwsSettings.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localAwsSettings.credentials.secretAccessKey,
     AWS_SESSION_TOKEN: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: env.dynamoEndpoint,
-    // Node.js 20 is past its end of life and the SDK would say so; the Lambda runtime is Node.js 24.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    POWERTOOLS_SERVICE_NAME: 'chat',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    POWERTOOLS_METRICS_NAMESPACE: 'ServerlessChat',
-    NODE_OPTIONS: '--enable-source-maps',
-    BCRYPT_COST: String(COLD_BCRYPT_COST),
+    ...settings,
   };
-  if (name === 'sdkFloor' || tableAccessOf(name) !== 'none') environment.TABLE_NAME = env.tableName;
-  if (spec.usesSigningKey) environment.JWT_SECRET = env.jwtSecret;
-  if (spec.postsToConnections) environment.WEBSOCKET_CALLBACK_URL = env.stack.callbackUrl;
-  return environment;
 }
 
 interface ProcessRun {
@@ -235,7 +235,7 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
   await rooms.create({ name: room, createdBy: username, createdAt: now().toISOString() });
   const newMessageId = monotonicFactory();
   for (let index = 0; index < 30; index++) {
-    await messages.append(roomPartition(room), {
+    await messages.append({
       messageId: newMessageId(),
       room,
       from: username,

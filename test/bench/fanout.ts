@@ -15,12 +15,7 @@ import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk
 import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { type Connection, ConnectionRepository } from '../../lambdas/data/connections.ts';
-import {
-  connectionKey,
-  roomMemberKey,
-  roomPartition,
-  userConnectionsIndexKey,
-} from '../../lambdas/data/keys.ts';
+import { connectionKey, roomMemberKey, userConnectionsIndexKey } from '../../lambdas/data/keys.ts';
 import { MessageRepository } from '../../lambdas/data/messages.ts';
 import { RoomRepository } from '../../lambdas/data/rooms.ts';
 import { sendRoomMessageFromConnection } from '../../lambdas/domain/messaging.ts';
@@ -402,7 +397,7 @@ function sampleSendMessage(env: BenchEnvironment, tableName: string) {
       sentAt: new Date().toISOString(),
       clientMessageId,
     };
-    await messages.append(roomPartition(room), message);
+    await messages.append(message);
     const connections: { connectionId: string }[] = [];
     let readUnits = 0;
     let startKey: Record<string, unknown> | undefined;

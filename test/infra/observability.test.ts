@@ -6,6 +6,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { tableSchema } from '../../lambdas/data/schema.ts';
+import type { EnvironmentSettings } from '../../lambdas/shared/environment.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lib/constructs/chat-function.ts';
 import { CHAT_METRIC_NAMES } from '../../lib/constructs/observability.ts';
 import { type FunctionName, functionNames } from '../../lib/routes.ts';
@@ -236,7 +237,7 @@ describe('the dashboard', () => {
 
   it('reads the custom metrics where the functions write them', () => {
     const environment = resourcesOf(quiet)[functionIdOf('message')].Properties.Environment as {
-      Variables: Record<string, string>;
+      Variables: EnvironmentSettings;
     };
 
     expect(environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);

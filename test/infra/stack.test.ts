@@ -8,6 +8,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { tableSchema } from '../../lambdas/data/schema.ts';
+import type { EnvironmentVariableName } from '../../lambdas/shared/environment.ts';
 import {
   type FunctionName,
   functionNames,
@@ -78,7 +79,8 @@ function functionProperties(name: FunctionName) {
   return template.toJSON().Resources[functionIdOf(name)].Properties;
 }
 
-function environmentOf(name: FunctionName): Record<string, unknown> {
+/** The function's environment; only declared variable names may be looked up in it. */
+function environmentOf(name: FunctionName): { readonly [Name in EnvironmentVariableName]?: unknown } {
   return functionProperties(name).Environment?.Variables ?? {};
 }
 
@@ -245,7 +247,7 @@ describe.each(functionNames)('the %s function', (name) => {
 
   it('has exactly the environment the handlers read, and no secret value or test setting', () => {
     const environment = environmentOf(name);
-    const expected = [
+    const expected: EnvironmentVariableName[] = [
       'NODE_OPTIONS',
       'POWERTOOLS_LOG_LEVEL',
       'POWERTOOLS_METRICS_NAMESPACE',
@@ -256,8 +258,8 @@ describe.each(functionNames)('the %s function', (name) => {
     if (spec.postsToConnections) expected.push('WEBSOCKET_CALLBACK_URL');
 
     expect(Object.keys(environment).sort()).toEqual(expected.sort());
-    expect(environment).not.toHaveProperty('BCRYPT_COST');
-    expect(environment).not.toHaveProperty('JWT_SECRET');
+    expect(environment).not.toHaveProperty('BCRYPT_COST' satisfies EnvironmentVariableName);
+    expect(environment).not.toHaveProperty('JWT_SECRET' satisfies EnvironmentVariableName);
     expect(environment.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(environment.POWERTOOLS_SERVICE_NAME).toBe('chat');
     expect(environment.POWERTOOLS_METRICS_NAMESPACE).toBe('ServerlessChat');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import type { EnvironmentSettings } from '../../lambdas/shared/environment.ts';
 import { ensureTable, localAwsSettings } from '../../lib/local/dynamodb-local.ts';
 import type { Json } from './http-client.ts';
 
@@ -15,11 +16,14 @@ export async function useFreshTable(): Promise<{ tableName: string; endpoint: st
   const endpoint = inject('dynamoEndpoint');
   const tableName = `test-${randomUUID()}`;
   await ensureTable(endpoint, tableName);
-  process.env.TABLE_NAME = tableName;
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
-  process.env.JWT_SECRET = TEST_JWT_SECRET;
-  // Handler-level tests have no gateway: posts to connections fail fast and are logged, never thrown.
-  process.env.WEBSOCKET_CALLBACK_URL ??= 'http://127.0.0.1:9';
+  const settings: EnvironmentSettings = {
+    TABLE_NAME: tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    JWT_SECRET: TEST_JWT_SECRET,
+    // Handler-level tests have no gateway: posts to connections fail fast and are logged, never thrown.
+    WEBSOCKET_CALLBACK_URL: process.env.WEBSOCKET_CALLBACK_URL ?? 'http://127.0.0.1:9',
+  };
+  Object.assign(process.env, settings);
   return { tableName, endpoint };
 }
 

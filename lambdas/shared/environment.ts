@@ -1,0 +1,150 @@
+/**
+ * Every environment variable a chat function is given, declared once. The CDK constructs, the local stack, the
+ * tests and the benchmark set them through {@link EnvironmentSettings}; lambdas/shared/config.ts is the one
+ * module that reads them. A misspelt name fails to compile on either side. This file imports nothing, so the
+ * CDK app imports it without pulling in any runtime code.
+ *
+ * Some variables belong to a library or a runtime that reads them itself (`readBy` says which). They are
+ * declared here all the same because we set them, from CDK, the local stack or the tests, and those settings
+ * must be checked like ours.
+ */
+
+interface Declared {
+  /** What the variable means, for whoever sets it. */
+  readonly meaning: string;
+  /** `chat`: read by lambdas/shared/config.ts; otherwise the library or runtime that reads it itself. */
+  readonly readBy: 'chat' | 'powertools' | 'aws-sdk' | 'node';
+}
+
+interface TextVariable extends Declared {
+  readonly kind: 'text';
+  /** The value assumed when it is unset, and the one the CDK stack sets. */
+  readonly default?: string;
+}
+
+interface IntegerVariable extends Declared {
+  readonly kind: 'integer';
+  /** The value assumed when it is unset. */
+  readonly default: number;
+  /** Inclusive range; a value outside it fails the function at cold start. */
+  readonly min: number;
+  readonly max: number;
+}
+
+export type EnvironmentVariable = TextVariable | IntegerVariable;
+
+export const environmentVariables = {
+  TABLE_NAME: {
+    kind: 'text',
+    readBy: 'chat',
+    meaning: 'The chat table; given to every function whose routes touch the table.',
+  },
+  JWT_SECRET_ARN: {
+    kind: 'text',
+    readBy: 'chat',
+    meaning:
+      'The Secrets Manager secret holding the token signing key (the CDK stack): never the key itself.',
+  },
+  JWT_SECRET: {
+    kind: 'text',
+    readBy: 'chat',
+    meaning:
+      'The token signing key itself, at least 32 characters (the local stack and tests); wins over the ARN.',
+  },
+  WEBSOCKET_CALLBACK_URL: {
+    kind: 'text',
+    readBy: 'chat',
+    meaning: "The WebSocket stage's management API, for functions that post to connections.",
+  },
+  BCRYPT_COST: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning: 'bcrypt cost of new password hashes. The stack never sets it; tests lower it.',
+    default: 11,
+    min: 4,
+    max: 15,
+  },
+  TOKEN_TTL_SECONDS: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning: 'How long an access token is valid. No refresh tokens: a client logs in again.',
+    default: 12 * 60 * 60,
+    min: 60,
+    max: 7 * 24 * 60 * 60,
+  },
+  POWERTOOLS_SERVICE_NAME: {
+    kind: 'text',
+    // Powertools reads it too; we also pass it to the logger and metrics explicitly, with the same default.
+    readBy: 'chat',
+    meaning: 'The `service` dimension of every custom metric and a key of every log line.',
+    default: 'chat',
+  },
+  POWERTOOLS_METRICS_NAMESPACE: {
+    kind: 'text',
+    readBy: 'chat',
+    meaning: 'The CloudWatch namespace of the custom metrics (embedded metric format).',
+    default: 'ServerlessChat',
+  },
+  POWERTOOLS_LOG_LEVEL: {
+    kind: 'text',
+    readBy: 'powertools',
+    meaning: 'The lowest level logged; the stack sets it so that it can be changed in the console.',
+    default: 'INFO',
+  },
+  POWERTOOLS_METRICS_DISABLED: {
+    kind: 'text',
+    readBy: 'powertools',
+    meaning: '"true" stops metric log lines: set by the local stack and tests, where they are only noise.',
+  },
+  NODE_OPTIONS: {
+    kind: 'text',
+    readBy: 'node',
+    meaning: 'Node.js flags; the stack maps stack traces to the TypeScript sources through the source maps.',
+    default: '--enable-source-maps',
+  },
+  AWS_ENDPOINT_URL_DYNAMODB: {
+    kind: 'text',
+    readBy: 'aws-sdk',
+    meaning: 'Where the DynamoDB client connects; set only by the local stack and tests, to DynamoDB Local.',
+  },
+  AWS_REGION: {
+    kind: 'text',
+    readBy: 'aws-sdk',
+    meaning: 'Set by Lambda on AWS; the local stack sets it (and the two below) when the machine has none.',
+  },
+  AWS_ACCESS_KEY_ID: { kind: 'text', readBy: 'aws-sdk', meaning: 'Static credentials for DynamoDB Local.' },
+  AWS_SECRET_ACCESS_KEY: {
+    kind: 'text',
+    readBy: 'aws-sdk',
+    meaning: 'Static credentials for DynamoDB Local.',
+  },
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: {
+    kind: 'text',
+    readBy: 'aws-sdk',
+    meaning: '"true" silences the SDK\'s Node.js 20 end-of-life warning where tests run on Node.js 20.',
+  },
+} as const satisfies Record<string, EnvironmentVariable>;
+
+export type EnvironmentVariableName = keyof typeof environmentVariables;
+
+/** The names of the integer variables, for the reader that checks their range. */
+export type IntegerVariableName = {
+  [Name in EnvironmentVariableName]: (typeof environmentVariables)[Name] extends IntegerVariable
+    ? Name
+    : never;
+}[EnvironmentVariableName];
+
+/** Variables to give a process. Only declared names compile. */
+export type EnvironmentSettings = { readonly [Name in EnvironmentVariableName]?: string };
+
+/**
+ * What every chat function is given whatever it does (lib/constructs/chat-function.ts; the benchmark gives
+ * its processes the same): logging and metrics settings, and source-mapped stack traces.
+ */
+export const FUNCTION_BASE_ENVIRONMENT = {
+  POWERTOOLS_SERVICE_NAME: environmentVariables.POWERTOOLS_SERVICE_NAME.default,
+  POWERTOOLS_LOG_LEVEL: environmentVariables.POWERTOOLS_LOG_LEVEL.default,
+  // Metrics are written as embedded-metric-format log lines: no API call, no IAM permission.
+  POWERTOOLS_METRICS_NAMESPACE: environmentVariables.POWERTOOLS_METRICS_NAMESPACE.default,
+  NODE_OPTIONS: environmentVariables.NODE_OPTIONS.default,
+} as const satisfies EnvironmentSettings;

@@ -1,0 +1,126 @@
+/**
+ * Real answers of the local stack, checked against the contract module: every route is called for its success
+ * answers and for errors, and each body must parse with the schema the contract gives that route and status;
+ * each error must carry a code the contract lists for that route, with that code's status.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import {
+  errorBody,
+  errorsOf,
+  type HttpRouteKey,
+  type HttpRouteSpec,
+  httpErrors,
+  httpRouteKeys,
+  httpRoutes,
+} from '../../lib/contract/index.ts';
+import { apiClient, type Json } from '../support/http-client.ts';
+import { startTestStack } from '../support/local-stack.ts';
+
+const stack = await startTestStack();
+afterAll(() => stack.stop());
+const api = apiClient(stack.httpUrl);
+
+/** Which routes were seen answering, and with what statuses: every route must be exercised. */
+const seen = new Map<HttpRouteKey, Set<number>>();
+
+/** Calls route `key` on `path` and checks the answer against the contract. */
+async function call(key: HttpRouteKey, path: string, options: { token?: string; body?: unknown } = {}) {
+  const spec: HttpRouteSpec = httpRoutes[key];
+  const response = await api.call(spec.method, path, options);
+  seen.set(key, (seen.get(key) ?? new Set()).add(response.status));
+  const success = spec.responses[response.status];
+  if (success !== undefined) {
+    const parsed = z.safeParse(success.schema, response.body);
+    expect(parsed.error?.issues ?? [], `${key} ${response.status}`).toEqual([]);
+  } else {
+    const parsed = z.safeParse(errorBody, response.body);
+    expect(parsed.error?.issues ?? [], `${key} ${response.status}`).toEqual([]);
+    expect(errorsOf(spec), `${key} answered ${response.body.code}`).toContain(response.body.code);
+    expect(response.status).toBe(httpErrors[response.body.code as keyof typeof httpErrors].status);
+  }
+  return response as { status: number; body: Json };
+}
+
+describe('every route answers what the contract declares', () => {
+  it('for successes and errors alike', async () => {
+    const alice = await api.signUp('alice');
+    const bob = await api.signUp('bob');
+    const password = 'correct horse battery';
+    const username = `carol_${randomUUID().slice(0, 8)}`;
+    const room = `contract-${randomUUID().slice(0, 8)}`;
+    const token = alice.token;
+
+    await call('POST /auth/register', '/auth/register', {
+      body: { username, email: `${username}@x.io`, password },
+    });
+    await call('POST /auth/register', '/auth/register', {
+      body: { username, email: 'other@x.io', password },
+    });
+    await call('POST /auth/register', '/auth/register', { body: { username: 'x' } });
+    await call('POST /auth/login', '/auth/login', { body: { username, password } });
+    await call('POST /auth/login', '/auth/login', { body: { username, password: 'wrong password' } });
+    await call('GET /auth/me', '/auth/me', { token });
+    await call('GET /auth/me', '/auth/me');
+    await call('POST /rooms', '/rooms', { token, body: { name: room } });
+    await call('POST /rooms', '/rooms', { token, body: { name: room } });
+    await call('GET /rooms', '/rooms?limit=1', { token });
+    await call('GET /rooms', '/rooms?limit=0', { token });
+    const first = await call('POST /rooms/{name}/messages', `/rooms/${room}/messages`, {
+      token,
+      body: { text: 'hello', clientMessageId: 'c1' },
+    });
+    expect(first.status).toBe(201);
+    await call('POST /rooms/{name}/messages', `/rooms/${room}/messages`, {
+      token,
+      body: { text: 'hello', clientMessageId: 'c1' },
+    });
+    await call('POST /rooms/{name}/messages', '/rooms/nowhere-at-all/messages', {
+      token,
+      body: { text: 'x' },
+    });
+    await call('GET /rooms/{name}/messages', `/rooms/${room}/messages`, { token });
+    await call('GET /rooms/{name}/messages', '/rooms/nowhere-at-all/messages', { token });
+    const opened = await call('POST /conversations', '/conversations', {
+      token,
+      body: { peer: bob.username },
+    });
+    await call('POST /conversations', '/conversations', { token, body: { peer: bob.username } });
+    await call('POST /conversations', '/conversations', { token, body: { peer: 'nobody_here_x' } });
+    const id = opened.body.conversation.conversationId;
+    await call('POST /conversations/{id}/messages', `/conversations/${id}/messages`, {
+      token,
+      body: { text: 'hi' },
+    });
+    await call('POST /conversations/{id}/messages', '/conversations/c_nope/messages', {
+      token,
+      body: { text: 'x' },
+    });
+    await call('GET /conversations', '/conversations', { token });
+    await call('GET /conversations', '/conversations?cursor=bad%2A', { token });
+    await call('GET /conversations/{id}/messages', `/conversations/${id}/messages`, { token: bob.token });
+    await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?before=%21`, { token });
+
+    for (const key of httpRouteKeys) {
+      const statuses = [...(seen.get(key) ?? [])];
+      expect(
+        statuses.some((status) => status < 300),
+        `${key} never succeeded`,
+      ).toBe(true);
+      expect(
+        statuses.some((status) => status >= 400),
+        `${key} never failed`,
+      ).toBe(true);
+    }
+  });
+
+  it('names the path parameter that breaks its rule', async () => {
+    const { token } = await api.signUp('dave');
+
+    const response = await call('GET /rooms/{name}/messages', '/rooms/Bad%20Name!/messages', { token });
+
+    expect(response.status).toBe(400);
+    expect(response.body.details).toEqual([{ field: 'name', problem: expect.any(String) }]);
+  });
+});

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  bcryptCost,
+  metricsNamespace,
+  serviceName,
+  signingKeySource,
+  tableName,
+  tokenTtlSeconds,
+} from '../../lambdas/shared/config.ts';
+import {
+  type EnvironmentSettings,
+  type EnvironmentVariableName,
+  environmentVariables,
+} from '../../lambdas/shared/environment.ts';
+
+const saved = { ...process.env };
+
+/** Replaces the named variables for one test; `undefined` unsets one. */
+function withEnvironment(settings: EnvironmentSettings): void {
+  for (const [name, value] of Object.entries(settings)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+}
+
+afterEach(() => {
+  for (const name of Object.keys(environmentVariables) as EnvironmentVariableName[]) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+});
+
+describe('configuration', () => {
+  it('fails with the variable name when a required one is missing or empty', () => {
+    withEnvironment({ TABLE_NAME: '' });
+
+    expect(() => tableName()).toThrow('Missing required environment variable TABLE_NAME');
+  });
+
+  it('uses the declared default of an integer variable when it is unset', () => {
+    withEnvironment({ BCRYPT_COST: undefined, TOKEN_TTL_SECONDS: undefined });
+
+    expect(bcryptCost()).toBe(environmentVariables.BCRYPT_COST.default);
+    expect(tokenTtlSeconds()).toBe(12 * 60 * 60);
+  });
+
+  it.each([
+    ['BCRYPT_COST', '3', () => bcryptCost()],
+    ['BCRYPT_COST', '16', () => bcryptCost()],
+    ['BCRYPT_COST', '10.5', () => bcryptCost()],
+    ['TOKEN_TTL_SECONDS', '59', () => tokenTtlSeconds()],
+    ['TOKEN_TTL_SECONDS', 'soon', () => tokenTtlSeconds()],
+  ] as const)('refuses %s=%s, naming the variable and its declared range', (name, value, read) => {
+    withEnvironment({ [name]: value });
+    const { min, max } = environmentVariables[name];
+
+    expect(read).toThrow(`Environment variable ${name} must be an integer from ${min} to ${max}`);
+  });
+
+  it('accepts the ends of an integer range', () => {
+    withEnvironment({ BCRYPT_COST: '4', TOKEN_TTL_SECONDS: String(7 * 24 * 60 * 60) });
+
+    expect(bcryptCost()).toBe(4);
+    expect(tokenTtlSeconds()).toBe(7 * 24 * 60 * 60);
+  });
+
+  it('takes the signing key itself over the ARN of its secret, and needs one of them', () => {
+    withEnvironment({ JWT_SECRET: 'k'.repeat(32), JWT_SECRET_ARN: 'arn:secret' });
+    expect(signingKeySource()).toEqual({ key: 'k'.repeat(32), variable: 'JWT_SECRET' });
+
+    withEnvironment({ JWT_SECRET: undefined });
+    expect(signingKeySource()).toEqual({ secretArn: 'arn:secret' });
+
+    withEnvironment({ JWT_SECRET_ARN: '' });
+    expect(() => signingKeySource()).toThrow('JWT_SECRET_ARN (or JWT_SECRET)');
+  });
+
+  it('names the service and metrics namespace as the stack does when they are unset', () => {
+    withEnvironment({ POWERTOOLS_SERVICE_NAME: undefined, POWERTOOLS_METRICS_NAMESPACE: undefined });
+
+    expect(serviceName()).toBe('chat');
+    expect(metricsNamespace()).toBe('ServerlessChat');
+  });
+});
