@@ -39,7 +39,7 @@ describe('POST /auth/register', () => {
     const account = newAccount();
     await register(account);
 
-    const item = await readItem(userKey(account.username.toLowerCase()));
+    const item = await readItem(userKey(account.username));
 
     expect(JSON.stringify(item)).not.toContain(account.password);
     expect(item?.passwordHash).toMatch(/^\$2[aby]\$04\$/);
@@ -52,8 +52,10 @@ describe('POST /auth/register', () => {
     await register(account);
 
     expect(account.username).not.toBe(account.username.toLowerCase());
-    expect((await readItem(userKey(account.username.toLowerCase())))?.username).toBe(account.username);
-    expect(await readItem(userKey(account.username))).toBeUndefined();
+    const lowerCased = { PK: `USER#${account.username.toLowerCase()}`, SK: 'PROFILE' };
+    const asTyped = { PK: `USER#${account.username}`, SK: 'PROFILE' };
+    expect((await readItem(lowerCased))?.username).toBe(account.username);
+    expect(await readItem(asTyped)).toBeUndefined();
   });
 
   it('returns 409 ACCOUNT_EXISTS when the username is taken in another case, with the same body as for an email', async () => {
