@@ -5,7 +5,6 @@ import {
   presenceKey,
   roomKey,
   roomMemberKey,
-  userConnectionsIndexKey,
   userConversationKey,
   userKey,
 } from '../../lambdas/data/keys.ts';
@@ -16,14 +15,6 @@ describe('keys', () => {
     expect(roomMemberKey('lobby', 'abc=')).toEqual({ PK: 'ROOM#lobby', SK: 'CONN#abc=' });
     expect(presenceKey('lobby', 'alice')).toEqual({ PK: 'ROOM#lobby', SK: 'PRESENCE#alice' });
     expect(messageSortKey('01JGZ8Q0000000000000000000')).toBe('MSG#01JGZ8Q0000000000000000000');
-  });
-
-  it('keys users and rooms by their lower-cased names, whatever the case given', () => {
-    expect(userKey('Alice')).toEqual({ PK: 'USER#alice', SK: 'PROFILE' });
-    expect(presenceKey('Lobby', 'ALICE')).toEqual({ PK: 'ROOM#lobby', SK: 'PRESENCE#alice' });
-    expect(userConversationKey('Alice', 'c_1')).toEqual({ PK: 'USER#alice', SK: 'CONV#c_1' });
-    expect(userConnectionsIndexKey('AlIcE')).toBe('USERCONNS#alice');
-    expect(roomKey('Lobby')).toEqual({ PK: 'ROOM#lobby', SK: 'META' });
   });
 
   it("puts a user's profile and conversations in the user partition, and a connection in its own", () => {
