@@ -2,8 +2,9 @@
  * Room and conversation history over real HTTP, through the local stack: posting, validation, and paging back
  * with `limit` and `before` (newest page first, each page oldest to newest).
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { uniqueRoomName } from '../support/accounts.ts';
+import { aMessage, expectError, expectValidationError, ISO_TIME } from '../support/contract.ts';
 import { apiClient, type Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
@@ -11,25 +12,11 @@ const stack = await startTestStack();
 afterAll(() => stack.stop());
 const api = apiClient(stack.httpUrl);
 
-const ISO_UTC_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
 const alice = await api.signUp('alice');
 
-function uniqueRoomName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
-
-async function createRoom(prefix: string, token = alice.token): Promise<string> {
-  const name = uniqueRoomName(prefix);
-  const response = await api.call('POST', '/rooms', { token, body: { name } });
-  expect(response.status).toBe(201);
-  return name;
-}
-
-async function openConversation(token: string, peer: string): Promise<string> {
-  const response = await api.call('POST', '/conversations', { token, body: { peer } });
-  expect(response.status).toBe(201);
-  return response.body.conversation.conversationId;
+/** The id of the conversation between `user` and `peer`. */
+async function openConversation(user: { token: string }, peer: string): Promise<string> {
+  return (await api.openConversation(user, peer)).conversationId;
 }
 
 /** Posts `texts` one after another (send order is request order) to a room or conversation path. */
@@ -64,20 +51,6 @@ function numbered(count: number, label: string): string[] {
   return Array.from({ length: count }, (_, index) => `${label} ${index + 1}`);
 }
 
-function expectError(response: { status: number; body: Json }, status: number, code: string): void {
-  expect(response.status).toBe(status);
-  expect(response.body).toEqual({ code, message: expect.any(String) });
-}
-
-function expectValidationError(response: { status: number; body: Json }, field: string): void {
-  expect(response.status).toBe(400);
-  expect(response.body).toEqual({
-    code: 'VALIDATION_FAILED',
-    message: expect.any(String),
-    details: expect.arrayContaining([{ field, problem: expect.any(String) }]),
-  });
-}
-
 /**
  * Asserts the paging contract for `sent` messages read back as `pages` with `limit`: the first page holds the
  * most recent messages, every page is in send order, only the last page has a null cursor, and together the
@@ -110,7 +83,7 @@ function expectPagedHistory(pages: Json[], sent: Json[], limit: number): void {
 
 describe('POST /rooms/{name}/messages', () => {
   it('returns 201 with the stored message: id, room, sender, text and an ISO timestamp', async () => {
-    const room = await createRoom('post');
+    const room = await api.newRoom(alice, 'post');
 
     const response = await api.call('POST', `/rooms/${room}/messages`, {
       token: alice.token,
@@ -119,19 +92,13 @@ describe('POST /rooms/{name}/messages', () => {
 
     expect(response.status).toBe(201);
     expect(response.body).toEqual({
-      message: {
-        messageId: expect.any(String),
-        room,
-        from: alice.username,
-        text: 'hello, room',
-        sentAt: expect.stringMatching(ISO_UTC_MILLIS),
-      },
+      message: aMessage({ room, from: alice.username, text: 'hello, room' }),
     });
     expect(new Date(response.body.message.sentAt).toISOString()).toBe(response.body.message.sentAt);
   });
 
   it('echoes a valid clientMessageId in the message', async () => {
-    const room = await createRoom('cmid');
+    const room = await api.newRoom(alice, 'cmid');
 
     const response = await api.call('POST', `/rooms/${room}/messages`, {
       token: alice.token,
@@ -143,7 +110,7 @@ describe('POST /rooms/{name}/messages', () => {
   });
 
   it('accepts a text of exactly 4000 characters', async () => {
-    const room = await createRoom('long');
+    const room = await api.newRoom(alice, 'long');
     const text = 'x'.repeat(4000);
 
     const response = await api.call('POST', `/rooms/${room}/messages`, {
@@ -161,11 +128,11 @@ describe('POST /rooms/{name}/messages', () => {
     ['a text of 4001 characters', { text: 'x'.repeat(4001) }],
     ['a missing text', {}],
   ])('returns 400 VALIDATION_FAILED for %s', async (_, body) => {
-    const room = await createRoom('invalid');
+    const room = await api.newRoom(alice, 'invalid');
 
     const response = await api.call('POST', `/rooms/${room}/messages`, { token: alice.token, body });
 
-    expectValidationError(response, 'text');
+    expectValidationError(response, ['text']);
   });
 
   it.each([
@@ -174,14 +141,14 @@ describe('POST /rooms/{name}/messages', () => {
     ['a clientMessageId with "#"', 'a#b'],
     ['a clientMessageId of 65 characters', 'c'.repeat(65)],
   ])('returns 400 VALIDATION_FAILED for %s', async (_, clientMessageId) => {
-    const room = await createRoom('badcmid');
+    const room = await api.newRoom(alice, 'badcmid');
 
     const response = await api.call('POST', `/rooms/${room}/messages`, {
       token: alice.token,
       body: { text: 'hello', clientMessageId },
     });
 
-    expectValidationError(response, 'clientMessageId');
+    expectValidationError(response, ['clientMessageId']);
   });
 
   it('returns 404 ROOM_NOT_FOUND for a room that does not exist', async () => {
@@ -194,7 +161,7 @@ describe('POST /rooms/{name}/messages', () => {
   });
 
   it('returns 401 UNAUTHORIZED without a token', async () => {
-    const room = await createRoom('anon');
+    const room = await api.newRoom(alice, 'anon');
 
     const response = await api.call('POST', `/rooms/${room}/messages`, { body: { text: 'hi' } });
 
@@ -212,7 +179,7 @@ describe('GET /rooms/{name}/messages', () => {
   });
 
   it('returns an empty page with a null cursor for a room without messages', async () => {
-    const room = await createRoom('empty');
+    const room = await api.newRoom(alice, 'empty');
 
     const response = await api.call('GET', `/rooms/${room}/messages`, { token: alice.token });
 
@@ -221,7 +188,7 @@ describe('GET /rooms/{name}/messages', () => {
   });
 
   it('pages 120 messages back with limit=50 as 50, 50 and 20, newest page first, each in send order', async () => {
-    const room = await createRoom('paged');
+    const room = await api.newRoom(alice, 'paged');
     const sent = await postAll(`/rooms/${room}/messages`, alice.token, numbered(120, 'message'));
 
     const pages = await readBack(`/rooms/${room}/messages`, alice.token, 50);
@@ -233,7 +200,7 @@ describe('GET /rooms/{name}/messages', () => {
   });
 
   it('lets any signed-in user read a room history', async () => {
-    const room = await createRoom('public');
+    const room = await api.newRoom(alice, 'public');
     const sent = await postAll(`/rooms/${room}/messages`, alice.token, ['one', 'two']);
     const reader = await api.signUp('reader');
 
@@ -244,7 +211,7 @@ describe('GET /rooms/{name}/messages', () => {
   });
 
   it('finds a room whatever the case of its name in the path', async () => {
-    const room = await createRoom('cased');
+    const room = await api.newRoom(alice, 'cased');
     const sent = await postAll(`/rooms/${room.toUpperCase()}/messages`, alice.token, ['upper']);
 
     const response = await api.call('GET', `/rooms/${room.toUpperCase()}/messages`, { token: alice.token });
@@ -260,25 +227,25 @@ describe('GET /rooms/{name}/messages', () => {
     ['a key of another kind', Buffer.from('MSG#01ARZ3NDEKTSV4RRFFQ69G5FAV').toString('base64url')],
     ['a value far too long', 'A'.repeat(500)],
   ])('returns 400 VALIDATION_FAILED for a before cursor with %s', async (_, before) => {
-    const room = await createRoom('badbefore');
+    const room = await api.newRoom(alice, 'badbefore');
 
     const response = await api.call('GET', `/rooms/${room}/messages?before=${encodeURIComponent(before)}`, {
       token: alice.token,
     });
 
-    expectValidationError(response, 'before');
+    expectValidationError(response, ['before']);
   });
 
   it.each(['0', '101', '-5', '1.5', 'all'])('returns 400 VALIDATION_FAILED for limit=%s', async (limit) => {
-    const room = await createRoom('badlimit');
+    const room = await api.newRoom(alice, 'badlimit');
 
     const response = await api.call('GET', `/rooms/${room}/messages?limit=${limit}`, { token: alice.token });
 
-    expectValidationError(response, 'limit');
+    expectValidationError(response, ['limit']);
   });
 
   it('accepts the limits 1 and 100', async () => {
-    const room = await createRoom('limits');
+    const room = await api.newRoom(alice, 'limits');
     const sent = await postAll(`/rooms/${room}/messages`, alice.token, ['a', 'b']);
 
     const one = await api.call('GET', `/rooms/${room}/messages?limit=1`, { token: alice.token });
@@ -292,8 +259,8 @@ describe('GET /rooms/{name}/messages', () => {
   });
 
   it("returns only this room's messages for a cursor taken from another room's history", async () => {
-    const room = await createRoom('victim');
-    const other = await createRoom('other');
+    const room = await api.newRoom(alice, 'victim');
+    const other = await api.newRoom(alice, 'other');
     const roomMessages = await postAll(`/rooms/${room}/messages`, alice.token, ['r1', 'r2', 'r3']);
     await postAll(`/rooms/${other}/messages`, alice.token, ['o1', 'o2', 'o3']);
     const otherPage = await api.call('GET', `/rooms/${other}/messages?limit=1`, { token: alice.token });
@@ -311,8 +278,8 @@ describe('GET /rooms/{name}/messages', () => {
   });
 
   it("returns only this room's messages for a before cursor forged from another room's message id", async () => {
-    const room = await createRoom('forged');
-    const other = await createRoom('source');
+    const room = await api.newRoom(alice, 'forged');
+    const other = await api.newRoom(alice, 'source');
     const roomMessages = await postAll(`/rooms/${room}/messages`, alice.token, ['mine 1', 'mine 2']);
     const [otherMessage] = await postAll(`/rooms/${other}/messages`, alice.token, ['theirs']);
     const forged = Buffer.from(otherMessage.messageId).toString('base64url');
@@ -329,7 +296,7 @@ describe('GET /rooms/{name}/messages', () => {
 describe('conversation history', () => {
   it('pages 12 messages back with limit=5 as 5, 5 and 2, newest page first, each in send order', async () => {
     const bob = await api.signUp('bob');
-    const conversationId = await openConversation(alice.token, bob.username);
+    const conversationId = await openConversation(alice, bob.username);
     const texts = numbered(12, 'dm');
     const sent: Json[] = [];
     for (const [index, text] of texts.entries()) {
@@ -342,46 +309,39 @@ describe('conversation history', () => {
 
     expect(pages.map((page) => page.messages.length)).toEqual([5, 5, 2]);
     expectPagedHistory(pages, sent, 5);
-    expect(sent[0]).toEqual({
-      messageId: expect.any(String),
-      conversationId,
-      from: alice.username,
-      text: 'dm 1',
-      sentAt: expect.stringMatching(ISO_UTC_MILLIS),
-    });
+    expect(sent[0]).toEqual(aMessage({ conversationId, from: alice.username, text: 'dm 1' }));
     expect(sent[1].from).toBe(bob.username);
   });
 
   it('returns 400 VALIDATION_FAILED for a malformed before cursor and for a limit outside 1..100', async () => {
     const bob = await api.signUp('bob');
-    const conversationId = await openConversation(alice.token, bob.username);
+    const conversationId = await openConversation(alice, bob.username);
     const path = `/conversations/${conversationId}/messages`;
 
     const malformed = await api.call('GET', `${path}?before=%25%25%25`, { token: alice.token });
     const tooSmall = await api.call('GET', `${path}?limit=0`, { token: alice.token });
     const tooLarge = await api.call('GET', `${path}?limit=101`, { token: alice.token });
 
-    expectValidationError(malformed, 'before');
-    expectValidationError(tooSmall, 'limit');
-    expectValidationError(tooLarge, 'limit');
+    expectValidationError(malformed, ['before']);
+    expectValidationError(tooSmall, ['limit']);
+    expectValidationError(tooLarge, ['limit']);
   });
 
   it('returns 400 VALIDATION_FAILED for an invalid message text', async () => {
     const bob = await api.signUp('bob');
-    const conversationId = await openConversation(alice.token, bob.username);
+    const conversationId = await openConversation(alice, bob.username);
 
     const response = await api.call('POST', `/conversations/${conversationId}/messages`, {
       token: alice.token,
       body: { text: '   ' },
     });
 
-    expectValidationError(response, 'text');
+    expectValidationError(response, ['text']);
   });
 
   it('returns 404 CONVERSATION_NOT_FOUND to a user who is not a participant, reading or posting', async () => {
-    const bob = await api.signUp('bob');
-    const eve = await api.signUp('eve');
-    const conversationId = await openConversation(alice.token, bob.username);
+    const [bob, eve] = await api.signUpEach('bob', 'eve');
+    const conversationId = await openConversation(alice, bob.username);
     const path = `/conversations/${conversationId}/messages`;
 
     const read = await api.call('GET', path, { token: eve.token });
@@ -396,9 +356,9 @@ describe('GET /conversations', () => {
   it('lists conversations most recent activity first, with peer and lastMessage, paginated by cursor', async () => {
     const me = await api.signUp('lister');
     const [bob, carol, dave] = [await api.signUp('bob'), await api.signUp('carol'), await api.signUp('dave')];
-    const withBob = await openConversation(me.token, bob.username);
-    const withCarol = await openConversation(carol.token, me.username);
-    const withDave = await openConversation(me.token, dave.username);
+    const withBob = await openConversation(me, bob.username);
+    const withCarol = await openConversation(carol, me.username);
+    const withDave = await openConversation(me, dave.username);
     await distinctMillisecond();
     const [toCarol] = await postAll(`/conversations/${withCarol}/messages`, me.token, ['hi carol']);
     await distinctMillisecond();
@@ -416,14 +376,14 @@ describe('GET /conversations', () => {
       {
         conversationId: withBob,
         participants: sortedPair(me.username, bob.username),
-        createdAt: expect.stringMatching(ISO_UTC_MILLIS),
+        createdAt: expect.stringMatching(ISO_TIME),
         lastMessage: fromBob,
         peer: bob.username,
       },
       {
         conversationId: withCarol,
         participants: sortedPair(me.username, carol.username),
-        createdAt: expect.stringMatching(ISO_UTC_MILLIS),
+        createdAt: expect.stringMatching(ISO_TIME),
         lastMessage: toCarol,
         peer: carol.username,
       },
@@ -435,7 +395,7 @@ describe('GET /conversations', () => {
         {
           conversationId: withDave,
           participants: sortedPair(me.username, dave.username),
-          createdAt: expect.stringMatching(ISO_UTC_MILLIS),
+          createdAt: expect.stringMatching(ISO_TIME),
           lastMessage: null,
           peer: dave.username,
         },
@@ -448,8 +408,8 @@ describe('GET /conversations', () => {
     const malformed = await api.call('GET', '/conversations?cursor=!!!', { token: alice.token });
     const tooLarge = await api.call('GET', '/conversations?limit=101', { token: alice.token });
 
-    expectValidationError(malformed, 'cursor');
-    expectValidationError(tooLarge, 'limit');
+    expectValidationError(malformed, ['cursor']);
+    expectValidationError(tooLarge, ['limit']);
   });
 });
 

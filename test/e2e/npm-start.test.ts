@@ -2,20 +2,17 @@
  * `npm start` as a user runs it: `tsx bin/local.ts` as a child process with its own DynamoDB Local (Java),
  * driven over real HTTP and WebSocket connections, then stopped with a signal.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
+import { newAccount } from '../support/accounts.ts';
 import { apiClient } from '../support/http-client.ts';
+import { type LocalStackProcess, spawnLocalStack } from '../support/local-process.ts';
 import { TestSocket } from '../support/ws-client.ts';
-
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = join(repositoryRoot, 'node_modules', '.bin', 'tsx');
 
 /** Starting Java and the stack takes a few seconds; stopping waits for Java to exit. */
 const STARTUP_TIMEOUT_MS = 45_000;
@@ -23,16 +20,11 @@ const TEST_TIMEOUT_MS = 60_000;
 /** The restart test starts Java twice. */
 const RESTART_TEST_TIMEOUT_MS = 90_000;
 
-interface RunningStack {
-  readonly child: ChildProcess;
+interface RunningStack extends LocalStackProcess {
   readonly httpUrl: string;
   readonly wsUrl: string;
   /** The port of the DynamoDB Local it started, from the line `DynamoDB       http://127.0.0.1:PORT`. */
   readonly dynamoPort: number;
-  /** Everything it printed so far, stdout and stderr. */
-  output(): string;
-  /** Resolves with the exit code (or the signal) once the process has exited and its output is closed. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Every process started here and not yet seen to exit: clean-up reaches them even when a test fails. */
@@ -99,34 +91,10 @@ function liveProcessesInGroup(pid: number): string[] {
  */
 async function startNpmStart(args: string[] = []): Promise<RunningStack> {
   const [port, wsPort] = [await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), WS_PORT: String(wsPort) };
-  for (const name of [
-    'DYNAMODB_ENDPOINT',
-    'JWT_SECRET',
-    'DATA_DIR',
-    'TABLE_NAME',
-    'HOST',
-    'AWS_ENDPOINT_URL_DYNAMODB',
-    'WEBSOCKET_CALLBACK_URL',
-  ]) {
-    delete env[name];
-  }
-  const child = spawn(tsx, ['bin/local.ts', ...args], {
-    cwd: repositoryRoot,
-    env,
+  const { child, output, exited } = spawnLocalStack(args, {
+    env: { PORT: String(port), WS_PORT: String(wsPort) },
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
-  );
   started.push({ child, exited });
 
   const banner = await new Promise<RegExpMatchArray[]>((resolve, reject) => {
@@ -136,7 +104,7 @@ async function startNpmStart(args: string[] = []): Promise<RunningStack> {
       /DynamoDB\s+http:\/\/127\.0\.0\.1:(\d+)/,
     ];
     const check = () => {
-      const matches = patterns.map((pattern) => output.match(pattern));
+      const matches = patterns.map((pattern) => output().match(pattern));
       if (matches.every((match) => match !== null)) {
         finish();
         resolve(matches as RegExpMatchArray[]);
@@ -144,11 +112,11 @@ async function startNpmStart(args: string[] = []): Promise<RunningStack> {
     };
     const timer = setTimeout(() => {
       finish();
-      reject(new Error(`npm start printed no ready banner within ${STARTUP_TIMEOUT_MS} ms:\n${output}`));
+      reject(new Error(`npm start printed no ready banner within ${STARTUP_TIMEOUT_MS} ms:\n${output()}`));
     }, STARTUP_TIMEOUT_MS);
     const onExit = (code: number | null) => {
       finish();
-      reject(new Error(`npm start exited (${code}) before it was ready:\n${output}`));
+      reject(new Error(`npm start exited (${code}) before it was ready:\n${output()}`));
     };
     const finish = () => {
       clearTimeout(timer);
@@ -163,7 +131,7 @@ async function startNpmStart(args: string[] = []): Promise<RunningStack> {
   const stack: RunningStack = {
     child,
     exited,
-    output: () => output,
+    output,
     httpUrl: http[1] as string,
     wsUrl: ws[1] as string,
     dynamoPort: Number(dynamo[1]),
@@ -197,32 +165,20 @@ async function newTempDirectory(): Promise<string> {
   return directory;
 }
 
-function newAccount(prefix: string) {
-  const username = `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
-  return { username, email: `${username}@example.com`, password: 'correct horse battery' };
-}
-
 describe('npm start', () => {
   it(
     'serves HTTP and WebSocket, and on SIGINT exits 0 leaving no DynamoDB Local behind',
     async () => {
       const stack = await startNpmStart();
-      const api = apiClient(stack.httpUrl);
-      const account = newAccount('starter');
       expect(await acceptsConnections(stack.dynamoPort)).toBe(true);
 
-      const registered = await api.call('POST', '/auth/register', { body: account });
-      const login = await api.call('POST', '/auth/login', {
-        body: { username: account.username, password: account.password },
-      });
-      const socket = await TestSocket.open(stack.wsUrl, { token: login.body.token });
+      const user = await apiClient(stack.httpUrl).signUp('starter');
+      const socket = await TestSocket.open(stack.wsUrl, { token: user.token });
       sockets.push(socket);
       const pong = await socket.request({ action: 'ping' }, 'pong');
       await socket.close();
       const exit = await stop(stack, 'SIGINT');
 
-      expect(registered.status).toBe(201);
-      expect(login.status).toBe(200);
       expect(pong).toEqual({ type: 'pong' });
       expect(exit, stack.output()).toEqual({ code: 0, signal: null });
       expect(await acceptsConnections(stack.dynamoPort)).toBe(false);

@@ -1,68 +1,36 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { aMessage, errorFrame, ISO_TIME } from '../support/contract.ts';
 import type { Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { count, ISO_TIME, messageWithId, realtimeHarness, type User } from '../support/realtime.ts';
-import { eventually, type TestSocket } from '../support/ws-client.ts';
+import { count, messageWithId, realtimeHarness, type User } from '../support/realtime.ts';
+import { eventually } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const { api, connect, ask, pingPong } = realtimeHarness(stack);
-
-async function openConversation(user: User, peer: string): Promise<Json> {
-  const response = await api.call('POST', '/conversations', { token: user.token, body: { peer } });
-  expect([200, 201]).toContain(response.status);
-  return response.body.conversation;
-}
-
-async function history(conversationId: string, reader: User): Promise<Json[]> {
-  const response = await api.call('GET', `/conversations/${conversationId}/messages`, {
-    token: reader.token,
-  });
-  expect(response.status).toBe(200);
-  return response.body.messages;
-}
-
-async function listConversations(user: User): Promise<Json> {
-  const response = await api.call('GET', '/conversations', { token: user.token });
-  expect(response.status).toBe(200);
-  return response.body;
-}
+const { api, connect, connectEach, ask, pingPong, messageBarrier } = realtimeHarness(stack);
 
 /** 10 concurrent `POST /conversations` for one pair, alternating who opens it. */
 function openConcurrently(alice: User, bob: User) {
   return Promise.all(
     Array.from({ length: 10 }, (_, i) =>
       i % 2 === 0
-        ? api.call('POST', '/conversations', { token: alice.token, body: { peer: bob.username } })
-        : api.call('POST', '/conversations', { token: bob.token, body: { peer: alice.username } }),
+        ? api.requestConversation(alice, bob.username)
+        : api.requestConversation(bob, alice.username),
     ),
   );
 }
 
-/**
- * Frames from different invocations may arrive in any order, so "delivered once" and "not delivered" are
- * asserted after a barrier: another direct message, sent after everything before it was acknowledged, has
- * reached every observer.
- */
-async function barrier(sender: TestSocket, conversationId: string, observers: TestSocket[]): Promise<void> {
-  const ack = await ask(sender, { action: 'message', conversationId, text: 'barrier' }, 'ack');
-  expect(ack.type).toBe('ack');
-  await Promise.all(observers.map((observer) => observer.next(messageWithId(ack.messageId))));
-}
-
 /** Alice and bob, two devices each, in one conversation; carol connected, in none of theirs. */
 async function twoByTwo() {
-  const alice = await api.signUp('alice');
-  const bob = await api.signUp('bob');
-  const carol = await api.signUp('carol');
-  const conversation = await openConversation(alice, bob.username);
-  const [alicePhone, aliceLaptop, bobPhone, bobLaptop, carolSocket] = await Promise.all([
-    connect(alice),
-    connect(alice),
-    connect(bob),
-    connect(bob),
-    connect(carol),
-  ]);
+  const [alice, bob, carol] = await api.signUpEach('alice', 'bob', 'carol');
+  const conversation = await api.openConversation(alice, bob.username);
+  const [alicePhone, aliceLaptop, bobPhone, bobLaptop, carolSocket] = await connectEach(
+    alice,
+    alice,
+    bob,
+    bob,
+    carol,
+  );
   return {
     alice,
     bob,
@@ -78,25 +46,12 @@ async function twoByTwo() {
 
 describe('POST /conversations', () => {
   it('creates the conversation with 201, then returns the same one with 200 from either side', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
+    const [alice, bob] = await api.signUpEach('alice', 'bob');
 
-    const created = await api.call('POST', '/conversations', {
-      token: alice.token,
-      body: { peer: bob.username },
-    });
-    const again = await api.call('POST', '/conversations', {
-      token: alice.token,
-      body: { peer: bob.username },
-    });
-    const reverse = await api.call('POST', '/conversations', {
-      token: bob.token,
-      body: { peer: alice.username },
-    });
-    const otherCase = await api.call('POST', '/conversations', {
-      token: bob.token,
-      body: { peer: alice.username.toUpperCase() },
-    });
+    const created = await api.requestConversation(alice, bob.username);
+    const again = await api.requestConversation(alice, bob.username);
+    const reverse = await api.requestConversation(bob, alice.username);
+    const otherCase = await api.requestConversation(bob, alice.username.toUpperCase());
 
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
@@ -114,8 +69,7 @@ describe('POST /conversations', () => {
   });
 
   it('yields one conversationId, created once, for 10 concurrent opens of one pair from both sides', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
+    const [alice, bob] = await api.signUpEach('alice', 'bob');
 
     const responses = await openConcurrently(alice, bob);
 
@@ -123,8 +77,8 @@ describe('POST /conversations', () => {
       200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
     ]);
     expect(new Set(responses.map((response) => response.body.conversation.conversationId)).size).toBe(1);
-    expect((await listConversations(alice)).conversations).toHaveLength(1);
-    expect((await listConversations(bob)).conversations).toHaveLength(1);
+    expect((await api.listConversations(alice)).conversations).toHaveLength(1);
+    expect((await api.listConversations(bob)).conversations).toHaveLength(1);
   });
 
   it('gives every racing caller, and both participants, the same conversation, createdAt included', async () => {
@@ -136,8 +90,8 @@ describe('POST /conversations', () => {
     const views: Json[][] = [];
     for (const [alice, bob] of pairs) {
       const responses = await openConcurrently(alice, bob);
-      const [alicesView] = (await listConversations(alice)).conversations;
-      const [bobsView] = (await listConversations(bob)).conversations;
+      const [alicesView] = (await api.listConversations(alice)).conversations;
+      const [bobsView] = (await api.listConversations(bob)).conversations;
       views.push([...responses.map((response) => response.body.conversation), alicesView, bobsView]);
     }
 
@@ -155,10 +109,7 @@ describe('POST /conversations', () => {
   it('answers 404 USER_NOT_FOUND for a peer that does not exist', async () => {
     const alice = await api.signUp('alice');
 
-    const response = await api.call('POST', '/conversations', {
-      token: alice.token,
-      body: { peer: 'nobody_here' },
-    });
+    const response = await api.requestConversation(alice, 'nobody_here');
 
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ code: 'USER_NOT_FOUND', message: expect.any(String) });
@@ -167,14 +118,8 @@ describe('POST /conversations', () => {
   it('answers 400 when the peer is the caller, in any case', async () => {
     const alice = await api.signUp('alice');
 
-    const same = await api.call('POST', '/conversations', {
-      token: alice.token,
-      body: { peer: alice.username },
-    });
-    const upper = await api.call('POST', '/conversations', {
-      token: alice.token,
-      body: { peer: alice.username.toUpperCase() },
-    });
+    const same = await api.requestConversation(alice, alice.username);
+    const upper = await api.requestConversation(alice, alice.username.toUpperCase());
 
     expect(same.status).toBe(400);
     expect(upper.status).toBe(400);
@@ -217,7 +162,7 @@ describe('direct message over the socket', () => {
     const { conversationId, alicePhone, aliceLaptop, bobPhone, bobLaptop, carolSocket } = await twoByTwo();
 
     const ack = await ask(alicePhone, { action: 'message', conversationId, text: 'just us' }, 'ack');
-    await barrier(bobPhone, conversationId, [alicePhone, aliceLaptop, bobLaptop]);
+    await messageBarrier(bobPhone, { conversationId }, [alicePhone, aliceLaptop, bobLaptop]);
     await pingPong(carolSocket);
 
     expect(count(alicePhone, messageWithId(ack.messageId))).toBe(0);
@@ -232,8 +177,8 @@ describe('direct message over the socket', () => {
 
     const ack = await ask(bobPhone, { action: 'message', conversationId, text: 'for the record' }, 'ack');
     const [seenByAlice, seenByBob] = await Promise.all([
-      history(conversationId, alice),
-      history(conversationId, bob),
+      api.conversationHistory(conversationId, alice),
+      api.conversationHistory(conversationId, bob),
     ]);
 
     const expected = [
@@ -268,13 +213,7 @@ describe('a direct message posted over HTTP', () => {
 
     expect(posted.status).toBe(201);
     expect(posted.body).toEqual({
-      message: {
-        messageId: expect.any(String),
-        conversationId,
-        from: alice.username,
-        text: 'from the web',
-        sentAt: expect.stringMatching(ISO_TIME),
-      },
+      message: aMessage({ conversationId, from: alice.username, text: 'from the web' }),
     });
     for (const frame of pushed) expect(frame).toEqual({ type: 'message', ...posted.body.message });
     expect(carolSocket.ofType('message')).toEqual([]);
@@ -283,12 +222,10 @@ describe('a direct message posted over HTTP', () => {
 
 describe('GET /conversations', () => {
   it("lists the caller's conversations with peer and lastMessage, most recent activity first", async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const carol = await api.signUp('carol');
-    const withBob = await openConversation(alice, bob.username);
-    const withCarol = await openConversation(carol, alice.username);
-    const [alicePhone, carolSocket] = await Promise.all([connect(alice), connect(carol)]);
+    const [alice, bob, carol] = await api.signUpEach('alice', 'bob', 'carol');
+    const withBob = await api.openConversation(alice, bob.username);
+    const withCarol = await api.openConversation(carol, alice.username);
+    const [alicePhone, carolSocket] = await connectEach(alice, carol);
 
     const toBob = await api.call('POST', `/conversations/${withBob.conversationId}/messages`, {
       token: alice.token,
@@ -301,13 +238,13 @@ describe('GET /conversations', () => {
     );
     // Delivery comes after every write of the send (the ack does not: see the next test).
     await carolSocket.next(messageWithId(toCarol.messageId));
-    const carolFirst = await listConversations(alice);
+    const carolFirst = await api.listConversations(alice);
     const fromBob = await api.call('POST', `/conversations/${withBob.conversationId}/messages`, {
       token: bob.token,
       body: { text: 'hi alice' },
     });
-    const bobFirst = await listConversations(alice);
-    const bobsList = await listConversations(bob);
+    const bobFirst = await api.listConversations(alice);
+    const bobsList = await api.listConversations(bob);
 
     expect(toBob.status).toBe(201);
     const lastToCarol = {
@@ -338,16 +275,15 @@ describe('GET /conversations', () => {
   });
 
   it('shows a message sent over the socket as lastMessage as soon as it is acknowledged', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const { conversationId } = await openConversation(alice, bob.username);
+    const [alice, bob] = await api.signUpEach('alice', 'bob');
+    const { conversationId } = await api.openConversation(alice, bob.username);
     const alicePhone = await connect(alice);
 
     // The window between the ack and the list's update is narrow: several sends make it show.
     const stale: { acknowledged: string; listed: string | undefined }[] = [];
     for (let i = 0; i < 20; i++) {
       const ack = await ask(alicePhone, { action: 'message', conversationId, text: `note ${i}` }, 'ack');
-      const [listed] = (await listConversations(alice)).conversations;
+      const [listed] = (await api.listConversations(alice)).conversations;
       if (listed?.lastMessage?.messageId !== ack.messageId) {
         stale.push({ acknowledged: ack.messageId, listed: listed?.lastMessage?.messageId });
       }
@@ -357,11 +293,10 @@ describe('GET /conversations', () => {
   });
 
   it('lists a conversation without messages with lastMessage null', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const conversation = await openConversation(bob, alice.username);
+    const [alice, bob] = await api.signUpEach('alice', 'bob');
+    const conversation = await api.openConversation(bob, alice.username);
 
-    const list = await listConversations(alice);
+    const list = await api.listConversations(alice);
 
     expect(list).toEqual({
       conversations: [{ ...conversation, peer: bob.username, lastMessage: null }],
@@ -385,23 +320,21 @@ describe('a stranger to a conversation', () => {
       { action: 'message', conversationId, text: 'let me in', clientMessageId: 'sneak-1' },
       'ack',
     );
-    const carolsList = await listConversations(carol);
-    await barrier(alicePhone, conversationId, [aliceLaptop, bobPhone, bobLaptop]);
+    const carolsList = await api.listConversations(carol);
+    await messageBarrier(alicePhone, { conversationId }, [aliceLaptop, bobPhone, bobLaptop]);
 
     expect(read.status).toBe(404);
     expect(read.body).toEqual({ code: 'CONVERSATION_NOT_FOUND', message: expect.any(String) });
     expect(post.status).toBe(404);
     expect(post.body).toEqual({ code: 'CONVERSATION_NOT_FOUND', message: expect.any(String) });
-    expect(socketReply).toEqual({
-      type: 'error',
-      code: 'CONVERSATION_NOT_FOUND',
-      message: expect.any(String),
-      action: 'message',
-      clientMessageId: 'sneak-1',
-    });
+    expect(socketReply).toEqual(
+      errorFrame('CONVERSATION_NOT_FOUND', 'message', { clientMessageId: 'sneak-1' }),
+    );
     expect(carolSocket.closeCode).toBeUndefined();
     expect(carolsList.conversations.map((c: Json) => c.conversationId)).not.toContain(conversationId);
-    expect((await history(conversationId, alice)).map((message) => message.text)).toEqual(['barrier']);
+    expect((await api.conversationHistory(conversationId, alice)).map((message) => message.text)).toEqual([
+      'barrier',
+    ]);
     for (const socket of [aliceLaptop, bobPhone, bobLaptop]) {
       expect(socket.ofType('message').map((frame) => frame.text)).toEqual(['barrier']);
     }
@@ -440,12 +373,7 @@ describe('a stranger to a conversation', () => {
     const reply = await ask(socket, { action: 'message', conversationId, text: 'hello?' }, 'ack');
     await pingPong(socket);
 
-    expect(reply).toEqual({
-      type: 'error',
-      code: 'CONVERSATION_NOT_FOUND',
-      message: expect.any(String),
-      action: 'message',
-    });
+    expect(reply).toEqual(errorFrame('CONVERSATION_NOT_FOUND', 'message'));
   });
 });
 
@@ -457,14 +385,14 @@ describe('clientMessageId retries in a conversation', () => {
     const first = await ask(alicePhone, frame, 'ack');
     await bobPhone.next(messageWithId(first.messageId));
     const second = await ask(alicePhone, frame, 'ack');
-    await barrier(alicePhone, conversationId, [aliceLaptop, bobPhone, bobLaptop]);
+    await messageBarrier(alicePhone, { conversationId }, [aliceLaptop, bobPhone, bobLaptop]);
 
     expect(second).toEqual(first);
     for (const socket of [aliceLaptop, bobPhone, bobLaptop]) {
       expect(count(socket, messageWithId(first.messageId))).toBe(1);
     }
     expect(
-      (await history(conversationId, bob)).filter((m) => m.clientMessageId === 'dm-retry-1'),
+      (await api.conversationHistory(conversationId, bob)).filter((m) => m.clientMessageId === 'dm-retry-1'),
     ).toHaveLength(1);
   });
 
@@ -477,13 +405,13 @@ describe('clientMessageId retries in a conversation', () => {
       alicePhone.frames.filter((reply) => reply.type === 'ack' || reply.type === 'error');
     await eventually(() => answered().length === 5);
     const answers = answered();
-    await barrier(alicePhone, conversationId, [aliceLaptop, bobPhone]);
+    await messageBarrier(alicePhone, { conversationId }, [aliceLaptop, bobPhone]);
 
     expect(answers.map((answer) => answer.type)).toEqual(['ack', 'ack', 'ack', 'ack', 'ack']);
     expect(new Set(answers.map((answer) => answer.messageId)).size).toBe(1);
     expect(count(bobPhone, (f) => f.type === 'message' && f.clientMessageId === 'dm-burst-1')).toBe(1);
     expect(
-      (await history(conversationId, bob)).filter((m) => m.clientMessageId === 'dm-burst-1'),
+      (await api.conversationHistory(conversationId, bob)).filter((m) => m.clientMessageId === 'dm-burst-1'),
     ).toHaveLength(1);
   });
 
@@ -500,7 +428,7 @@ describe('clientMessageId retries in a conversation', () => {
       token: alice.token,
       body,
     });
-    await barrier(alicePhone, conversationId, [bobPhone]);
+    await messageBarrier(alicePhone, { conversationId }, [bobPhone]);
 
     expect(first.status).toBe(201);
     expect(first.body.message).toMatchObject({ clientMessageId: 'dm-http-1', text: 'posted twice' });
@@ -508,7 +436,7 @@ describe('clientMessageId retries in a conversation', () => {
     expect(second.body).toEqual(first.body);
     expect(count(bobPhone, messageWithId(first.body.message.messageId))).toBe(1);
     expect(
-      (await history(conversationId, bob)).filter((m) => m.clientMessageId === 'dm-http-1'),
+      (await api.conversationHistory(conversationId, bob)).filter((m) => m.clientMessageId === 'dm-http-1'),
     ).toHaveLength(1);
   });
 
@@ -521,13 +449,15 @@ describe('clientMessageId retries in a conversation', () => {
         api.call('POST', `/conversations/${conversationId}/messages`, { token: alice.token, body }),
       ),
     );
-    await barrier(alicePhone, conversationId, [bobPhone]);
+    await messageBarrier(alicePhone, { conversationId }, [bobPhone]);
 
     expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 200, 200, 201]);
     expect(new Set(responses.map((response) => JSON.stringify(response.body))).size).toBe(1);
     expect(count(bobPhone, (f) => f.type === 'message' && f.clientMessageId === 'dm-http-burst')).toBe(1);
     expect(
-      (await history(conversationId, bob)).filter((m) => m.clientMessageId === 'dm-http-burst'),
+      (await api.conversationHistory(conversationId, bob)).filter(
+        (m) => m.clientMessageId === 'dm-http-burst',
+      ),
     ).toHaveLength(1);
   });
 
@@ -540,7 +470,7 @@ describe('clientMessageId retries in a conversation', () => {
     await alicePhone.next(messageWithId(fromBob.messageId));
 
     expect(fromBob.messageId).not.toBe(fromAlice.messageId);
-    expect((await history(conversationId, alice)).map((message) => message.from)).toEqual([
+    expect((await api.conversationHistory(conversationId, alice)).map((message) => message.from)).toEqual([
       alice.username,
       bob.username,
     ]);
@@ -550,10 +480,7 @@ describe('clientMessageId retries in a conversation', () => {
 describe('conversations', () => {
   it("never carry a user's email: conversation objects, lists, messages or frames", async () => {
     const { alice, bob, conversationId, alicePhone, bobPhone } = await twoByTwo();
-    const opened = await api.call('POST', '/conversations', {
-      token: bob.token,
-      body: { peer: alice.username },
-    });
+    const opened = await api.requestConversation(bob, alice.username);
     await ask(alicePhone, { action: 'message', conversationId, text: 'hi' }, 'ack');
     const posted = await api.call('POST', `/conversations/${conversationId}/messages`, {
       token: bob.token,
@@ -564,9 +491,9 @@ describe('conversations', () => {
     const seen = JSON.stringify([
       opened.body,
       posted.body,
-      await listConversations(alice),
-      await listConversations(bob),
-      await history(conversationId, alice),
+      await api.listConversations(alice),
+      await api.listConversations(bob),
+      await api.conversationHistory(conversationId, alice),
       alicePhone.frames,
       bobPhone.frames,
     ]);

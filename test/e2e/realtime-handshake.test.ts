@@ -12,14 +12,7 @@ afterAll(() => stack.stop());
 // Read-only look at what $connect recorded: "no connection is recorded" has no other observable.
 const connections = new ConnectionRepository(createDocumentClient(), stack.tableName);
 
-const { api, open, roundTrip } = realtimeHarness(stack);
-
-async function uniqueRoom(token: string): Promise<string> {
-  const name = `hs-${Math.random().toString(36).slice(2, 10)}`;
-  const created = await api.call('POST', '/rooms', { token, body: { name } });
-  expect(created.status).toBe(201);
-  return name;
-}
+const { api, open, roundTrip, newRoom } = realtimeHarness(stack);
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -110,7 +103,7 @@ describe('WebSocket handshake', () => {
 
   it('accepts a valid token in ?token= and speaks for its user', async () => {
     const user = await api.signUp('query');
-    const room = await uniqueRoom(user.token);
+    const room = await newRoom(user, 'hs');
 
     const socket = await open({ token: user.token });
     const pong = await roundTrip(socket, { action: 'ping' }, (frame) => frame.type === 'pong');
@@ -122,7 +115,7 @@ describe('WebSocket handshake', () => {
 
   it('accepts a valid token in an Authorization: Bearer header and speaks for its user', async () => {
     const user = await api.signUp('header');
-    const room = await uniqueRoom(user.token);
+    const room = await newRoom(user, 'hs');
 
     const socket = await open({ headers: { Authorization: `Bearer ${user.token}` } });
     const joined = await roundTrip(socket, { action: 'join', room }, () => true);

@@ -1,13 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/data/client.ts';
 import { ConnectionRepository } from '../../lambdas/data/connections.ts';
+import { errorFrame } from '../support/contract.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { count, realtimeHarness, userJoined, userLeft } from '../support/realtime.ts';
 import { eventually, type TestSocket } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const { api, connect, roundTrip, join, leave, newRoom } = realtimeHarness(stack);
+const { api, connect, connectEach, roundTrip, join, leave, newRoom, expectStillServing } =
+  realtimeHarness(stack);
 
 /**
  * Frames from different invocations may arrive in any order, so "nothing else arrived" is asserted only after
@@ -23,10 +25,9 @@ async function barrier(room: string, observers: TestSocket[]): Promise<void> {
 
 /** Alice and Bob, one connection each, both joined to a fresh room. */
 async function aliceAndBobInRoom() {
-  const alice = await api.signUp('alice');
-  const bob = await api.signUp('bob');
+  const [alice, bob] = await api.signUpEach('alice', 'bob');
   const room = await newRoom(alice);
-  const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+  const [aliceSocket, bobSocket] = await connectEach(alice, bob);
   await join(aliceSocket, room);
   await join(bobSocket, room);
   return { alice, bob, room, aliceSocket, bobSocket };
@@ -34,11 +35,10 @@ async function aliceAndBobInRoom() {
 
 /** Alice joined to a fresh room, and Bob with two connected devices that have not joined it yet. */
 async function aliceInRoomAndBobsTwoDevices() {
-  const alice = await api.signUp('alice');
-  const bob = await api.signUp('bob');
+  const [alice, bob] = await api.signUpEach('alice', 'bob');
   const room = await newRoom(alice);
   const aliceSocket = await connect(alice);
-  const [bobPhone, bobLaptop] = await Promise.all([connect(bob), connect(bob)]);
+  const [bobPhone, bobLaptop] = await connectEach(bob, bob);
   await join(aliceSocket, room);
   return { alice, bob, room, aliceSocket, bobPhone, bobLaptop };
 }
@@ -46,15 +46,9 @@ async function aliceInRoomAndBobsTwoDevices() {
 describe('join', () => {
   it('answers joined with the sorted members and tells the members already there user_joined', async () => {
     // Prefixes make the sort visible: carol joins first, alice last.
-    const carol = await api.signUp('carol');
-    const bob = await api.signUp('bob');
-    const alice = await api.signUp('alice');
+    const [carol, bob, alice] = await api.signUpEach('carol', 'bob', 'alice');
     const room = await newRoom(carol);
-    const [carolSocket, bobSocket, aliceSocket] = await Promise.all([
-      connect(carol),
-      connect(bob),
-      connect(alice),
-    ]);
+    const [carolSocket, bobSocket, aliceSocket] = await connectEach(carol, bob, alice);
 
     const carolJoined = await join(carolSocket, room);
     const bobJoined = await join(bobSocket, room);
@@ -96,8 +90,7 @@ describe('join', () => {
   });
 
   it('does not send the joining connection a user_joined about itself', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
+    const [alice, bob] = await api.signUpEach('alice', 'bob');
     const room = await newRoom(alice);
     const aliceSocket = await connect(alice);
     await join(aliceSocket, room);
@@ -150,16 +143,9 @@ describe('join', () => {
     const socket = await connect(alice);
 
     const reply = await roundTrip(socket, { action: 'join', room: 'no-such-room-here' }, () => true);
-    const pong = await roundTrip(socket, { action: 'ping' }, (frame) => frame.type === 'pong');
 
-    expect(reply).toEqual({
-      type: 'error',
-      code: 'ROOM_NOT_FOUND',
-      message: expect.any(String),
-      action: 'join',
-    });
-    expect(pong).toEqual({ type: 'pong' });
-    expect(socket.closeCode).toBeUndefined();
+    expect(reply).toEqual(errorFrame('ROOM_NOT_FOUND', 'join'));
+    await expectStillServing(socket);
   });
 
   it.each([
@@ -175,16 +161,9 @@ describe('join', () => {
     const socket = await connect(alice);
 
     const reply = await roundTrip(socket, { action: 'join', room }, () => true);
-    const pong = await roundTrip(socket, { action: 'ping' }, (frame) => frame.type === 'pong');
 
-    expect(reply).toEqual({
-      type: 'error',
-      code: 'INVALID_MESSAGE',
-      message: expect.any(String),
-      action: 'join',
-    });
-    expect(pong).toEqual({ type: 'pong' });
-    expect(socket.closeCode).toBeUndefined();
+    expect(reply).toEqual(errorFrame('INVALID_MESSAGE', 'join'));
+    await expectStillServing(socket);
   });
 });
 
@@ -336,11 +315,10 @@ describe('presence counts users, not connections', () => {
 
 describe('closing a connection', () => {
   it('removes it from every room it had joined, with user_left in each', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
+    const [alice, bob] = await api.signUpEach('alice', 'bob');
     const first = await newRoom(alice);
     const second = await newRoom(alice);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+    const [aliceSocket, bobSocket] = await connectEach(alice, bob);
     for (const room of [first, second]) {
       await join(aliceSocket, room);
       await join(bobSocket, room);
@@ -365,15 +343,9 @@ describe('closing a connection', () => {
 
 describe('a connection dropped without a close frame', () => {
   it('is announced with user_left, and later messages are still acknowledged and delivered', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const carol = await api.signUp('carol');
+    const [alice, bob, carol] = await api.signUpEach('alice', 'bob', 'carol');
     const room = await newRoom(alice);
-    const [aliceSocket, bobSocket, carolSocket] = await Promise.all([
-      connect(alice),
-      connect(bob),
-      connect(carol),
-    ]);
+    const [aliceSocket, bobSocket, carolSocket] = await connectEach(alice, bob, carol);
     for (const socket of [aliceSocket, bobSocket, carolSocket]) await join(socket, room);
 
     await bobSocket.drop();
@@ -397,11 +369,9 @@ describe('a connection dropped without a close frame', () => {
   });
 
   it('is pruned when a send finds it gone (410), with user_left, and the send still succeeds for the others', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
-    const ghost = await api.signUp('ghost');
+    const [alice, bob, ghost] = await api.signUpEach('alice', 'bob', 'ghost');
     const room = await newRoom(alice);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
+    const [aliceSocket, bobSocket] = await connectEach(alice, bob);
     await join(aliceSocket, room);
     await join(bobSocket, room);
     // A connection whose $disconnect never ran (a lost event): recorded as a member, unknown to the gateway.
@@ -459,11 +429,9 @@ describe('a frame over 128 KB', () => {
     await join(socket, room);
 
     const reply = await roundTrip(socket, { action: 'message', room, text: 'x'.repeat(120_000) }, () => true);
-    const pong = await roundTrip(socket, { action: 'ping' }, (frame) => frame.type === 'pong');
 
     expect(reply).toMatchObject({ type: 'error', code: 'INVALID_MESSAGE', action: 'message' });
-    expect(pong).toEqual({ type: 'pong' });
-    expect(socket.closeCode).toBeUndefined();
+    await expectStillServing(socket);
   });
 });
 

@@ -14,7 +14,12 @@ import { cdkContext, repoRoot } from './synth.ts';
 interface Run {
   readonly code: number;
   readonly stderr: string;
-  readonly template?: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  readonly template?: {
+    Resources: Record<
+      string,
+      { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }
+    >;
+  };
 }
 
 const outdirs: string[] = [];
@@ -55,6 +60,13 @@ function resourcesOfType(run: Run, type: string) {
   return Object.values(run.template?.Resources ?? {}).filter((resource) => resource.Type === type);
 }
 
+/** The stage names of a run's template, sorted. */
+function stageNames(run: Run): string[] {
+  return resourcesOfType(run, 'AWS::ApiGatewayV2::Stage')
+    .map((stage) => stage.Properties?.StageName as string)
+    .sort();
+}
+
 let defaults: Run;
 let custom: Run;
 let badContext: Run;
@@ -81,15 +93,11 @@ describe('bin/app.ts without context values', () => {
   });
 
   it('retains the table, uses the prod stage and makes no alarm topic', () => {
-    const [table] = Object.values(defaults.template?.Resources ?? {}).filter(
-      (resource) => resource.Type === 'AWS::DynamoDB::Table',
-    ) as { DeletionPolicy?: string }[];
-    const stages = resourcesOfType(defaults, 'AWS::ApiGatewayV2::Stage').map(
-      (stage) => stage.Properties?.StageName,
-    );
+    const [table] = resourcesOfType(defaults, 'AWS::DynamoDB::Table');
+    const stages = stageNames(defaults);
 
     expect(table.DeletionPolicy).toBe('Retain');
-    expect(stages.sort()).toEqual(['$default', 'prod']);
+    expect(stages).toEqual(['$default', 'prod']);
     expect(resourcesOfType(defaults, 'AWS::SNS::Topic')).toEqual([]);
   });
 });
@@ -100,16 +108,12 @@ describe('bin/app.ts with -c stage=dev -c ephemeral=true -c alarmEmail=...', () 
   });
 
   it('deletes the table with the stack, names the stage dev and e-mails alarms', () => {
-    const [table] = Object.values(custom.template?.Resources ?? {}).filter(
-      (resource) => resource.Type === 'AWS::DynamoDB::Table',
-    ) as { DeletionPolicy?: string }[];
-    const stages = resourcesOfType(custom, 'AWS::ApiGatewayV2::Stage').map(
-      (stage) => stage.Properties?.StageName,
-    );
+    const [table] = resourcesOfType(custom, 'AWS::DynamoDB::Table');
+    const stages = stageNames(custom);
     const subscriptions = resourcesOfType(custom, 'AWS::SNS::Subscription');
 
     expect(table.DeletionPolicy).toBe('Delete');
-    expect(stages.sort()).toEqual(['$default', 'dev']);
+    expect(stages).toEqual(['$default', 'dev']);
     expect(subscriptions.map((subscription) => subscription.Properties?.Endpoint)).toEqual([
       'oncall@example.com',
     ]);

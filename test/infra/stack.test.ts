@@ -105,57 +105,65 @@ function actionsWithPrefix(name: FunctionName, prefix: string): string[] {
   return [...new Set(actionsOf(statementsOf(name)).filter((action) => action.startsWith(prefix)))].sort();
 }
 
-/** The logical id of the function a route's integration invokes. */
-function integratedFunctionOf(route: { Properties?: { Target?: unknown } }): string | undefined {
+type Route = { Properties?: { Target?: unknown } };
+
+/** The integration resource a route targets. */
+function integrationOf(route: Route) {
   const integrationId = /"Ref":"([^"]+)"/.exec(JSON.stringify(route.Properties?.Target))?.[1];
-  if (integrationId === undefined) return undefined;
-  const integration = template.toJSON().Resources[integrationId];
-  return /"Fn::GetAtt":\["([^"]+)","Arn"\]/.exec(JSON.stringify(integration.Properties.IntegrationUri))?.[1];
+  return integrationId === undefined ? undefined : template.toJSON().Resources[integrationId];
 }
 
-function routesOf(apiId: string, routeKey: string) {
+/** The logical id of the function a route's integration invokes. */
+function integratedFunctionOf(route: Route): string | undefined {
+  const uri = JSON.stringify(integrationOf(route)?.Properties.IntegrationUri);
+  return /"Fn::GetAtt":\["([^"]+)","Arn"\]/.exec(uri)?.[1];
+}
+
+/** The routes of an API, all of them or those of one route key. */
+function routesOf(apiId: string, routeKey?: string): Route[] {
   return Object.values(
     template.findResources('AWS::ApiGatewayV2::Route', {
-      Properties: { ApiId: { Ref: apiId }, RouteKey: routeKey },
+      Properties: { ApiId: { Ref: apiId }, ...(routeKey === undefined ? {} : { RouteKey: routeKey }) },
     }),
   );
 }
 
-describe('the HTTP API', () => {
-  it.each(httpRoutes.map((route) => [httpRouteKey(route), route.function] as const))(
-    'routes %s to the %s function',
-    (routeKey, name) => {
-      const routes = routesOf(httpApiId, routeKey);
+/** The tests that an API routes each key of the route table to its function. */
+function itRoutesEachKeyToItsFunction(apiId: string, table: readonly (readonly [string, FunctionName])[]) {
+  it.each(table)('routes %s to the %s function', (routeKey, name) => {
+    const routes = routesOf(apiId, routeKey);
 
-      expect(routes).toHaveLength(1);
-      expect(integratedFunctionOf(routes[0])).toBe(functionIdOf(name));
-    },
+    expect(routes).toHaveLength(1);
+    expect(integratedFunctionOf(routes[0] as Route)).toBe(functionIdOf(name));
+  });
+}
+
+describe('the HTTP API', () => {
+  itRoutesEachKeyToItsFunction(
+    httpApiId,
+    httpRoutes.map((route) => [httpRouteKey(route), route.function] as const),
   );
 
   it('has no route that is not in the route table', () => {
-    const routes = template.findResources('AWS::ApiGatewayV2::Route', {
-      Properties: { ApiId: { Ref: httpApiId } },
-    });
-
-    expect(Object.keys(routes)).toHaveLength(httpRoutes.length + 1);
+    expect(routesOf(httpApiId)).toHaveLength(httpRoutes.length + 1);
   });
 
   it("sends every unmatched method and path ($default) to the fallback function, for the contract's 404", () => {
     const routes = routesOf(httpApiId, httpFallbackRoute.routeKey);
 
     expect(routes).toHaveLength(1);
-    expect(integratedFunctionOf(routes[0] ?? {})).toBe(
+    expect(integratedFunctionOf(routes[0] as Route)).toBe(
       logicalIdOf(stack.functions.byName[httpFallbackRoute.function]),
     );
   });
 
-  it('sends payload format 2.0 events to Lambda proxy integrations', () => {
-    const integrations = template.findResources('AWS::ApiGatewayV2::Integration', {
-      Properties: { ApiId: { Ref: httpApiId } },
-    });
-    for (const integration of Object.values(integrations)) {
-      expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
-      expect(integration.Properties.PayloadFormatVersion).toBe('2.0');
+  it('sends payload format 2.0 events to Lambda proxy integrations, from every route', () => {
+    const integrations = routesOf(httpApiId).map((route) => integrationOf(route)?.Properties);
+
+    expect(integrations).toHaveLength(httpRoutes.length + 1);
+    for (const integration of integrations) {
+      expect(integration?.IntegrationType).toBe('AWS_PROXY');
+      expect(integration?.PayloadFormatVersion).toBe('2.0');
     }
   });
 
@@ -179,22 +187,13 @@ describe('the WebSocket API', () => {
     });
   });
 
-  it.each(webSocketRoutes.map((route) => [route.routeKey, route.function] as const))(
-    'routes %s to the %s function',
-    (routeKey, name) => {
-      const routes = routesOf(webSocketApiId, routeKey);
-
-      expect(routes).toHaveLength(1);
-      expect(integratedFunctionOf(routes[0])).toBe(functionIdOf(name));
-    },
+  itRoutesEachKeyToItsFunction(
+    webSocketApiId,
+    webSocketRoutes.map((route) => [route.routeKey, route.function] as const),
   );
 
   it('has no route that is not in the route table', () => {
-    const routes = template.findResources('AWS::ApiGatewayV2::Route', {
-      Properties: { ApiId: { Ref: webSocketApiId } },
-    });
-
-    expect(Object.keys(routes)).toHaveLength(webSocketRoutes.length);
+    expect(routesOf(webSocketApiId)).toHaveLength(webSocketRoutes.length);
   });
 
   it('deploys the stage named by the stack props automatically', () => {

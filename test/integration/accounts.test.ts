@@ -1,12 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { compare } from 'bcryptjs';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
-import { newAccount, signUp } from '../support/accounts.ts';
+import { userKey } from '../../lambdas/data/keys.ts';
+import { newAccount, signUpThroughHandlers } from '../support/accounts.ts';
 import { type HttpCall, httpEvent, readResponse } from '../support/events.ts';
-import { TEST_JWT_SECRET, useFreshTable } from '../support/table.ts';
+import { TEST_JWT_SECRET, tableReader, useFreshTable } from '../support/table.ts';
 
 const { tableName, endpoint } = await useFreshTable();
 const registerHandler = (await import('../../lambdas/handlers/register.ts')).handler;
@@ -20,9 +19,9 @@ const login = (body: unknown) => call(loginHandler, { routeKey: 'POST /auth/logi
 const me = (token?: string, headers?: Record<string, string>) =>
   call(meHandler, { routeKey: 'GET /auth/me', token, headers });
 
-async function registeredToken(): Promise<{ token: string; username: string }> {
-  return signUp();
-}
+const doc = tableReader(endpoint);
+const readItem = async (Key: { PK: string; SK: string }) =>
+  (await doc.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item;
 
 describe('POST /auth/register', () => {
   it('creates a user and returns it with its email, without the password', async () => {
@@ -39,18 +38,24 @@ describe('POST /auth/register', () => {
   it('stores only a bcrypt hash of the password', async () => {
     const account = newAccount();
     await register(account);
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, ...localAwsSettings }));
 
-    const item = await doc.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: { PK: `USER#${account.username.toLowerCase()}`, SK: 'PROFILE' },
-      }),
-    );
+    const item = await readItem(userKey(account.username));
 
-    expect(JSON.stringify(item.Item)).not.toContain(account.password);
-    expect(item.Item?.passwordHash).toMatch(/^\$2[aby]\$04\$/);
-    expect(await compare(account.password, item.Item?.passwordHash)).toBe(true);
+    expect(JSON.stringify(item)).not.toContain(account.password);
+    expect(item?.passwordHash).toMatch(/^\$2[aby]\$04\$/);
+    expect(await compare(account.password, item?.passwordHash)).toBe(true);
+  });
+
+  it('keys the user by the lower-cased username and keeps the case given for display', async () => {
+    const account = newAccount('MixedCase');
+
+    await register(account);
+
+    expect(account.username).not.toBe(account.username.toLowerCase());
+    const lowerCased = { PK: `USER#${account.username.toLowerCase()}`, SK: 'PROFILE' };
+    const asTyped = { PK: `USER#${account.username}`, SK: 'PROFILE' };
+    expect((await readItem(lowerCased))?.username).toBe(account.username);
+    expect(await readItem(asTyped)).toBeUndefined();
   });
 
   it('returns 409 ACCOUNT_EXISTS when the username is taken in another case, with the same body as for an email', async () => {
@@ -183,16 +188,12 @@ describe('POST /auth/login', () => {
 
 describe('GET /auth/me', () => {
   it('returns the caller with their email', async () => {
-    const { token, username } = await registeredToken();
+    const user = await signUpThroughHandlers();
 
-    const response = await me(token);
+    const response = await me(user.token);
 
     expect(response.status).toBe(200);
-    expect(response.body.user).toEqual({
-      userId: expect.any(String),
-      username,
-      email: `${username}@example.com`,
-    });
+    expect(response.body.user).toEqual({ userId: user.userId, username: user.username, email: user.email });
   });
 
   it('returns 401 without a token or with a malformed Authorization header', async () => {
@@ -202,7 +203,7 @@ describe('GET /auth/me', () => {
   });
 
   it('returns 401 for a tampered, an expired, an alg:none and a foreign-key token', async () => {
-    const { token } = await registeredToken();
+    const { token } = await signUpThroughHandlers();
     const claims = jwt.decode(token) as jwt.JwtPayload;
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const forgedPayload = Buffer.from(JSON.stringify({ ...claims, username: 'someone_else' })).toString(

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { signUp } from '../support/accounts.ts';
+import { signUpThroughHandlers } from '../support/accounts.ts';
 import { httpEvent, readResponse } from '../support/events.ts';
 import { useFreshTable } from '../support/table.ts';
 
 await useFreshTable();
 const roomsHandler = (await import('../../lambdas/handlers/rooms.ts')).handler;
-const alice = await signUp('alice');
+const alice = await signUpThroughHandlers('alice');
 
 /** `token: null` sends no Authorization header. */
 const createRoom = async (body: unknown, token: string | null = alice.token) =>

@@ -4,26 +4,18 @@
  * reaches anyone; a connection posts only to rooms that connection joined; and no response or frame carries
  * another user's email. Emails are unrelated to usernames here, so that finding one is a real leak.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { apiClient, type Json } from '../support/http-client.ts';
+import { signUpWith, type User, uniqueRoomName } from '../support/accounts.ts';
+import { expectContractError, expectErrorFrame } from '../support/contract.ts';
+import type { Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { type Frame, TestSocket } from '../support/ws-client.ts';
-import { expectContractError, expectErrorFrame } from './helpers.ts';
+import { realtimeHarness } from '../support/realtime.ts';
+import type { Frame, TestSocket } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
-const api = apiClient(stack.httpUrl);
-const sockets: TestSocket[] = [];
-afterAll(async () => {
-  for (const socket of sockets) await socket.close();
-  await stack.stop();
-});
-
-interface User {
-  readonly username: string;
-  readonly email: string;
-  readonly token: string;
-}
+afterAll(() => stack.stop());
+const harness = realtimeHarness(stack, { socketsLast: 'file' });
+const { api } = harness;
 
 /** Every response body and frame each user saw, for the email check at the end. */
 const seen = new Map<string, string[]>();
@@ -36,23 +28,21 @@ async function call(user: User | undefined, method: string, path: string, body?:
   return response;
 }
 
+/** Signs up, recording the register and login answers as the new user's own. */
 async function signUp(prefix: string): Promise<User> {
-  const username = `${prefix}_${randomUUID().slice(0, 8)}`;
-  const email = `${randomUUID().slice(0, 12)}@mailbox.test`;
-  const password = 'correct horse battery';
-  const registered = await api.call('POST', '/auth/register', { body: { username, email, password } });
-  expect(registered.status).toBe(201);
-  const login = await api.call('POST', '/auth/login', { body: { username, password } });
-  expect(login.status).toBe(200);
-  const user = { username, email, token: login.body.token as string };
-  record(user, JSON.stringify(registered.body));
-  record(user, JSON.stringify(login.body));
+  const answers: string[] = [];
+  const user = await signUpWith(async (routeKey, body) => {
+    const response = await api.callRoute(routeKey, { body });
+    answers.push(JSON.stringify(response.body));
+    return response;
+  }, prefix);
+  for (const answer of answers) record(user, answer);
   return user;
 }
 
+/** A socket whose every frame is recorded as seen by `user`. */
 async function connect(user: User): Promise<TestSocket> {
-  const socket = await TestSocket.open(stack.wsUrl, { token: user.token });
-  sockets.push(socket);
+  const socket = await harness.connect(user);
   socket.ws.on('message', (data) => record(user, data.toString()));
   return socket;
 }
@@ -169,7 +159,7 @@ describe('every conversation route without a token', () => {
 });
 
 describe('posting to rooms over the socket', () => {
-  const room = `authz-${randomUUID().slice(0, 8)}`;
+  const room = uniqueRoomName('authz');
 
   it('is refused with NOT_IN_ROOM to a connection that has not joined, and reaches nobody', async () => {
     expect((await call(alice, 'POST', '/rooms', { name: room })).status).toBe(201);

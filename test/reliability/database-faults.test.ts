@@ -3,17 +3,18 @@
  * with its data directory. The stack here runs on a DynamoDB Local of its own (not the run's shared one), so
  * that the outage touches no other test.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../lib/local/stack.ts';
+import { expectContractError, expectErrorFrame } from '../support/contract.ts';
 import { freePort, type RestartableDynamoDb, startRestartableDynamoDb } from '../support/faults.ts';
-import { apiClient, type Json } from '../support/http-client.ts';
-import { eventually, type Frame, TestSocket } from '../support/ws-client.ts';
-import { expectContractError, expectErrorFrame, type RawResponse, rawRequest, sleep } from './helpers.ts';
+import { apiClient, JSON_BODY, type Json, type RawResponse, rawRequest } from '../support/http-client.ts';
+import { spawnLocalStack } from '../support/local-process.ts';
+import { realtimeHarness } from '../support/realtime.ts';
+import { eventually, type Frame, sleep, TestSocket } from '../support/ws-client.ts';
 
 /** API Gateway gives up on an integration after 29-30 s; an answer must come well before. */
 const PROMPT_MS = 25_000;
@@ -29,13 +30,11 @@ const stack: LocalStack = await startLocalStack({
   dataDir,
   tableName,
 });
-const api = apiClient(stack.httpUrl);
-const sockets: TestSocket[] = [];
+const { api, connect, join: joinRoom, closeSockets } = realtimeHarness(stack, { socketsLast: 'file' });
 let child: ChildProcess | undefined;
 let stackStopped = false;
 
 afterAll(async () => {
-  for (const socket of sockets) await socket.close();
   if (!stackStopped) await stack.stop();
   await dynamo.stop();
   if (child !== undefined && child.exitCode === null) {
@@ -46,21 +45,11 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 }, 60_000);
 
-async function connect(token: string): Promise<TestSocket> {
-  const socket = await TestSocket.open(stack.wsUrl, { token });
-  sockets.push(socket);
-  return socket;
-}
-
-const alice = await api.signUp('alice');
-const bob = await api.signUp('bob');
-const room = `faults-${Math.random().toString(36).slice(2, 8)}`;
-expect((await api.call('POST', '/rooms', { token: alice.token, body: { name: room } })).status).toBe(201);
-const aliceSocket = await connect(alice.token);
-const bobSocket = await connect(bob.token);
-for (const socket of [aliceSocket, bobSocket]) {
-  expect((await socket.request({ action: 'join', room }, 'joined')).type).toBe('joined');
-}
+const [alice, bob] = await api.signUpEach('alice', 'bob');
+const room = await api.newRoom(alice, 'faults');
+const aliceSocket = await connect(alice);
+const bobSocket = await connect(bob);
+for (const socket of [aliceSocket, bobSocket]) await joinRoom(socket, room);
 
 /** Every message acknowledged (WS ack or HTTP 201/200), by clientMessageId. */
 const acknowledged = new Map<string, string>();
@@ -70,13 +59,9 @@ let sequence = 0;
 
 /** Sends one message over the socket and waits for its ack or error frame, at most PROMPT_MS. */
 async function messageOverSocket(socket: TestSocket, clientMessageId = `ws-${++sequence}`): Promise<Frame> {
-  const seen = socket.frames.length;
-  socket.send({ action: 'message', room, text: `message ${clientMessageId}`, clientMessageId });
-  const reply = await socket.next(
-    (frame) =>
-      socket.frames.indexOf(frame) >= seen &&
-      frame.clientMessageId === clientMessageId &&
-      (frame.type === 'ack' || frame.type === 'error'),
+  const reply = await socket.sendAndAwait(
+    { action: 'message', room, text: `message ${clientMessageId}`, clientMessageId },
+    (frame) => frame.clientMessageId === clientMessageId && (frame.type === 'ack' || frame.type === 'error'),
     PROMPT_MS,
   );
   if (reply.type === 'ack') {
@@ -93,7 +78,8 @@ async function messageOverHttp(clientMessageId = `http-${++sequence}`): Promise<
   const response = await rawRequest(stack.httpUrl, {
     method: 'POST',
     path: `/rooms/${room}/messages`,
-    headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+    token: alice.token,
+    headers: JSON_BODY,
     body: JSON.stringify({ text: `message ${clientMessageId}`, clientMessageId }),
     timeoutMs: PROMPT_MS,
   });
@@ -188,7 +174,8 @@ describe('DynamoDB Local stopped in the middle of traffic', () => {
       const response = await rawRequest(stack.httpUrl, {
         method,
         path: path.replace('{room}', room),
-        headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+        token: alice.token,
+        headers: JSON_BODY,
         body: body === undefined ? undefined : JSON.stringify(body),
         timeoutMs: PROMPT_MS,
       });
@@ -237,7 +224,7 @@ describe('DynamoDB Local back on the same port with the same data', () => {
     expect(reply.type).toBe('ack');
     await bobSocket.next((frame) => frame.type === 'message' && frame.messageId === reply.messageId);
 
-    const fresh = await connect(bob.token);
+    const fresh = await connect(bob);
     expect(await fresh.request({ action: 'ping' }, 'pong')).toEqual({ type: 'pong' });
     expect((await fresh.request({ action: 'join', room }, 'joined')).type).toBe('joined');
   });
@@ -258,43 +245,19 @@ describe('DynamoDB Local back on the same port with the same data', () => {
 describe('a restart of the whole local stack with its data directory', () => {
   it('keeps every message acknowledged before, during and after the fault, and the tokens', async () => {
     const before = acknowledged.size;
-    for (const socket of sockets.splice(0)) await socket.close();
+    await closeSockets();
     await stack.stop();
     stackStopped = true;
     await dynamo.stop();
 
     const [port, wsPort] = [await freePort(), await freePort()];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: String(port),
-      WS_PORT: String(wsPort),
-      TABLE_NAME: tableName,
-    };
-    // What this process's own local stack set: the restarted one must find everything in the data directory.
-    for (const name of [
-      'JWT_SECRET',
-      'AWS_ENDPOINT_URL_DYNAMODB',
-      'DYNAMODB_ENDPOINT',
-      'WEBSOCKET_CALLBACK_URL',
-      'DATA_DIR',
-    ]) {
-      delete env[name];
-    }
-    const root = fileURLToPath(new URL('../..', import.meta.url));
-    child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['bin/local.ts', '--data', dataDir], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const restarted = spawnLocalStack(['--data', dataDir], {
+      env: { PORT: String(port), WS_PORT: String(wsPort), TABLE_NAME: tableName },
     });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    await eventually(() => output.includes('Chat backend running locally'), 45_000).catch(() => {
-      throw new Error(`the restarted stack did not start: ${output}`);
+    child = restarted.child;
+    const output = restarted.output;
+    await eventually(() => output().includes('Chat backend running locally'), 45_000).catch(() => {
+      throw new Error(`the restarted stack did not start: ${output()}`);
     });
 
     const messages = await history(`http://127.0.0.1:${port}`, alice.token);

@@ -5,34 +5,23 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../support/http-client.ts';
+import { expectContractError, expectErrorFrame } from '../support/contract.ts';
+import { JSON_BODY, type RawResponse, rawRequest } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { type Frame, TestSocket } from '../support/ws-client.ts';
-import {
-  expectContractError,
-  expectErrorFrame,
-  type RawResponse,
-  rawRequest,
-  scanAll,
-  tableReader,
-  unexpectedKeys,
-} from './helpers.ts';
+import { realtimeHarness } from '../support/realtime.ts';
+import { scanAll, tableReader, unexpectedKeys } from '../support/table.ts';
+import type { Frame } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
-const api = apiClient(stack.httpUrl);
+const { api, connect, join } = realtimeHarness(stack);
 const reader = tableReader(stack.dynamoEndpoint);
-const sockets: TestSocket[] = [];
 afterAll(async () => {
-  for (const socket of sockets) await socket.close();
   reader.destroy();
   await stack.stop();
 });
 
 const suffix = Math.random().toString(36).slice(2, 7);
-const alice = await api.signUp('alice');
-const bob = await api.signUp('bob');
-const carol = await api.signUp('carol');
-const dave = await api.signUp('dave');
+const [alice, bob, carol, dave] = await api.signUpEach('alice', 'bob', 'carol', 'dave');
 
 async function post(token: string, path: string, body: unknown) {
   const response = await api.call('POST', path, { token, body });
@@ -342,7 +331,7 @@ describe('hostile HTTP requests', () => {
         const response = await rawRequest(stack.httpUrl, {
           method: 'GET',
           path,
-          headers: { authorization: `Bearer ${alice.token}` },
+          token: alice.token,
         });
         const context = `GET ${path}`;
         if (route.includes(carolDave.conversationId)) {
@@ -373,7 +362,8 @@ describe('requests that match no route', () => {
     const response = await rawRequest(stack.httpUrl, {
       method,
       path,
-      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+      token: alice.token,
+      headers: JSON_BODY,
     });
 
     expect(response.status).toBe(404);
@@ -384,10 +374,8 @@ describe('requests that match no route', () => {
 
 describe('hostile WebSocket frames', () => {
   it('each get one reply (an error frame with a contract code, or the action done) and the socket stays open', async () => {
-    const socket = await TestSocket.open(stack.wsUrl, { token: alice.token });
-    sockets.push(socket);
-    const joined = await socket.request({ action: 'join', room: general }, 'joined');
-    expect(joined.type).toBe('joined');
+    const socket = await connect(alice);
+    await join(socket, general);
 
     const action = fc.oneof(
       {
@@ -501,7 +489,8 @@ describe('after the hostile input', () => {
     const polluted = await rawRequest(stack.httpUrl, {
       method: 'POST',
       path: '/rooms',
-      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+      token: alice.token,
+      headers: JSON_BODY,
       body: '{"__proto__":{"name":"polluted"}}',
     });
     expectContractError(polluted);

@@ -1,7 +1,7 @@
 /**
  * A small version of the load run (test/load/load.ts; the full one is `npm run test:load`): 40 WebSocket
- * clients in 4 rooms, 5 messages each, all at once. Every acknowledged message reaches every other member
- * of its room exactly once and is in the history exactly once.
+ * clients in 4 rooms, 5 messages each, all at once. Every message is acknowledged without an error frame,
+ * reaches every other member of its room exactly once and is in the history exactly once.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { runLoad } from '../load/load.ts';
@@ -11,20 +11,23 @@ const stack = await startTestStack();
 afterAll(() => stack.stop());
 
 describe('a small load run', () => {
-  it('delivers and stores every acknowledged message exactly once', async () => {
+  it('acknowledges every message at the first send, stores each once and delivers each once to every other member', async () => {
     const clients = 40;
     const rooms = 4;
     const messagesPerClient = 5;
+    const messages = clients * messagesPerClient;
+    const otherMembersPerRoom = clients / rooms - 1;
 
     const result = await runLoad({ clients, rooms, messagesPerClient, stack });
 
-    const perRoom = clients / rooms;
+    // Timings are the benchmark's business (`npm run test:load`); here only what must hold exactly.
     expect(result, JSON.stringify(result)).toMatchObject({
-      acked: clients * messagesPerClient,
+      acked: messages,
       unacknowledged: 0,
-      // Each message reaches the other members of its room.
-      expectedDeliveries: clients * messagesPerClient * (perRoom - 1),
-      delivered: clients * messagesPerClient * (perRoom - 1),
+      // A send is retried only after an error frame or no answer: none may have been needed.
+      retries: 0,
+      expectedDeliveries: messages * otherMembersPerRoom,
+      delivered: messages * otherMembersPerRoom,
       missing: 0,
       duplicates: 0,
       unexpected: 0,
@@ -32,6 +35,5 @@ describe('a small load run', () => {
       historyDuplicates: 0,
       disconnected: 0,
     });
-    expect(result.p99).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -9,24 +9,23 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionRepository } from '../../lambdas/data/connections.ts';
 import { presenceKey } from '../../lambdas/data/keys.ts';
-import { apiClient, type Json } from '../support/http-client.ts';
+import { newAccount, type User } from '../support/accounts.ts';
+import { expectContractError } from '../support/contract.ts';
+import type { Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { realtimeHarness } from '../support/realtime.ts';
-import { eventually, type TestSocket } from '../support/ws-client.ts';
-import { expectContractError, sleep, tableReader } from './helpers.ts';
+import { tableReader } from '../support/table.ts';
+import { eventually, sleep, type TestSocket } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
-const api = apiClient(stack.httpUrl);
 const reader = tableReader(stack.dynamoEndpoint);
 // Read-only: what the handlers recorded, for the assertions that have no other observable.
 const connections = new ConnectionRepository(reader, stack.tableName);
-const { connect, join, newRoom } = realtimeHarness(stack);
+const { api, connect, connectEach, join, newRoom } = realtimeHarness(stack);
 afterAll(async () => {
   reader.destroy();
   await stack.stop();
 });
-
-type User = Awaited<ReturnType<typeof api.signUp>>;
 
 /**
  * One clientMessageId fired at once: three frames from one device, two from another, and three POSTs to `path`.
@@ -53,15 +52,12 @@ async function retryStorm(
   return { posts, messageId: [...ids][0] };
 }
 
-const PASSWORD = 'correct horse battery';
-
 describe('concurrent registration', () => {
   it('of one username in different cases: exactly one wins, and the losers claimed nothing', async () => {
-    const base = `race_${randomUUID().slice(0, 8)}`;
+    const { username } = newAccount('race');
     const attempts = Array.from({ length: 12 }, (_, i) => ({
-      username: i % 2 === 0 ? base : base.toUpperCase(),
-      email: `${base}-${i}@example.com`,
-      password: PASSWORD,
+      ...newAccount(),
+      username: i % 2 === 0 ? username : username.toUpperCase(),
     }));
 
     const responses = await Promise.all(attempts.map((body) => api.call('POST', '/auth/register', { body })));
@@ -76,17 +72,16 @@ describe('concurrent registration', () => {
     const winner = responses.findIndex((response) => response.status === 201);
     const loserEmail = attempts[(winner + 1) % attempts.length]?.email;
     const reuse = await api.call('POST', '/auth/register', {
-      body: { username: `${base}_x`, email: loserEmail, password: PASSWORD },
+      body: { ...newAccount(), email: loserEmail },
     });
     expect(reuse.status).toBe(201);
   });
 
   it('of one email in different cases: exactly one wins, and the losers claimed nothing', async () => {
-    const base = `mail_${randomUUID().slice(0, 8)}`;
+    const { email } = newAccount();
     const attempts = Array.from({ length: 12 }, (_, i) => ({
-      username: `${base}_${i}`,
-      email: i % 2 === 0 ? `${base}@example.com` : `${base.toUpperCase()}@EXAMPLE.com`,
-      password: PASSWORD,
+      ...newAccount('mail'),
+      email: i % 2 === 0 ? email : email.toUpperCase(),
     }));
 
     const responses = await Promise.all(attempts.map((body) => api.call('POST', '/auth/register', { body })));
@@ -96,7 +91,7 @@ describe('concurrent registration', () => {
     const winner = responses.findIndex((response) => response.status === 201);
     const loser = attempts[(winner + 1) % attempts.length]?.username;
     const reuse = await api.call('POST', '/auth/register', {
-      body: { username: loser, email: `${base}-other@example.com`, password: PASSWORD },
+      body: { ...newAccount(), username: loser },
     });
     expect(reuse.status).toBe(201);
   });
@@ -104,17 +99,13 @@ describe('concurrent registration', () => {
 
 describe('concurrent POST /conversations for one pair', () => {
   it('from both sides, in any case, yields one conversation: one 201, the rest 200 with the same one', async () => {
-    const alice = await api.signUp('alice');
-    const bob = await api.signUp('bob');
+    const [alice, bob] = await api.signUpEach('alice', 'bob');
 
     const responses = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         i % 2 === 0
-          ? api.call('POST', '/conversations', {
-              token: alice.token,
-              body: { peer: bob.username.toUpperCase() },
-            })
-          : api.call('POST', '/conversations', { token: bob.token, body: { peer: alice.username } }),
+          ? api.requestConversation(alice, bob.username.toUpperCase())
+          : api.requestConversation(bob, alice.username),
       ),
     );
 
@@ -125,8 +116,8 @@ describe('concurrent POST /conversations for one pair', () => {
     const created = responses.find((response) => response.status === 201)?.body.conversation;
     for (const response of responses) expect(response.body.conversation).toEqual(created);
     for (const user of [alice, bob]) {
-      const list = await api.call('GET', '/conversations', { token: user.token });
-      expect(list.body.conversations.map((conversation: Json) => conversation.conversationId)).toEqual([
+      const list = await api.listConversations(user);
+      expect(list.conversations.map((conversation: Json) => conversation.conversationId)).toEqual([
         created.conversationId,
       ]);
     }
@@ -265,10 +256,9 @@ describe("a user's devices joining, leaving and dropping concurrently", () => {
 
 describe('concurrent retries of one clientMessageId', () => {
   it('in a room, over two sockets and HTTP at once, store and deliver the message once', async () => {
-    const sender = await api.signUp('sender');
-    const watcher = await api.signUp('watcher');
+    const [sender, watcher] = await api.signUpEach('sender', 'watcher');
     const room = await newRoom(sender, 'retry');
-    const [first, second, observer] = await Promise.all([connect(sender), connect(sender), connect(watcher)]);
+    const [first, second, observer] = await connectEach(sender, sender, watcher);
     for (const socket of [first, second, observer]) await join(socket, room);
     const clientMessageId = `retry-${randomUUID()}`;
     const frame = { action: 'message', room, text: 'exactly once', clientMessageId };
@@ -300,14 +290,10 @@ describe('concurrent retries of one clientMessageId', () => {
   });
 
   it('in a conversation, over two sockets and HTTP at once, store and deliver the message once', async () => {
-    const sender = await api.signUp('dmsender');
-    const peer = await api.signUp('dmpeer');
-    const opened = await api.call('POST', '/conversations', {
-      token: sender.token,
-      body: { peer: peer.username },
-    });
+    const [sender, peer] = await api.signUpEach('dmsender', 'dmpeer');
+    const opened = await api.requestConversation(sender, peer.username);
     const conversationId = opened.body.conversation.conversationId;
-    const [first, second, receiver] = await Promise.all([connect(sender), connect(sender), connect(peer)]);
+    const [first, second, receiver] = await connectEach(sender, sender, peer);
     const clientMessageId = `dm-${randomUUID()}`;
     const frame = { action: 'message', conversationId, text: 'exactly once', clientMessageId };
 

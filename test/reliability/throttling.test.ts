@@ -6,10 +6,10 @@
  */
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { expectContractError } from '../support/contract.ts';
 import { httpEvent, readResponse } from '../support/events.ts';
 import { dynamoDbError, type FakeAnswer, startFakeDynamoDb } from '../support/faults.ts';
 import { TEST_JWT_SECRET } from '../support/table.ts';
-import { expectContractError } from './helpers.ts';
 
 const fake = await startFakeDynamoDb();
 afterAll(() => fake.close());

@@ -7,11 +7,11 @@
 import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectContractError } from '../support/contract.ts';
 import { apiClient } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { TEST_JWT_SECRET } from '../support/table.ts';
+import { TEST_JWT_SECRET, tableReader } from '../support/table.ts';
 import { TestSocket } from '../support/ws-client.ts';
-import { expectContractError, tableReader } from './helpers.ts';
 
 const stack = await startTestStack();
 const api = apiClient(stack.httpUrl);

@@ -1,32 +1,72 @@
+/**
+ * Users for tests: unique names, registration bodies, and signing up through any transport (the handlers
+ * called directly, the HTTP API, or the typed client build on the same account).
+ */
+import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { httpEvent, readResponse } from './events.ts';
+import { httpEvent, type JsonResponse, readResponse } from './events.ts';
 
-let counter = 0;
+export const PASSWORD = 'correct horse battery';
 
-/** A fresh, valid registration body with a unique username. */
-export function newAccount(prefix = 'user') {
-  counter += 1;
-  const username = `${prefix}${counter}_${Math.random().toString(36).slice(2, 8)}`;
-  return { username, email: `${username}@example.com`, password: 'correct horse battery' };
+const randomHex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** A username nobody has taken: the prefix (letters keep their case) and 8 hex digits; keep it under 24. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomHex(4)}`;
 }
 
-/** Registers and logs in a new user through the real handlers; returns the token. */
-export async function signUp(prefix = 'user'): Promise<{ token: string; username: string; userId: string }> {
-  const register = (await import('../../lambdas/handlers/register.ts')).handler;
-  const login = (await import('../../lambdas/handlers/login.ts')).handler;
+/** A room name nobody has taken: lower case, as rooms are stored. */
+export function uniqueRoomName(prefix = 'room'): string {
+  return `${prefix.toLowerCase()}-${randomHex(4)}`;
+}
+
+export interface NewAccount {
+  readonly username: string;
+  readonly email: string;
+  readonly password: string;
+}
+
+/**
+ * A valid registration body with a unique username. The email has nothing of the username in it, so that a
+ * test finding it in another user's response has found a leak, not a coincidence.
+ */
+export function newAccount(prefix = 'user'): NewAccount {
+  return { username: uniqueName(prefix), email: `mail_${randomHex(6)}@example.com`, password: PASSWORD };
+}
+
+/** A registered, signed-in user. */
+export interface User extends NewAccount {
+  readonly userId: string;
+  readonly token: string;
+}
+
+/** Sends one account route with a JSON body, by whatever transport, and returns status and parsed body. */
+export type AccountRouteCall = (
+  routeKey: 'POST /auth/register' | 'POST /auth/login',
+  body: unknown,
+) => Promise<JsonResponse>;
+
+/** Registers a fresh account and logs it in through `call`; fails the test if either step is refused. */
+export async function signUpWith(call: AccountRouteCall, prefix = 'user'): Promise<User> {
   const account = newAccount(prefix);
-  const registered = readResponse(
-    await register(httpEvent({ routeKey: 'POST /auth/register', body: account })),
+  const registered = await call('POST /auth/register', account);
+  expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+  const loggedIn = await call('POST /auth/login', { username: account.username, password: account.password });
+  expect(loggedIn.status, JSON.stringify(loggedIn.body)).toBe(200);
+  return { ...account, userId: registered.body.user.userId, token: loggedIn.body.token };
+}
+
+/**
+ * Signs up by calling the register and login handlers directly, as API Gateway would (no gateway, no HTTP).
+ * The handlers read their table at load time: call `useFreshTable` first.
+ */
+export async function signUpThroughHandlers(prefix = 'user'): Promise<User> {
+  const handlers = {
+    'POST /auth/register': (await import('../../lambdas/handlers/register.ts')).handler,
+    'POST /auth/login': (await import('../../lambdas/handlers/login.ts')).handler,
+  };
+  return signUpWith(
+    async (routeKey, body) => readResponse(await handlers[routeKey](httpEvent({ routeKey, body }))),
+    prefix,
   );
-  expect(registered.status).toBe(201);
-  const loggedIn = readResponse(
-    await login(
-      httpEvent({
-        routeKey: 'POST /auth/login',
-        body: { username: account.username, password: account.password },
-      }),
-    ),
-  );
-  expect(loggedIn.status).toBe(200);
-  return { token: loggedIn.body.token, username: account.username, userId: registered.body.user.userId };
 }

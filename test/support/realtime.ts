@@ -1,11 +1,13 @@
-import { afterEach, expect } from 'vitest';
-import type { LocalStack } from '../../lib/local/stack.ts';
+/**
+ * What tests of the WebSocket API share: sockets that are closed for them, the protocol's round trips, frame
+ * predicates, and barriers for asserting that something did not (or did only once) arrive.
+ */
+import { afterAll, afterEach, expect } from 'vitest';
+import type { User } from './accounts.ts';
 import { apiClient } from './http-client.ts';
 import { type Frame, TestSocket } from './ws-client.ts';
 
-export type User = { token: string; username: string; userId: string };
-
-export const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+export type { User } from './accounts.ts';
 
 export const messageWithId = (messageId: string) => (frame: Frame) =>
   frame.type === 'message' && frame.messageId === messageId;
@@ -16,35 +18,43 @@ export const userLeft = (room: string, username: string) => (frame: Frame) =>
 export const count = (socket: TestSocket, predicate: (frame: Frame) => boolean) =>
   socket.frames.filter(predicate).length;
 
+/** Where a message goes: a room or a conversation. */
+export type MessageTarget = { readonly room: string } | { readonly conversationId: string };
+
 /**
- * What the end-to-end tests of the WebSocket API share: an HTTP client, sockets that are closed after each test,
- * and the round trips of the protocol. Call once per test file, at top level.
+ * The HTTP client, sockets and round trips of the protocol for one stack. Call once per test file, at top
+ * level. Sockets opened inside a test are closed after it; with `socketsLast: 'file'`, for files that open
+ * their sockets once at top level, they are closed after the file.
  */
-export function realtimeHarness(stack: LocalStack) {
+export function realtimeHarness(
+  stack: { readonly httpUrl: string; readonly wsUrl: string },
+  options: { socketsLast?: 'test' | 'file' } = {},
+) {
   const api = apiClient(stack.httpUrl);
   const sockets: TestSocket[] = [];
-  afterEach(async () => {
+  const closeAll = async () => {
     await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-  });
+  };
+  if (options.socketsLast === 'file') afterAll(closeAll);
+  else afterEach(closeAll);
 
-  /** Opens a socket (with a user's token, or raw options) that is closed after the test. */
-  async function open(options: { token?: string; headers?: Record<string, string> }): Promise<TestSocket> {
-    const socket = await TestSocket.open(stack.wsUrl, options);
+  /** Opens a socket (with a user's token, or raw options) that is closed for the test. */
+  async function open(socketOptions: {
+    token?: string;
+    headers?: Record<string, string>;
+  }): Promise<TestSocket> {
+    const socket = await TestSocket.open(stack.wsUrl, socketOptions);
     sockets.push(socket);
     return socket;
   }
-  const connect = (user: User) => open({ token: user.token });
+  const connect = (user: Pick<User, 'token'>) => open({ token: user.token });
+  /** One socket per user given (a user given twice gets two), opened at once, in order. */
+  const connectEach = (...users: Pick<User, 'token'>[]) => Promise.all(users.map((user) => connect(user)));
 
-  /** Sends a frame and waits for the first later frame that matches. */
-  async function roundTrip(socket: TestSocket, frame: unknown, matches: (reply: Frame) => boolean) {
-    const seen = socket.frames.length;
-    socket.send(frame);
-    return socket.next((reply) => socket.frames.indexOf(reply) >= seen && matches(reply));
-  }
-
+  const roundTrip = (socket: TestSocket, frame: unknown, matches: (reply: Frame) => boolean) =>
+    socket.sendAndAwait(frame, matches);
   /** Sends a frame and waits for its answer: the given type or an error frame. */
-  const ask = (socket: TestSocket, frame: unknown, type: string) =>
-    roundTrip(socket, frame, (reply) => reply.type === type || reply.type === 'error');
+  const ask = (socket: TestSocket, frame: unknown, type: string) => socket.request(frame, type);
 
   async function join(socket: TestSocket, room: string): Promise<Frame> {
     const reply = await roundTrip(
@@ -52,7 +62,7 @@ export function realtimeHarness(stack: LocalStack) {
       { action: 'join', room },
       (frame) => (frame.type === 'joined' && frame.room === room) || frame.type === 'error',
     );
-    expect(reply.type).toBe('joined');
+    expect(reply.type, JSON.stringify(reply)).toBe('joined');
     return reply;
   }
 
@@ -68,21 +78,38 @@ export function realtimeHarness(stack: LocalStack) {
     expect(await ask(socket, { action: 'ping' }, 'pong')).toEqual({ type: 'pong' });
   }
 
-  let rooms = 0;
-  /** Creates a room with a unique name. */
-  async function newRoom(owner: User, prefix = 'room'): Promise<string> {
-    rooms += 1;
-    const name = `${prefix}-${rooms}-${Math.random().toString(36).slice(2, 8)}`;
-    const created = await api.call('POST', '/rooms', { token: owner.token, body: { name } });
-    expect(created.status).toBe(201);
-    return name;
+  /** The socket is still open and served: it answers a ping. */
+  async function expectStillServing(socket: TestSocket): Promise<void> {
+    await pingPong(socket);
+    expect(socket.closeCode).toBeUndefined();
   }
 
-  async function roomHistory(room: string, reader: User): Promise<Frame[]> {
-    const history = await api.call('GET', `/rooms/${room}/messages`, { token: reader.token });
-    expect(history.status).toBe(200);
-    return history.body.messages;
+  /**
+   * Frames from different invocations may arrive in any order, so "delivered once" and "not delivered" are
+   * asserted after a barrier: another message from `sender`, sent after everything before it was
+   * acknowledged, has reached every observer.
+   */
+  async function messageBarrier(sender: TestSocket, target: MessageTarget, observers: TestSocket[]) {
+    const ack = await ask(sender, { action: 'message', ...target, text: 'barrier' }, 'ack');
+    expect(ack.type, JSON.stringify(ack)).toBe('ack');
+    await Promise.all(observers.map((observer) => observer.next(messageWithId(ack.messageId))));
   }
 
-  return { api, open, connect, roundTrip, ask, join, leave, pingPong, newRoom, roomHistory };
+  return {
+    api,
+    open,
+    connect,
+    connectEach,
+    roundTrip,
+    ask,
+    join,
+    leave,
+    pingPong,
+    expectStillServing,
+    messageBarrier,
+    /** Closes every socket opened so far (before stopping the stack under them). */
+    closeSockets: closeAll,
+    newRoom: api.newRoom,
+    roomHistory: api.roomHistory,
+  };
 }

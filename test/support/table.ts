@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { EnvironmentSettings } from '../../lambdas/shared/environment.ts';
-import { ensureTable } from '../../lib/local/dynamodb-local.ts';
+import { ensureTable, localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import type { Json } from './http-client.ts';
 
 export const TEST_JWT_SECRET = 'test-signing-key-that-is-long-enough-for-hs256';
 
@@ -22,4 +25,61 @@ export async function useFreshTable(): Promise<{ tableName: string; endpoint: st
   };
   Object.assign(process.env, settings);
   return { tableName, endpoint };
+}
+
+/** A document client for reading the table directly (what the tests assert on, never what they act with). */
+export function tableReader(endpoint: string): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, ...localAwsSettings }));
+}
+
+/** Every item of the table, read consistently (small test tables only). */
+export async function scanAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<Record<string, Json>[]> {
+  const items: Record<string, Json>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
+}
+
+const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
+const USERNAME = '[a-z0-9_.-]{3,32}';
+const ROOM = '[a-z0-9][a-z0-9_-]{0,63}';
+const CONVERSATION = 'c_[A-Za-z0-9_-]{22}';
+const CONNECTION = '[A-Za-z0-9_=+/-]+';
+const CLIENT_MESSAGE_ID = '[A-Za-z0-9_-]{1,64}';
+
+/**
+ * The shapes every key of the table may take (README "Data model"), built only from validated values. An
+ * item outside these is input that reached DynamoDB as an unintended key.
+ */
+const KEY_SHAPES: readonly [RegExp, RegExp][] = [
+  [new RegExp(`^USER#${USERNAME}$`), new RegExp(`^(PROFILE|CONV#${CONVERSATION})$`)],
+  // Emails may contain `#` (the address rules allow it), but the claim lives under its own prefix and fixed SK.
+  [/^EMAIL#[^@\s]+@[^@\s]+\.[^@\s]+$/, /^EMAIL$/],
+  [
+    new RegExp(`^ROOM#${ROOM}$`),
+    new RegExp(
+      `^(META|CONN#${CONNECTION}|PRESENCE#${USERNAME}|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID})$`,
+    ),
+  ],
+  [new RegExp(`^CONN#${CONNECTION}$`), /^META$/],
+  [
+    new RegExp(`^CONV#${CONVERSATION}$`),
+    new RegExp(`^(META|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID})$`),
+  ],
+];
+
+/** The items whose key matches none of the designed shapes. */
+export function unexpectedKeys(items: readonly Record<string, Json>[]): string[] {
+  return items
+    .filter((item) => !KEY_SHAPES.some(([pk, sk]) => pk.test(item.PK) && sk.test(item.SK)))
+    .map((item) => `${item.PK} / ${item.SK}`);
 }

@@ -71,13 +71,16 @@ export class TestSocket {
     });
   }
 
-  /** Sends a frame and waits for the reply of the given type (or an error frame). */
-  async request(frame: Frame, type: string): Promise<Frame> {
-    const count = this.frames.length;
+  /** Sends a frame and waits for the first frame after it that matches; fails after `timeoutMs`. */
+  sendAndAwait(frame: unknown, matches: (reply: Frame) => boolean, timeoutMs?: number): Promise<Frame> {
+    const seen = this.frames.length;
     this.send(frame);
-    return this.next(
-      (reply) => this.frames.indexOf(reply) >= count && (reply.type === type || reply.type === 'error'),
-    );
+    return this.next((reply) => this.frames.indexOf(reply) >= seen && matches(reply), timeoutMs);
+  }
+
+  /** Sends a frame and waits for the reply of the given type (or an error frame). */
+  request(frame: unknown, type: string): Promise<Frame> {
+    return this.sendAndAwait(frame, (reply) => reply.type === type || reply.type === 'error');
   }
 
   /** Frames of a type received so far. */
@@ -110,3 +113,6 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** Waits a fixed time: only where nothing can be waited on (a frame that must not arrive). */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
