@@ -3,7 +3,9 @@
  * gateway's two clocks (idle timeout and maximum connection time). Whoever ends a connection, the registry
  * forgets the id at once and reports the end exactly once.
  */
+
 import { type RawData, WebSocket } from 'ws';
+import { closeCodes } from '../contract/index.ts';
 import { type ConnectionInfo, closeReason } from './websocket-events.ts';
 
 /** An accepted connection. */
@@ -72,7 +74,7 @@ export class ConnectionRegistry {
       lastActiveAt: info.connectedAt,
       socketClosed: new Promise((resolve) => socket.once('close', () => resolve())),
     };
-    const goingAway = () => void this.end(connection, 1001);
+    const goingAway = () => void this.end(connection, closeCodes.goingAway);
     const entry: Entry = {
       connection,
       idleTimer: setTimeout(goingAway, this.options.idleTimeoutMs),
@@ -89,7 +91,7 @@ export class ConnectionRegistry {
     });
     socket.on('error', (error: Error & { code?: string }) => {
       // ws has already sent the 1009 close frame; record the cause before the socket's close reports 1006.
-      if (isOversizedFrameError(error)) void this.end(connection, 1009);
+      if (isOversizedFrameError(error)) void this.end(connection, closeCodes.messageTooBig);
     });
     socket.on('close', (code, reason) => {
       const text = reason.toString('utf8');

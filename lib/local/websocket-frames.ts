@@ -3,14 +3,16 @@
  * route it selects; a binary frame ends the connection. (Frames over the size limit never get here: the
  * WebSocket server closes them with 1009 as it reads them.)
  */
+
 import { type RawData, WebSocket } from 'ws';
+import { closeCodes } from '../contract/index.ts';
 import { newRequestId } from './lambda-context.ts';
 import type { Connection, DataFrame } from './websocket-connections.ts';
 import { messageEvent } from './websocket-events.ts';
 import type { WebSocketLogEntry, WebSocketRoutes } from './websocket-routes.ts';
 
 /** The close code for a binary frame (RFC 6455 "unsupported data"). */
-export const BINARY_FRAME_CLOSE_CODE = 1003;
+export const BINARY_FRAME_CLOSE_CODE = closeCodes.unsupportedData;
 
 export interface FrameRouterOptions {
   routes: WebSocketRoutes;

@@ -9,8 +9,10 @@
  * management API (websocket-management.ts), the route table (websocket-routes.ts) and the events
  * (websocket-events.ts).
  */
+
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { limits } from '../contract/index.ts';
 import { hostForUrl, listen, newRequestId } from './lambda-context.ts';
 import { ConnectionRegistry } from './websocket-connections.ts';
 import { type ConnectionInfo, closeReason, disconnectEvent } from './websocket-events.ts';
@@ -54,9 +56,10 @@ export interface WebSocketGateway {
   close(): Promise<void>;
 }
 
-const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
-const DEFAULT_MAX_CONNECTION_MS = 2 * 60 * 60 * 1000;
-const DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024;
+// API Gateway's own limits, which the contract publishes.
+const DEFAULT_IDLE_TIMEOUT_MS = limits.webSocketIdleSeconds * 1000;
+const DEFAULT_MAX_CONNECTION_MS = limits.webSocketMaxConnectionSeconds * 1000;
+const DEFAULT_MAX_MESSAGE_BYTES = limits.maxFrameBytes;
 /** How long `close()` waits for a client to answer a close frame before dropping its socket. */
 const CLOSE_GRACE_MS = 1000;
 

@@ -1,24 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startTestStack } from '../support/local-stack.ts';
-import {
-  type ChatEnvironment,
-  closedPort,
-  killAll,
-  newConfigDir,
-  removeConfigDirs,
-  runChat,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD } from '../support/accounts.ts';
+import { type ChatEnvironment, closedPort, newConfigDir, runChat, startCliTestStack } from './harness.ts';
 
-const stack = await startTestStack();
-afterAll(async () => {
-  removeConfigDirs();
-  await stack.stop();
-});
-afterEach(() => killAll());
-
-const PASSWORD = 'correct horse battery';
+const stack = await startCliTestStack();
 let counter = 0;
 function uniqueUser(): string {
   counter += 1;

@@ -1,25 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ChatApi } from '../../lib/client/index.ts';
-import { startTestStack } from '../support/local-stack.ts';
+import { PASSWORD } from '../support/accounts.ts';
 import {
   type ChatEnvironment,
   ChatProcess,
-  killAll,
   messageLine,
   newConfigDir,
-  removeConfigDirs,
   runChat,
+  startCliTestStack,
 } from './harness.ts';
 
-const stack = await startTestStack();
-afterAll(async () => {
-  removeConfigDirs();
-  await stack.stop();
-});
-afterEach(() => killAll());
-
-const PASSWORD = 'correct horse battery';
+const stack = await startCliTestStack();
 
 interface Person {
   readonly username: string;

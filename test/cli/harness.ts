@@ -4,6 +4,23 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach } from 'vitest';
+import type { LocalStack } from '../../lib/local/stack.ts';
+import { startTestStack } from '../support/local-stack.ts';
+
+/**
+ * Starts the local stack for a CLI test file, and registers the file's clean-up: every child killed after each
+ * test, then the config folders removed and the stack stopped.
+ */
+export async function startCliTestStack(): Promise<LocalStack> {
+  const stack = await startTestStack();
+  afterAll(async () => {
+    removeConfigDirs();
+    await stack.stop();
+  });
+  afterEach(() => killAll());
+  return stack;
+}
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = join(repositoryRoot, 'node_modules', '.bin', 'tsx');

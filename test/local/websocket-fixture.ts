@@ -2,6 +2,7 @@
  * One emulated WebSocket gateway per test with recording fixture routes, real `ws` clients and the real
  * management API client, shared by the WebSocket gateway tests. Call `stopFixture` after each test.
  */
+
 import {
   ApiGatewayManagementApiClient,
   GetConnectionCommand,
@@ -9,6 +10,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { expect, vi } from 'vitest';
 import { type ClientOptions, WebSocket } from 'ws';
+import { limits } from '../../lib/contract/index.ts';
 import {
   startWebSocketGateway,
   type WebSocketEvent,
@@ -17,8 +19,8 @@ import {
   type WebSocketGatewayRoute,
 } from '../../lib/local/websocket-gateway.ts';
 
-/** The gateway's default size limit, for frames and posts. */
-export const MAX_MESSAGE_BYTES = 128 * 1024;
+/** The gateway's default size limit, for frames and posts: the contract's. */
+export const MAX_MESSAGE_BYTES = limits.maxFrameBytes;
 
 let gateway: WebSocketGateway | undefined;
 const clients: WebSocket[] = [];
