@@ -28,6 +28,8 @@ export interface FunctionSpec {
   readonly api: 'http' | 'websocket';
   /** Whether it posts frames to WebSocket connections through the management API. */
   readonly postsToConnections: boolean;
+  /** Whether it closes WebSocket connections through the management API (`DELETE @connections/{id}`). */
+  readonly closesConnections: boolean;
   /** Whether it signs or verifies tokens, and so reads the JWT signing key. */
   readonly usesSigningKey: boolean;
 }
@@ -65,12 +67,24 @@ export interface WebSocketRoute {
 
 const handlerSpec = (
   name: FunctionName,
-  flags: Pick<FunctionSpec, 'postsToConnections' | 'usesSigningKey'>,
-): FunctionSpec => ({ entry: `lambdas/handlers/${name}.ts`, api: functionRoutes[name].api, ...flags });
+  flags: Pick<FunctionSpec, 'postsToConnections' | 'usesSigningKey'> &
+    Partial<Pick<FunctionSpec, 'closesConnections'>>,
+): FunctionSpec => ({
+  entry: `lambdas/handlers/${name}.ts`,
+  api: functionRoutes[name].api,
+  closesConnections: false,
+  ...flags,
+});
 
 export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
   register: handlerSpec('register', { postsToConnections: false, usesSigningKey: false }),
   login: handlerSpec('login', { postsToConnections: false, usesSigningKey: true }),
+  // Ending a session closes its sockets (DELETE @connections); it sends no frame.
+  sessions: handlerSpec('sessions', {
+    postsToConnections: false,
+    closesConnections: true,
+    usesSigningKey: true,
+  }),
   me: handlerSpec('me', { postsToConnections: false, usesSigningKey: true }),
   rooms: handlerSpec('rooms', { postsToConnections: true, usesSigningKey: true }),
   conversations: handlerSpec('conversations', { postsToConnections: true, usesSigningKey: true }),
@@ -81,20 +95,29 @@ export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
   ping: handlerSpec('ping', { postsToConnections: true, usesSigningKey: false }),
 };
 
-/** The table access of every route: a route missing here, or one the contract does not have, fails `tsc`. */
+/**
+ * The table access of every route: a route missing here, or one the contract does not have, fails `tsc`. Every
+ * authenticated route reads, at least the session item of its token.
+ */
 const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> = {
   'POST /auth/register': 'write',
-  'POST /auth/login': 'read',
+  // Login starts a session: one PutItem.
+  'POST /auth/login': 'readWrite',
+  'POST /auth/refresh': 'readWrite',
+  'POST /auth/logout': 'readWrite',
+  'POST /auth/logout-all': 'readWrite',
+  'POST /auth/password': 'readWrite',
+  'POST /auth/ws-ticket': 'readWrite',
   'GET /auth/me': 'read',
   'GET /rooms': 'read',
-  'POST /rooms': 'write',
+  'POST /rooms': 'readWrite',
   'GET /rooms/{name}/messages': 'read',
   'POST /rooms/{name}/messages': 'readWrite',
   'POST /conversations': 'readWrite',
   'GET /conversations': 'read',
   'GET /conversations/{id}/messages': 'read',
   'POST /conversations/{id}/messages': 'readWrite',
-  $connect: 'write',
+  $connect: 'readWrite',
   join: 'readWrite',
   leave: 'readWrite',
   message: 'readWrite',

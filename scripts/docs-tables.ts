@@ -21,10 +21,13 @@ import {
   roomKey,
   roomMemberKey,
   roomsIndexSortKey,
+  sessionKey,
   userConnectionsIndexKey,
   userConversationKey,
   userConversationsIndexKey,
   userKey,
+  userSessionsIndexKey,
+  webSocketTicketKey,
 } from '../lambdas/data/keys.ts';
 import { environmentVariables } from '../lambdas/shared/environment.ts';
 import {
@@ -97,11 +100,20 @@ export function functionsTable(): string {
       routeKeysOf(name).map(code).join(', '),
       ACCESS_WORDS[tableAccessOf(name)],
       spec.postsToConnections ? 'yes' : 'no',
+      spec.closesConnections ? 'yes' : 'no',
       spec.usesSigningKey ? 'yes' : 'no',
     ];
   });
   return markdownTable(
-    ['function', 'entry', 'routes', 'table access', 'posts to connections', 'reads the signing key'],
+    [
+      'function',
+      'entry',
+      'routes',
+      'table access',
+      'posts to connections',
+      'closes connections',
+      'reads the signing key',
+    ],
     rows,
   );
 }
@@ -115,6 +127,8 @@ const SAMPLE = {
   messageId: '<messageId>',
   conversationId: '<conversationId>',
   clientMessageId: '<clientMessageId>',
+  sessionId: '<sessionId>',
+  ticketHash: '<SHA-256 of the ticket>',
 } as const;
 
 interface KeyRow {
@@ -162,6 +176,12 @@ export function keysTable(): string {
         conversationActivitySortKey('<last activity>', SAMPLE.conversationId),
       ],
     },
+    {
+      item: 'session (one per login)',
+      key: sessionKey(SAMPLE.sessionId),
+      index: [userSessionsIndexKey(SAMPLE.username), SAMPLE.sessionId],
+    },
+    { item: 'WebSocket ticket', key: webSocketTicketKey(SAMPLE.ticketHash) },
   ];
   return markdownTable(
     ['item', 'PK', 'SK', 'GSI1PK', 'GSI1SK'],

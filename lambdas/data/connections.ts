@@ -5,6 +5,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { queryIndexPartition } from './index-query.ts';
 import {
   connectionKey,
   presenceKey,
@@ -13,13 +14,17 @@ import {
   userConnectionsIndexEntry,
   userConnectionsIndexKey,
 } from './keys.ts';
-import { GSI1 } from './schema.ts';
 import { transactWrite } from './transactions.ts';
 
 export interface Connection {
   readonly connectionId: string;
   readonly userId: string;
   readonly username: string;
+  /**
+   * The session of the token it was opened with: when the session ends, the connection is closed. Absent on
+   * connections opened before sessions existed (at most 2 hours old): only logout-all closes those.
+   */
+  readonly sessionId?: string;
   readonly connectedAt: string;
   /** TTL, epoch seconds. */
   readonly expiresAt: number;
@@ -105,24 +110,24 @@ export class ConnectionRepository {
 
   /** The connection ids of a user: one Query of the user's connections index, every page. */
   async connectionIdsOf(username: string): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: GSI1,
-          KeyConditionExpression: 'GSI1PK = :pk',
-          ExpressionAttributeValues: { ':pk': userConnectionsIndexKey(username) },
-          ProjectionExpression: 'connectionId',
-          ExclusiveStartKey: startKey,
-          Limit: this.queryPageSize,
-        }),
-      );
-      for (const item of output.Items ?? []) ids.push(item.connectionId as string);
-      startKey = output.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return ids;
+    return (await this.sessionsOfConnections(username)).map((connection) => connection.connectionId);
+  }
+
+  /** A user's connections with the session each was opened in: one Query of the user's connections index. */
+  async sessionsOfConnections(
+    username: string,
+  ): Promise<{ readonly connectionId: string; readonly sessionId: string | undefined }[]> {
+    const items = await queryIndexPartition(
+      this.doc,
+      this.tableName,
+      userConnectionsIndexKey(username),
+      ['connectionId', 'sessionId'],
+      this.queryPageSize,
+    );
+    return items.map((item) => ({
+      connectionId: item.connectionId as string,
+      sessionId: item.sessionId as string | undefined,
+    }));
   }
 
   /**
@@ -275,6 +280,7 @@ function toConnection(item: Record<string, unknown>): Connection {
     connectionId: item.connectionId as string,
     userId: item.userId as string,
     username: item.username as string,
+    ...(item.sessionId === undefined ? {} : { sessionId: item.sessionId as string }),
     connectedAt: item.connectedAt as string,
     expiresAt: item.expiresAt as number,
   };

@@ -21,6 +21,8 @@ import { createHash } from 'node:crypto';
  * | conversation            | CONV#<id>             | META                        |                     |                             |
  * | conversation message    | CONV#<id>             | MSG#<messageId>             |                     |                             |
  * | conversation of a user  | USER#<username lower> | CONV#<id>                   | USERCONVS#<user lc> | <lastActivityAt>#<id>       |
+ * | session (one login)     | SESSION#<sessionId>   | META                        | USERSESSIONS#<u lc> | <sessionId>                 |
+ * | WebSocket ticket        | TICKET#<sha256 of it> | META                        |                     |                             |
  *
  * Access patterns and their cost are listed in docs/data-model.md, whose key table is generated from these builders.
  */
@@ -102,15 +104,21 @@ export const clientMessageIdKey = (target: MessageTarget, sender: string, client
   SK: `CMID#${canonicalUsername(sender)}#${clientMessageId}`,
 });
 
-export const connectionKey = (connectionId: string): Key => ({ PK: `CONN#${connectionId}`, SK: 'META' });
-export const userConnectionsIndexKey = (username: string): string =>
-  `USERCONNS#${canonicalUsername(username)}`;
+/**
+ * A list of one user's items of one kind in GSI1 (connections, sessions): its partition key, and an item's
+ * entry in it, sorted by the item's id.
+ */
+function userIndex(prefix: string) {
+  const partition = (username: string): string => `${prefix}#${canonicalUsername(username)}`;
+  const entry = (username: string, id: string): IndexEntry => ({ GSI1PK: partition(username), GSI1SK: id });
+  return { partition, entry };
+}
 
+const userConnections = userIndex('USERCONNS');
+export const connectionKey = (connectionId: string): Key => ({ PK: `CONN#${connectionId}`, SK: 'META' });
+export const userConnectionsIndexKey = userConnections.partition;
 /** A connection's entry in its user's list of connections. */
-export const userConnectionsIndexEntry = (username: string, connectionId: string): IndexEntry => ({
-  GSI1PK: userConnectionsIndexKey(username),
-  GSI1SK: connectionId,
-});
+export const userConnectionsIndexEntry = userConnections.entry;
 
 export const conversationKey = (conversationId: string): Key => ({
   PK: conversationPartition(conversationId),
@@ -136,3 +144,13 @@ export function conversationIdOf(a: string, b: string): string {
   const [first, second] = [canonicalUsername(a), canonicalUsername(b)].sort();
   return `c_${createHash('sha256').update(`${first}\n${second}`).digest('base64url').slice(0, 22)}`;
 }
+
+/** A session: one login, its refresh token chain. Session ids are random base64url, never user input. */
+export const sessionKey = (sessionId: string): Key => ({ PK: `SESSION#${sessionId}`, SK: 'META' });
+const userSessions = userIndex('USERSESSIONS');
+export const userSessionsIndexKey = userSessions.partition;
+/** A session's entry in its user's list of sessions (logout-all and password change end them all). */
+export const userSessionsIndexEntry = userSessions.entry;
+
+/** A WebSocket ticket, addressed by the SHA-256 of the ticket (base64url): the ticket itself is never stored. */
+export const webSocketTicketKey = (ticketHash: string): Key => ({ PK: `TICKET#${ticketHash}`, SK: 'META' });

@@ -46,3 +46,17 @@ function cancellationReasons(error: unknown): string[] | undefined {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs one conditional write: true when it was done, false when its condition failed (an answer, such as "the
+ * refresh token was rotated meanwhile"), any other error thrown.
+ */
+export async function conditionally(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if ((error as { name?: unknown })?.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}

@@ -1,6 +1,6 @@
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { emailKey, userKey } from './keys.ts';
-import { transactWrite } from './transactions.ts';
+import { conditionally, transactWrite } from './transactions.ts';
 
 export interface UserRecord {
   readonly userId: string;
@@ -48,5 +48,26 @@ export class UserRepository {
     if (output.Item === undefined) return undefined;
     const { userId, username: displayName, email, passwordHash, createdAt } = output.Item;
     return { userId, username: displayName, email, passwordHash, createdAt };
+  }
+
+  /**
+   * Replaces a user's password hash: one UpdateItem on condition that the profile is still this user's (same
+   * id). Returns false when it is not (the account was removed, or its name registered again).
+   */
+  async replacePasswordHash(
+    user: Pick<UserRecord, 'username' | 'userId'>,
+    passwordHash: string,
+  ): Promise<boolean> {
+    return conditionally(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: userKey(user.username),
+          UpdateExpression: 'SET passwordHash = :hash',
+          ConditionExpression: 'userId = :userId',
+          ExpressionAttributeValues: { ':hash': passwordHash, ':userId': user.userId },
+        }),
+      ),
+    );
   }
 }

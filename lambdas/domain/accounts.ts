@@ -3,8 +3,9 @@ import type * as contract from '../../lib/contract/index.ts';
 import { username as usernameSchema } from '../../lib/contract/index.ts';
 import type { UserRecord, UserRepository } from '../data/users.ts';
 import { ConflictError, InvalidCredentialsError, UnauthorizedError } from '../shared/errors.ts';
-import { type Identity, issueToken, type SigningKeyProvider } from '../shared/tokens.ts';
-import type { LoginInput, RegisterInput } from '../shared/validation.ts';
+import type { Identity } from '../shared/tokens.ts';
+import type { ChangePasswordInput, LoginInput, RegisterInput } from '../shared/validation.ts';
+import { endSessions, type SessionDeps, type SessionEndDeps, startSession } from './sessions.ts';
 
 /** A user as the contract shows it to its owner. */
 export type PublicUser = contract.User;
@@ -14,8 +15,6 @@ export interface AccountDeps {
   readonly now: () => Date;
   readonly newUserId: () => string;
   readonly bcryptCost: number;
-  readonly signingKey: SigningKeyProvider;
-  readonly tokenTtlSeconds: number;
 }
 
 export type LoginResult = contract.LoginResult;
@@ -43,12 +42,13 @@ export async function register(
 }
 
 /**
- * Checks a username and password and issues a token. An unknown user costs one bcrypt comparison against a
- * dummy hash of the same cost, so that both failures take about the same time and answer the same body.
+ * Checks a username and password and starts a session (an access token and a refresh token). An unknown user
+ * costs one bcrypt comparison against a dummy hash of the same cost, so that both failures take about the
+ * same time and answer the same body.
  * @throws InvalidCredentialsError for an unknown user or a wrong password alike.
  */
 export async function login(
-  deps: Pick<AccountDeps, 'users' | 'bcryptCost' | 'signingKey' | 'tokenTtlSeconds'>,
+  deps: Pick<AccountDeps, 'users' | 'bcryptCost'> & SessionDeps,
   input: LoginInput,
 ): Promise<LoginResult> {
   const user = usernameSchema.safeParse(input.username).success
@@ -58,17 +58,31 @@ export async function login(
   if (user === undefined || !matches) {
     throw new InvalidCredentialsError();
   }
-  const issued = issueToken(
-    await deps.signingKey(),
-    { userId: user.userId, username: user.username },
-    deps.tokenTtlSeconds,
-  );
-  return {
-    token: issued.token,
-    tokenType: 'Bearer',
-    expiresIn: issued.expiresIn,
-    user: { userId: user.userId, username: user.username },
-  };
+  return startSession(deps, user);
+}
+
+/**
+ * Changes the caller's password: every session of the user ends (the caller's too) and their sockets close,
+ * then a new session starts and is answered. The hash is replaced on condition that the account is still the
+ * token's (same user id), so a token cannot change the password of an account registered again under its name.
+ * @throws InvalidCredentialsError when the current password is wrong.
+ */
+export async function changePassword(
+  deps: Pick<AccountDeps, 'users' | 'bcryptCost'> & SessionDeps & SessionEndDeps,
+  identity: Identity,
+  input: ChangePasswordInput,
+): Promise<LoginResult> {
+  const user = await deps.users.findByUsername(identity.username);
+  if (user === undefined || user.userId !== identity.userId) {
+    throw new UnauthorizedError('The account of this token no longer exists.');
+  }
+  if (!(await compare(input.currentPassword, user.passwordHash))) throw new InvalidCredentialsError();
+  const passwordHash = await hash(input.newPassword, deps.bcryptCost);
+  if (!(await deps.users.replacePasswordHash(user, passwordHash))) {
+    throw new UnauthorizedError('The account of this token no longer exists.');
+  }
+  await endSessions(deps, user.username, 'all');
+  return startSession(deps, user);
 }
 
 /**

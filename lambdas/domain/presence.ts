@@ -56,6 +56,7 @@ export async function openConnection(
     connectionId,
     userId: identity.userId,
     username: identity.username,
+    sessionId: identity.sessionId,
     connectedAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + CONNECTION_TTL_SECONDS,
   });

@@ -1,28 +1,35 @@
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
 import { openConnection } from '../domain/presence.ts';
+import { authenticate } from '../domain/sessions.ts';
+import { redeemWebSocketTicket } from '../domain/tickets.ts';
 import { tableName } from '../shared/config.ts';
 import { UnauthorizedError } from '../shared/errors.ts';
-import { bearerToken, signingKeyFromEnvironment, verifyToken } from '../shared/tokens.ts';
+import { bearerToken } from '../shared/tokens.ts';
 import { lifecycleHandler } from '../shared/websocket.ts';
+import { buildSessionDeps } from './session-deps.ts';
 
-const deps = {
-  connections: new ConnectionRepository(createDocumentClient(), tableName()),
-  now: () => new Date(),
-};
-const signingKey = signingKeyFromEnvironment();
+const doc = createDocumentClient();
+const deps = { ...buildSessionDeps(doc), connections: new ConnectionRepository(doc, tableName()) };
 
-/** `$connect`: the token (query string `token` or Authorization header) is verified before anything is recorded. */
+/**
+ * `$connect`: a single-use ticket (`?ticket=`) or a token (query string `token` or Authorization header) is
+ * checked, with its session, before anything is recorded. The connection keeps its session's id, so that
+ * ending the session closes it.
+ */
 export const handler = lifecycleHandler('$connect', async (event) => {
   const request = event as typeof event & {
     queryStringParameters?: Record<string, string | undefined>;
     headers?: Record<string, string | undefined>;
   };
+  const ticket = request.queryStringParameters?.ticket;
   const authorization = Object.entries(request.headers ?? {}).find(
     ([name]) => name.toLowerCase() === 'authorization',
   );
   const token = request.queryStringParameters?.token ?? bearerToken(authorization?.[1]);
-  if (token === undefined) throw new UnauthorizedError();
-  const identity = verifyToken(await signingKey(), token);
+  let identity: Awaited<ReturnType<typeof authenticate>>;
+  if (ticket !== undefined) identity = await redeemWebSocketTicket(deps, ticket);
+  else if (token !== undefined) identity = await authenticate(deps, token);
+  else throw new UnauthorizedError();
   await openConnection(deps, event.requestContext.connectionId, identity);
 });

@@ -4,9 +4,9 @@ import { listConversations, openConversation } from '../domain/conversations.ts'
 import { conversationHistory, sendDirectMessage } from '../domain/messaging.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
-import { signingKeyFromEnvironment } from '../shared/tokens.ts';
 import { historyAnswer, nextCursorOf, postedAnswer } from './answers.ts';
 import { buildMessagingDeps } from './deps.ts';
+import { buildAuthenticator } from './session-deps.ts';
 
 const deps = buildMessagingDeps();
 
@@ -32,5 +32,5 @@ export const handler = httpHandler(
     'POST /conversations/{id}/messages': async ({ params, body, identity }) =>
       postedAnswer(await sendDirectMessage(deps, identity, params.id, body)),
   },
-  signingKeyFromEnvironment(),
+  buildAuthenticator(),
 );

@@ -1,15 +1,15 @@
 import { createDocumentClient } from '../data/client.ts';
 import { UserRepository } from '../data/users.ts';
 import { login } from '../domain/accounts.ts';
-import { bcryptCost, tableName, tokenTtlSeconds } from '../shared/config.ts';
+import { bcryptCost, tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
-import { signingKeyFromEnvironment } from '../shared/tokens.ts';
+import { buildSessionDeps } from './session-deps.ts';
 
+const doc = createDocumentClient();
 const deps = {
-  users: new UserRepository(createDocumentClient(), tableName()),
+  ...buildSessionDeps(doc),
+  users: new UserRepository(doc, tableName()),
   bcryptCost: bcryptCost(),
-  signingKey: signingKeyFromEnvironment(),
-  tokenTtlSeconds: tokenTtlSeconds(),
 };
 
 export const handler = httpHandler('login', {

@@ -3,7 +3,7 @@ import { UserRepository } from '../data/users.ts';
 import { me } from '../domain/accounts.ts';
 import { tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
-import { signingKeyFromEnvironment } from '../shared/tokens.ts';
+import { buildAuthenticator } from './session-deps.ts';
 
 const deps = { users: new UserRepository(createDocumentClient(), tableName()) };
 
@@ -11,5 +11,5 @@ const deps = { users: new UserRepository(createDocumentClient(), tableName()) };
 export const handler = httpHandler(
   'me',
   { 'GET /auth/me': async ({ identity }) => ({ status: 200, body: { user: await me(deps, identity) } }) },
-  signingKeyFromEnvironment(),
+  buildAuthenticator(),
 );

@@ -3,9 +3,9 @@ import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
-import { signingKeyFromEnvironment } from '../shared/tokens.ts';
 import { historyAnswer, nextCursorOf, postedAnswer } from './answers.ts';
 import { buildMessagingDeps } from './deps.ts';
+import { buildAuthenticator } from './session-deps.ts';
 
 const deps = buildMessagingDeps();
 
@@ -27,5 +27,5 @@ export const handler = httpHandler(
     'POST /rooms/{name}/messages': async ({ params, body, identity }) =>
       postedAnswer(await postRoomMessage(deps, identity, params.name, body)),
   },
-  signingKeyFromEnvironment(),
+  buildAuthenticator(),
 );

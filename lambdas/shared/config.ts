@@ -51,9 +51,10 @@ export function bcryptCost(): number {
   return integerEnv('BCRYPT_COST');
 }
 
-export function tokenTtlSeconds(): number {
-  return integerEnv('TOKEN_TTL_SECONDS');
-}
+/** The lifetimes of access tokens, of sessions and of WebSocket tickets: at most 15 minutes, 30 days, 30 s. */
+export const tokenTtlSeconds = (): number => integerEnv('TOKEN_TTL_SECONDS');
+export const sessionTtlSeconds = (): number => integerEnv('SESSION_TTL_SECONDS');
+export const webSocketTicketTtlSeconds = (): number => integerEnv('WS_TICKET_TTL_SECONDS');
 
 export function webSocketCallbackUrl(): string {
   return requireEnv('WEBSOCKET_CALLBACK_URL');

@@ -51,6 +51,12 @@ export class InvalidCredentialsError extends AppError {
   }
 }
 
+export class InvalidRefreshTokenError extends AppError {
+  constructor() {
+    super('INVALID_REFRESH_TOKEN', 'The refresh token is invalid, expired or already used.');
+  }
+}
+
 export class NotFoundError extends AppError {
   constructor(
     code: 'NOT_FOUND' | 'USER_NOT_FOUND' | 'ROOM_NOT_FOUND' | 'CONVERSATION_NOT_FOUND',

@@ -9,6 +9,16 @@ import { HTTP_FALLBACK_ROUTE_KEY, type HttpRouteKey, type SocketRouteKey } from 
 export const functionRoutes = {
   register: { api: 'http', routes: ['POST /auth/register'] },
   login: { api: 'http', routes: ['POST /auth/login'] },
+  sessions: {
+    api: 'http',
+    routes: [
+      'POST /auth/refresh',
+      'POST /auth/logout',
+      'POST /auth/logout-all',
+      'POST /auth/password',
+      'POST /auth/ws-ticket',
+    ],
+  },
   // `me` also answers every unmatched method and path with the contract's 404: see HTTP_FALLBACK_ROUTE_KEY.
   me: { api: 'http', routes: ['GET /auth/me', HTTP_FALLBACK_ROUTE_KEY] },
   rooms: {

@@ -24,7 +24,7 @@ import type { HttpFunctionName, RoutesOf } from './functions.ts';
 import { functionRoutes } from './functions.ts';
 import { logger } from './logger.ts';
 import { flushMetrics } from './metrics.ts';
-import { bearerToken, type Identity, type SigningKeyProvider, verifyToken } from './tokens.ts';
+import { type Authenticator, bearerToken, type Identity } from './tokens.ts';
 import { parse } from './validation.ts';
 
 type Output<Schema> = Schema extends z.ZodMiniType ? z.output<Schema> : undefined;
@@ -44,7 +44,7 @@ export type HttpResult<Key extends HttpRouteKey> = {
     readonly status: Status;
     readonly body: HttpRouteOf<Key>['responses'][Status] extends { schema: infer Schema }
       ? z.input<Schema & z.ZodMiniType>
-      : never;
+      : undefined;
   };
 }[keyof HttpRouteOf<Key>['responses'] & number];
 
@@ -67,14 +67,14 @@ export type HttpLambdaHandler = ((
 
 /**
  * Builds the Lambda handler of HTTP function `name`. It is the one place that reads the event, enforces the body
- * limit, parses JSON, validates the body, path parameters and query against the contract, verifies the bearer
- * token of authenticated routes, and maps every error to the contract's shape. The fallback route (`$default`,
+ * limit, parses JSON, validates the body, path parameters and query against the contract, authenticates the
+ * bearer token of authenticated routes (signature, claims, and a live session of the token's user), and maps every error to the contract's shape. The fallback route (`$default`,
  * when the function serves it) answers 404 NOT_FOUND for any method and path.
  */
 export function httpHandler<F extends HttpFunctionName>(
   name: F,
   routes: HttpRouteHandlers<F>,
-  signingKey?: SigningKeyProvider,
+  authenticator?: Authenticator,
 ): HttpLambdaHandler {
   const served = functionRoutes[name].routes as readonly string[];
   const handlers = routes as unknown as Record<
@@ -99,7 +99,7 @@ export function httpHandler<F extends HttpFunctionName>(
       if (spec === undefined || route === undefined) {
         throw new NotFoundError('NOT_FOUND', 'There is no such route.');
       }
-      const identity = spec.auth ? await authenticate(event, signingKey) : undefined;
+      const identity = spec.auth ? await authenticate(event, authenticator) : undefined;
       logContext.userId = identity?.userId;
       // Malformed JSON first, then the path, the query and the body's fields, in the order a reader checks them.
       const rawBody = spec.body ? parseBody(event) : undefined;
@@ -119,11 +119,11 @@ export function httpHandler<F extends HttpFunctionName>(
 
 const isFallback = (routeKey: string) => routeKey === HTTP_FALLBACK_ROUTE_KEY;
 
-async function authenticate(event: APIGatewayProxyEventV2, signingKey: SigningKeyProvider | undefined) {
+async function authenticate(event: APIGatewayProxyEventV2, authenticator: Authenticator | undefined) {
   const token = bearerToken(event.headers?.authorization);
   if (token === undefined) throw new UnauthorizedError();
-  if (signingKey === undefined) throw new Error('An authenticated route needs a signing key provider');
-  return verifyToken(await signingKey(), token);
+  if (authenticator === undefined) throw new Error('An authenticated route needs an authenticator');
+  return authenticator(token);
 }
 
 function parseBody(event: APIGatewayProxyEventV2): unknown {
@@ -171,5 +171,6 @@ function problem(error: AppError): APIGatewayProxyStructuredResultV2 {
 }
 
 function json(status: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  if (body === undefined) return { statusCode: status };
   return { statusCode: status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

@@ -1,5 +1,6 @@
 import {
   ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { limits } from '../../lib/contract/index.ts';
@@ -10,15 +11,32 @@ export interface ConnectionPoster {
   post(connectionId: string, frame: string): Promise<void>;
 }
 
+/** Closes connections from the server's side (`DELETE @connections/{id}`); API Gateway then runs `$disconnect`. */
+export interface ConnectionCloser {
+  close(connectionId: string): Promise<void>;
+}
+
 /**
  * Posts frames through the management API of the stage named by `WEBSOCKET_CALLBACK_URL` (the stage's
  * callback URL on AWS, the emulator's locally). The SDK's own retries are off: fan-out retries throttling
  * itself, with backoff and jitter, and must see GoneException at once.
  */
 export function managementApiPoster(): ConnectionPoster {
+  return managementApi(1);
+}
+
+/**
+ * Closes connections through the management API (the functions that end sessions). Unlike posts, closes keep
+ * the SDK's retries: nothing else retries them, and a socket of an ended session must not stay open.
+ */
+export function managementApiCloser(): ConnectionCloser {
+  return managementApi(3);
+}
+
+function managementApi(maxAttempts: number): ConnectionPoster & ConnectionCloser {
   const client = new ApiGatewayManagementApiClient({
     endpoint: webSocketCallbackUrl(),
-    maxAttempts: 1,
+    maxAttempts,
     // Both SDK timers start when a request is created, so time spent waiting for one of the agent's sockets
     // during a large fan-out counts against them: a 1 s connection timeout, or any request timeout, dropped
     // posts under load that would have gone through. A post that truly hangs ends with the function's timeout.
@@ -32,6 +50,14 @@ export function managementApiPoster(): ConnectionPoster {
         });
       }
       await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: frame }));
+    },
+    async close(connectionId) {
+      try {
+        await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+      } catch (error) {
+        // Already closed: what was asked for is done; its $disconnect cleans up (or has).
+        if ((error as { name?: unknown })?.name !== 'GoneException') throw error;
+      }
     },
   };
 }

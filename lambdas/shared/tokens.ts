@@ -1,19 +1,40 @@
+import { createHash } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import jwt from 'jsonwebtoken';
 import * as z from 'zod/mini';
 import { signingKeySource } from './config.ts';
 import { UnauthorizedError } from './errors.ts';
 
-/** Who a valid token speaks for. */
+/** Who a valid token speaks for, and in which session (one login) it was issued. */
 export interface Identity {
   readonly userId: string;
   readonly username: string;
+  readonly sessionId: string;
+}
+
+/** The `iss` and `aud` of every token: checked on verify, so a token of another service or purpose is refused. */
+export const TOKEN_ISSUER = 'serverless-chat';
+export const TOKEN_AUDIENCE = 'serverless-chat-api';
+
+/**
+ * The `kid` of a key: a digest of the key itself, so that a rotated key has a new id without anyone choosing
+ * one, and a token signed by another key is refused before its signature is even checked. Not secret: 72 bits
+ * of a SHA-256 reveal nothing usable about a key of at least 32 characters.
+ */
+export function keyIdOf(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 12);
 }
 
 export interface IssuedToken {
   readonly token: string;
   readonly expiresIn: number;
 }
+
+/**
+ * Turns a bearer token into the identity it speaks for, or throws UnauthorizedError: the signature and claims,
+ * then whether its session is still alive (lambdas/domain/sessions.ts `authenticate`).
+ */
+export type Authenticator = (token: string) => Promise<Identity>;
 
 /** Resolves the HS256 signing key. Called per request; the key is fetched once per container. */
 export type SigningKeyProvider = () => Promise<string>;
@@ -53,11 +74,14 @@ function checkKey(key: string, source: string): string {
   return key;
 }
 
-/** Signs an HS256 access token for a user, valid for `ttlSeconds`. */
+/** Signs an HS256 access token of a session, valid for `ttlSeconds`, with the key's id in its header. */
 export function issueToken(key: string, identity: Identity, ttlSeconds: number): IssuedToken {
-  const token = jwt.sign({ username: identity.username }, key, {
+  const token = jwt.sign({ username: identity.username, sid: identity.sessionId }, key, {
     algorithm: 'HS256',
     subject: identity.userId,
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+    keyid: keyIdOf(key),
     expiresIn: ttlSeconds,
   });
   return { token, expiresIn: ttlSeconds };
@@ -66,19 +90,29 @@ export function issueToken(key: string, identity: Identity, ttlSeconds: number):
 const claimsSchema = z.object({
   sub: z.string().check(z.minLength(1), z.maxLength(64)),
   username: z.string().check(z.minLength(1), z.maxLength(64)),
+  sid: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
   exp: z.int(),
   iat: z.optional(z.int()),
 });
 
 /**
- * Verifies a token and returns its identity. Only HS256 is accepted (so `alg: none` and RS256/HS256 confusion
- * are refused by jsonwebtoken itself), `exp` is required, `nbf` is honoured, and claims must have the types
- * this service writes. Every failure is the same 401.
+ * Verifies a token's signature and claims and returns its identity; whether its session is still alive is
+ * the caller's second check (lambdas/domain/sessions.ts). Only HS256 is accepted (so `alg: none` and
+ * RS256/HS256 confusion are refused by jsonwebtoken itself), the `kid` must be the key's, `iss` and `aud` must
+ * be this service's, `exp` is required, `nbf` is honoured, and claims must have the types this service writes.
+ * Every failure is the same 401.
  */
 export function verifyToken(key: string, token: string): Identity {
   let payload: unknown;
   try {
-    payload = jwt.verify(token, key, { algorithms: ['HS256'] });
+    const decoded = jwt.verify(token, key, {
+      algorithms: ['HS256'],
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      complete: true,
+    });
+    if (decoded.header.kid !== keyIdOf(key)) throw new Error('unknown kid');
+    payload = decoded.payload;
   } catch {
     throw new UnauthorizedError('The token is invalid or has expired.');
   }
@@ -86,7 +120,7 @@ export function verifyToken(key: string, token: string): Identity {
   if (!claims.success) {
     throw new UnauthorizedError('The token is invalid or has expired.');
   }
-  return { userId: claims.data.sub, username: claims.data.username };
+  return { userId: claims.data.sub, username: claims.data.username, sessionId: claims.data.sid };
 }
 
 /** The token in an `Authorization: Bearer <token>` header value, or undefined. */

@@ -86,24 +86,30 @@ export class ChatWebSocketApi extends Construct {
       },
     });
 
-    // Sending frames is all the functions do with the management API (a gone connection answers 410 to the POST,
-    // and is pruned from the table). `stage.grantManagementApiAccess` would also allow GET (describe) and DELETE
-    // (disconnect a client), so the grant is written out: POST, on this stage's connections only.
-    const postToConnections = new iam.PolicyStatement({
-      actions: ['execute-api:ManageConnections'],
-      resources: [
-        Stack.of(this).formatArn({
-          service: 'execute-api',
-          resource: this.api.apiId,
-          resourceName: `${this.stage.stageName}/POST/@connections/*`,
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        }),
-      ],
-    });
+    // The functions send frames (POST; a gone connection answers 410 and is pruned from the table) and close
+    // the sockets of ended sessions (DELETE). `stage.grantManagementApiAccess` would allow every method, GET
+    // (describe) included, to all of them, so each grant is written out: one method, on this stage's
+    // connections only, to the functions that use it.
+    const connectionsGrant = (method: 'POST' | 'DELETE') =>
+      new iam.PolicyStatement({
+        actions: ['execute-api:ManageConnections'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'execute-api',
+            resource: this.api.apiId,
+            resourceName: `${this.stage.stageName}/${method}/@connections/*`,
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ],
+      });
+    const postToConnections = connectionsGrant('POST');
+    const closeConnections = connectionsGrant('DELETE');
     for (const name of functionNames) {
-      if (!functions[name].postsToConnections) continue;
+      const { postsToConnections, closesConnections } = functions[name];
+      if (!postsToConnections && !closesConnections) continue;
       const fn = props.functions[name];
-      fn.addToRolePolicy(postToConnections);
+      if (postsToConnections) fn.addToRolePolicy(postToConnections);
+      if (closesConnections) fn.addToRolePolicy(closeConnections);
       fn.setEnvironment('WEBSOCKET_CALLBACK_URL', this.stage.callbackUrl);
     }
   }

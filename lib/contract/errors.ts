@@ -12,11 +12,16 @@ export const httpErrors = {
   UNAUTHORIZED: {
     status: 401,
     meaning:
-      'No bearer token, or one that is malformed, expired or forged (on `GET /auth/me`: or whose account is gone).',
+      'No bearer token, or one that is malformed, expired or forged, or whose session has ended (logout, password change, refresh token reuse).',
   },
   INVALID_CREDENTIALS: {
     status: 401,
     meaning: 'Login with an unknown username or a wrong password (one answer for both).',
+  },
+  INVALID_REFRESH_TOKEN: {
+    status: 401,
+    meaning:
+      'The refresh token is unknown, expired, already used (which also ends its session) or its session has ended.',
   },
   NOT_FOUND: { status: 404, meaning: 'No route has this method and path.' },
   USER_NOT_FOUND: { status: 404, meaning: 'The `peer` of a new conversation does not exist.' },

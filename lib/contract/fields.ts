@@ -43,6 +43,19 @@ export const password = stringField().check(
   z.meta({ minLength: 2, maxLength: passwordBytes.max, description: between(8, 72, 'bytes of UTF-8') }),
 );
 
+/**
+ * A password as login and the account routes take it: any non-empty string whose UTF-8 is at most 72 bytes.
+ * Longer ones are refused (400), never truncated; the registration rules are not restated, as they would tell
+ * an attacker what cannot exist.
+ */
+export const givenPassword = stringField().check(
+  z.minLength(1, { error: 'is required' }),
+  z.refine((value) => utf8.encode(value).length <= passwordBytes.max, {
+    error: `must be at most ${passwordBytes.max} bytes of UTF-8 (bcrypt ignores the rest)`,
+  }),
+  z.meta({ maxLength: passwordBytes.max }),
+);
+
 /** Room names are lower-cased before they are checked. */
 export const roomName = z.pipe(
   stringField().check(z.meta({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$', maxLength: roomLength.max })),

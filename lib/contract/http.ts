@@ -1,56 +1,11 @@
 import * as z from 'zod/mini';
 import type { HttpErrorCode } from './errors.ts';
-import {
-  clientMessageId,
-  cursor,
-  email,
-  messageText,
-  pageLimit,
-  password,
-  roomName,
-  username,
-} from './fields.ts';
-import {
-  conversation,
-  conversationSummary,
-  loginResult,
-  message,
-  pageOf,
-  published,
-  room,
-  user,
-} from './objects.ts';
+import { clientMessageId, cursor, messageText, pageLimit, roomName, username } from './fields.ts';
+import { authRoutes } from './http-auth.ts';
+import { conversation, conversationSummary, message, pageOf, published, room } from './objects.ts';
+import { type HttpRouteSpec, one } from './route-spec.ts';
 
-/** One success answer of a route: its body schema, and what it means. */
-interface Success {
-  readonly schema: z.ZodMiniType;
-  readonly description: string;
-}
-
-/** One HTTP route of the contract. */
-export interface HttpRouteSpec {
-  readonly method: 'GET' | 'POST';
-  /** API Gateway path syntax: `/rooms/{name}/messages`. */
-  readonly path: string;
-  /** Whether `Authorization: Bearer <token>` is required. */
-  readonly auth: boolean;
-  readonly operationId: string;
-  readonly tag: 'auth' | 'rooms' | 'conversations';
-  readonly summary: string;
-  readonly description?: string;
-  /** Path parameters, by name; every `{name}` of the path has one. */
-  readonly params?: z.ZodMiniObject;
-  readonly query?: z.ZodMiniObject;
-  /** The JSON body of a POST (published under its own name). */
-  readonly body?: z.ZodMiniObject;
-  /** The success answers, by status. */
-  readonly responses: Readonly<Record<number, Success>>;
-  /**
-   * The codes of this route's own failures. The ones every route of its kind can meet are added by `errorsOf`:
-   * 400 for bad input, 401 on authenticated routes, 413 with a body, 500 and 503 everywhere.
-   */
-  readonly errors: readonly HttpErrorCode[];
-}
+export type { HttpRouteSpec } from './route-spec.ts';
 
 const listQuery = z.object({ limit: pageLimit, cursor: z.optional(cursor) });
 const historyQuery = z.object({
@@ -73,10 +28,6 @@ const postMessageBody = published(
   z.object({ text: messageText, clientMessageId: z.optional(clientMessageId) }),
 );
 
-const one = <Key extends string, Schema extends z.ZodMiniType>(key: Key, schema: Schema) =>
-  z.object({ [key]: schema } as { [K in Key]: Schema });
-
-const userResponse = published('UserResponse', one('user', user));
 const messageResponse = published('MessageResponse', one('message', message));
 const messagePage = published('MessagePage', pageOf('messages', message));
 const conversationResponse = published('ConversationResponse', one('conversation', conversation));
@@ -87,54 +38,9 @@ const messageRepeated = {
   description: 'A repeat of a `clientMessageId`: the first message, neither stored nor sent again.',
 };
 
-/** Login checks only types and sizes: the rules of registration would tell an attacker what cannot exist. */
-const loginBody = z.object({
-  username: z
-    .string({ error: 'must be a string' })
-    .check(z.minLength(1, { error: 'is required' }), z.maxLength(254, { error: 'is too long' })),
-  password: z
-    .string({ error: 'must be a string' })
-    .check(z.minLength(1, { error: 'is required' }), z.maxLength(1024, { error: 'is too long' })),
-});
-
 /** Every HTTP route of the contract, by API Gateway route key. */
 export const httpRoutes = {
-  'POST /auth/register': {
-    method: 'POST',
-    path: '/auth/register',
-    auth: false,
-    operationId: 'register',
-    tag: 'auth',
-    summary: 'Create an account',
-    description:
-      'Usernames and email addresses are unique regardless of case; the case given is kept for display.',
-    body: published('RegisterRequest', z.object({ username, email, password })),
-    responses: { 201: { schema: userResponse, description: 'The account was created.' } },
-    errors: ['ACCOUNT_EXISTS'],
-  },
-  'POST /auth/login': {
-    method: 'POST',
-    path: '/auth/login',
-    auth: false,
-    operationId: 'login',
-    tag: 'auth',
-    summary: 'Sign in and get an access token',
-    description:
-      'The username may be given in any case. An unknown user and a wrong password get the same answer.',
-    body: published('LoginRequest', loginBody),
-    responses: { 200: { schema: loginResult, description: 'Signed in.' } },
-    errors: ['INVALID_CREDENTIALS'],
-  },
-  'GET /auth/me': {
-    method: 'GET',
-    path: '/auth/me',
-    auth: true,
-    operationId: 'getMe',
-    tag: 'auth',
-    summary: 'The signed-in user',
-    responses: { 200: { schema: userResponse, description: 'The account of the token.' } },
-    errors: [],
-  },
+  ...authRoutes,
   'GET /rooms': {
     method: 'GET',
     path: '/rooms',

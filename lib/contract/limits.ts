@@ -19,6 +19,12 @@ export const limits = {
   pageSize: { min: 1, max: 100, default: 50 },
   /** API Gateway closes a WebSocket connection idle (no client frame) for this long. */
   webSocketIdleSeconds: 10 * 60,
+  /** The longest an access token lives; `expiresIn` of a login is at most this. */
+  maxAccessTokenSeconds: 15 * 60,
+  /** The longest a session (its chain of refresh tokens) lives after its login. */
+  maxSessionSeconds: 30 * 24 * 60 * 60,
+  /** The longest a WebSocket ticket of `POST /auth/ws-ticket` is accepted. */
+  maxWebSocketTicketSeconds: 30,
   /** API Gateway closes every WebSocket connection this long after it opened. */
   webSocketMaxConnectionSeconds: 2 * 60 * 60,
 } as const;

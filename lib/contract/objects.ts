@@ -82,8 +82,24 @@ export const loginResult = published(
   z.object({
     token: text('An HS256 JWT: send it as `Authorization: Bearer <token>`, or `?token=` on the WebSocket.'),
     tokenType: z.literal('Bearer'),
-    expiresIn: z.int().check(z.meta({ description: 'Seconds until the token expires.' })),
+    expiresIn: z
+      .int()
+      .check(z.meta({ description: 'Seconds until the access token expires: at most 900.', maximum: 900 })),
+    refreshToken: text(
+      'Opaque and single use: `POST /auth/refresh` exchanges it for new tokens. Presenting it twice ends the session.',
+    ),
+    refreshExpiresIn: z
+      .int()
+      .check(z.meta({ description: 'Seconds until the session ends: at most 30 days.' })),
     user: z.object({ userId: z.string(), username: z.string() }),
+  }),
+);
+
+export const webSocketTicket = published(
+  'WebSocketTicket',
+  z.object({
+    ticket: text('Single use: open the WebSocket with `?ticket=<ticket>` instead of a token.'),
+    expiresIn: z.int().check(z.meta({ description: 'Seconds the ticket is accepted: 30.' })),
   }),
 );
 
@@ -117,3 +133,4 @@ export type Message = z.infer<typeof message>;
 export type Conversation = z.infer<typeof conversation>;
 export type ConversationSummary = z.infer<typeof conversationSummary>;
 export type LoginResult = z.infer<typeof loginResult>;
+export type WebSocketTicket = z.infer<typeof webSocketTicket>;

@@ -79,7 +79,7 @@ function operationOf(spec: HttpRouteSpec): Record<string, unknown> {
   for (const [status, success] of Object.entries(spec.responses)) {
     responses[status] = {
       description: success.description,
-      content: jsonContent(ref(publishedNameOf(success.schema))),
+      ...(success.schema ? { content: jsonContent(ref(publishedNameOf(success.schema))) } : {}),
     };
   }
   const byStatus = new Map<string, HttpErrorCode[]>();

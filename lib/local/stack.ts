@@ -36,6 +36,8 @@ export interface LocalStackOptions {
   readonly maxConnectionMs?: number;
   /** One readable line per request, invocation or management call. */
   readonly log?: (line: string) => void;
+  /** Settings added to the functions' environment, such as a shorter WebSocket ticket lifetime for tests. */
+  readonly environment?: EnvironmentSettings;
 }
 
 export interface LocalStack {
@@ -115,6 +117,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         process.env.AWS_SECRET_ACCESS_KEY ?? localAwsSettings.credentials.secretAccessKey,
       POWERTOOLS_SERVICE_NAME:
         process.env.POWERTOOLS_SERVICE_NAME ?? FUNCTION_BASE_ENVIRONMENT.POWERTOOLS_SERVICE_NAME,
+      ...options.environment,
     };
     Object.assign(process.env, settings);
     for (const name of functionNames) {

@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Connection } from '../../lambdas/data/connections.ts';
 import { connectionKey, roomMemberKey, userConnectionsIndexKey } from '../../lambdas/data/keys.ts';
+import { SessionRepository } from '../../lambdas/data/sessions.ts';
 import { login, register } from '../../lambdas/domain/accounts.ts';
 import { openConversation } from '../../lambdas/domain/conversations.ts';
 import type { ConnectionPoster } from '../../lambdas/domain/fanout.ts';
@@ -139,7 +140,9 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
     // The hash's cost changes CPU, not capacity.
     bcryptCost: 4,
     signingKey: async () => 'a-signing-key-for-the-capacity-benchmark-only',
-    tokenTtlSeconds: 3600,
+    tokenTtlSeconds: 900,
+    sessions: new SessionRepository(doc, tableName),
+    sessionTtlSeconds: 3600,
   };
   const password = 'correct horse battery';
   const account = (username: string) => ({ username, email: `${username}@example.com`, password });
@@ -158,6 +161,7 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
         await openConnection(deps, connectionId, {
           userId: `u-${room}-${index}`,
           username: `${room}_u${index}`,
+          sessionId: 'capacity',
         });
         await joinRoom(deps, connectionId, room);
         ids.push(connectionId);
@@ -166,7 +170,7 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
     };
     const ten = await members('ten', 9);
     // The 10th member's join is the one measured: a room of 9 others, of whom it is told.
-    await openConnection(deps, 'alice-conn', { userId: 'u-alice', username: 'alice' });
+    await openConnection(deps, 'alice-conn', { userId: 'u-alice', username: 'alice', sessionId: 'capacity' });
     const joinCapacity = await measure(() => joinRoom(deps, 'alice-conn', 'ten'));
     ten.push('alice-conn');
     const hundred = await members('hundred', 100);
@@ -219,7 +223,11 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
     );
     const roomMessage10WithOtherRooms = await roomMessage('ten', 'alice-conn', 3);
 
-    const { conversation } = await openConversation(deps, { userId: 'u-alice', username: 'alice' }, 'bob');
+    const { conversation } = await openConversation(
+      deps,
+      { userId: 'u-alice', username: 'alice', sessionId: 'capacity' },
+      'bob',
+    );
     const dm = await measure(() =>
       sendDirectMessage(
         deps,

@@ -150,7 +150,7 @@ function functionEnvironment(name: BundleName, env: BenchEnvironment): NodeJS.Pr
   // The SDK floor is configured like a function that only reads the table.
   const spec: FunctionSpec =
     name === 'sdkFloor'
-      ? { entry: '', api: 'http', postsToConnections: false, usesSigningKey: false }
+      ? { entry: '', api: 'http', postsToConnections: false, closesConnections: false, usesSigningKey: false }
       : functions[name];
   const settings: EnvironmentSettings = {
     AWS_REGION: localAwsSettings.region,
@@ -163,7 +163,9 @@ function functionEnvironment(name: BundleName, env: BenchEnvironment): NodeJS.Pr
     BCRYPT_COST: String(COLD_BCRYPT_COST),
     ...(name === 'sdkFloor' || tableAccessOf(name) !== 'none' ? { TABLE_NAME: env.tableName } : {}),
     ...(spec.usesSigningKey ? { JWT_SECRET: env.jwtSecret } : {}),
-    ...(spec.postsToConnections ? { WEBSOCKET_CALLBACK_URL: env.stack.callbackUrl } : {}),
+    ...(spec.postsToConnections || spec.closesConnections
+      ? { WEBSOCKET_CALLBACK_URL: env.stack.callbackUrl }
+      : {}),
   };
   return {
     ...baseEnvironment(),
@@ -229,7 +231,7 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
     email: `${username}_peer@example.com`,
     password,
   });
-  await openConversation({ users, conversations, now }, user, peer.username);
+  await openConversation({ users, conversations, now }, { ...user, sessionId: 'cold-start' }, peer.username);
 
   const room = `cold-${randomUUID().slice(0, 6)}`;
   await rooms.create({ name: room, createdBy: username, createdAt: now().toISOString() });
@@ -247,14 +249,14 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
   // Three live members: join, message and ping run as the first; the others receive its messages.
   const sockets: BenchSocket[] = [];
   for (let index = 0; index < 3; index++) {
-    const socket = await BenchSocket.open(env.stack.wsUrl, env.tokenFor(`${username}_live${index}`));
+    const socket = await BenchSocket.open(env.stack.wsUrl, await env.tokenFor(`${username}_live${index}`));
     await socket.request({ action: 'join', room }, (frame) => frame.type === 'joined');
     sockets.push(socket);
   }
   const [liveConnectionId] = await connections.connectionIdsOf(`${username}_live0`);
   if (liveConnectionId === undefined) throw new Error('the live connection was not recorded');
   return {
-    token: env.tokenFor(user.username, user.userId),
+    token: await env.tokenFor(user.username, user.userId),
     username,
     password,
     room,
@@ -295,6 +297,8 @@ async function eventFor(name: BundleName, fixtures: Fixtures, round: number): Pr
       });
     case 'conversations':
       return httpEvent({ routeKey: 'GET /conversations', token: fixtures.token });
+    case 'sessions':
+      return httpEvent({ routeKey: 'POST /auth/ws-ticket', token: fixtures.token });
     case 'connect':
       return {
         ...webSocketEvent('$connect', 'CONNECT', `cold-connect-${unique}`),
@@ -318,7 +322,11 @@ async function eventFor(name: BundleName, fixtures: Fixtures, round: number): Pr
       // the room's live members are told its user left.
       const connectionId = `cold-disconnect-${unique}`;
       const deps = { connections: fixtures.connections, now: () => new Date() };
-      await openConnection(deps, connectionId, { userId: `u-${unique}`, username: `colddisc_${unique}` });
+      await openConnection(deps, connectionId, {
+        userId: `u-${unique}`,
+        username: `colddisc_${unique}`,
+        sessionId: 'cold-start',
+      });
       const connection = await fixtures.connections.get(connectionId);
       if (connection === undefined) throw new Error('the seeded connection vanished');
       await fixtures.connections.join(fixtures.room, connection);

@@ -7,7 +7,8 @@ import { Agent, request } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
-import { issueToken } from '../../lambdas/shared/tokens.ts';
+import { SessionRepository } from '../../lambdas/data/sessions.ts';
+import { startSession } from '../../lambdas/domain/sessions.ts';
 import { type DynamoDbLocal, localAwsSettings, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/stack.ts';
 import './process-environment.ts';
@@ -19,8 +20,8 @@ export interface BenchEnvironment {
   readonly jwtSecret: string;
   /** A document client of the bench's own (not a handler's), for seeding and reading. */
   readonly doc: DynamoDBDocumentClient;
-  /** A token the stack accepts, for any identity (the stack's key signs it). */
-  tokenFor(username: string, userId?: string): string;
+  /** A token the stack accepts, for any identity: a session is started for it (the stack's key signs it). */
+  tokenFor(username: string, userId?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -53,7 +54,16 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     tableName,
     jwtSecret,
     doc,
-    tokenFor: (username, userId = `u-${username}`) => issueToken(jwtSecret, { userId, username }, 3600).token,
+    tokenFor: async (username, userId = `u-${username}`) => {
+      const deps = {
+        sessions: new SessionRepository(doc, tableName),
+        signingKey: async () => jwtSecret,
+        tokenTtlSeconds: 900,
+        sessionTtlSeconds: 3600,
+        now: () => new Date(),
+      };
+      return (await startSession(deps, { userId, username })).token;
+    },
     async stop() {
       doc.destroy();
       httpAgent.destroy();

@@ -113,7 +113,7 @@ export async function setUpFanOut(env: BenchEnvironment, sizes: readonly number[
         type: 'open',
         url: env.stack.wsUrl,
         group: name,
-        tokens: usernames.map((username) => env.tokenFor(username)),
+        tokens: await Promise.all(usernames.map((username) => env.tokenFor(username))),
         concurrency: 25,
       });
       if (opened.type !== 'opened' || opened.error !== undefined) {

@@ -8,6 +8,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SessionRepository } from '../../lambdas/data/sessions.ts';
 import { login, me, register } from '../../lambdas/domain/accounts.ts';
 import { listConversations, openConversation } from '../../lambdas/domain/conversations.ts';
 import {
@@ -82,7 +83,9 @@ export async function measureLatency(env: BenchEnvironment, samples: number): Pr
     newUserId: randomUUID,
     bcryptCost: DEFAULT_BCRYPT_COST,
     signingKey: async () => env.jwtSecret,
-    tokenTtlSeconds: 3600,
+    tokenTtlSeconds: 900,
+    sessions: new SessionRepository(doc, env.tableName),
+    sessionTtlSeconds: 3600,
   };
 
   // Two accounts, registered and logged in through the stack, a room with history and a conversation. No
@@ -99,7 +102,7 @@ export async function measureLatency(env: BenchEnvironment, samples: number): Pr
   }
   const loggedIn = await httpCall(api, 'POST', '/auth/login', { body: { username: alice, password } });
   const token = loggedIn.body.token as string;
-  const identity = { userId: loggedIn.body.user.userId as string, username: alice };
+  const identity = { userId: loggedIn.body.user.userId as string, username: alice, sessionId: 'latency' };
   const room = `lat-${tag}`;
   check('create room', (await httpCall(api, 'POST', '/rooms', { token, body: { name: room } })).status, 201);
   for (let index = 0; index < 60; index++) {
@@ -322,7 +325,7 @@ export async function measureLatency(env: BenchEnvironment, samples: number): Pr
     await baselineRound();
     for (const probe of httpProbes) measured.set(probe.name, await timeProbe(probe));
     sockets.push(await BenchSocket.open(env.stack.wsUrl, token));
-    sockets.push(await BenchSocket.open(env.stack.wsUrl, env.tokenFor(bob)));
+    sockets.push(await BenchSocket.open(env.stack.wsUrl, await env.tokenFor(bob)));
     for (const socket of sockets)
       await socket.request({ action: 'join', room }, (frame) => frame.type === 'joined');
     for (const probe of webSocketProbes) measured.set(probe.name, await timeProbe(probe));

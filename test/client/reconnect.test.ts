@@ -1,6 +1,7 @@
-import jwt from 'jsonwebtoken';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { issueToken } from '../../lambdas/shared/tokens.ts';
 import { ChatSession, type StateChange } from '../../lib/client/index.ts';
+import { sessionIdOf } from '../support/accounts.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { TEST_JWT_SECRET } from '../support/table.ts';
 import { newRoom, signUp } from './helpers.ts';
@@ -64,10 +65,10 @@ describe('ChatSession reconnect', () => {
   it('does not retry when the handshake is refused with 401, and says why it closed', async () => {
     const alice = await signUp(stack.httpUrl, 'alice');
     // Valid for one to two seconds: the first connection opens, a reconnect soon after is refused.
-    const shortLived = jwt.sign(
-      { username: alice.username, exp: Math.floor(Date.now() / 1000) + 2 },
+    const { token: shortLived } = issueToken(
       TEST_JWT_SECRET,
-      { algorithm: 'HS256', subject: alice.userId },
+      { userId: alice.userId, username: alice.username, sessionId: sessionIdOf(alice.token) },
+      2,
     );
     const { session, states } = await connect(shortLived);
 

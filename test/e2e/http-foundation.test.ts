@@ -120,6 +120,8 @@ describe('POST /auth/login', () => {
       token: expect.any(String),
       tokenType: 'Bearer',
       expiresIn: expect.any(Number),
+      refreshToken: expect.any(String),
+      refreshExpiresIn: expect.any(Number),
       user: { userId: registered.body.user.userId, username: account.username },
     });
     expect(Number.isInteger(response.body.expiresIn)).toBe(true);

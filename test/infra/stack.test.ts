@@ -255,7 +255,7 @@ describe.each(functionNames)('the %s function', (name) => {
     ];
     if (access !== 'none') expected.push('TABLE_NAME');
     if (spec.usesSigningKey) expected.push('JWT_SECRET_ARN');
-    if (spec.postsToConnections) expected.push('WEBSOCKET_CALLBACK_URL');
+    if (spec.postsToConnections || spec.closesConnections) expected.push('WEBSOCKET_CALLBACK_URL');
 
     expect(Object.keys(environment).sort()).toEqual(expected.sort());
     expect(environment).not.toHaveProperty('BCRYPT_COST' satisfies EnvironmentVariableName);
@@ -266,7 +266,7 @@ describe.each(functionNames)('the %s function', (name) => {
     if (access !== 'none') expect(environment.TABLE_NAME).toEqual({ Ref: tableId });
     // The ARN (a Ref to the secret), never the value: the value exists only inside Secrets Manager.
     if (spec.usesSigningKey) expect(environment.JWT_SECRET_ARN).toEqual({ Ref: secretId });
-    if (spec.postsToConnections) {
+    if (spec.postsToConnections || spec.closesConnections) {
       const callbackUrl = JSON.stringify(environment.WEBSOCKET_CALLBACK_URL);
       expect(callbackUrl).toContain('"https://"');
       expect(callbackUrl).toContain(`{"Ref":"${webSocketApiId}"}`);
@@ -312,21 +312,28 @@ describe.each(functionNames)('the %s function', (name) => {
     }
   });
 
+  const managementMethods = [
+    ...(spec.postsToConnections ? ['POST'] : []),
+    ...(spec.closesConnections ? ['DELETE'] : []),
+  ];
   it(
-    spec.postsToConnections ? 'may manage WebSocket connections' : 'may not manage WebSocket connections',
+    managementMethods.length > 0
+      ? `may ${managementMethods.join(' and ')} WebSocket connections, and nothing else of the management API`
+      : 'may not manage WebSocket connections',
     () => {
       const statements = statementsOf(name).filter((statement) =>
         actionsOf([statement]).includes('execute-api:ManageConnections'),
       );
 
-      if (spec.postsToConnections) {
-        expect(statements).toHaveLength(1);
-        expect(JSON.stringify(statements[0].Resource)).toContain(`{"Ref":"${webSocketApiId}"}`);
-        // Sending only: not GET (describe) or DELETE (disconnect a client).
-        expect(JSON.stringify(statements[0].Resource)).toContain('/prod/POST/@connections/*');
-      } else {
-        expect(actionsWithPrefix(name, 'execute-api:')).toEqual([]);
-      }
+      // Exactly the methods the function needs: POST sends a frame, DELETE closes a connection (when its
+      // session ends); none has GET (describe a connection).
+      expect(statements).toHaveLength(managementMethods.length);
+      const resources = statements.map((statement) => JSON.stringify(statement.Resource));
+      for (const resource of resources) expect(resource).toContain(`{"Ref":"${webSocketApiId}"}`);
+      expect(
+        resources.map((resource) => /\/prod\/([A-Z]+)\/@connections\/\*/.exec(resource)?.[1]).sort(),
+      ).toEqual([...managementMethods].sort());
+      if (managementMethods.length === 0) expect(actionsWithPrefix(name, 'execute-api:')).toEqual([]);
     },
   );
 
@@ -359,6 +366,27 @@ describe.each(functionNames)('the %s function', (name) => {
     expect(actionsWithPrefix(name, 'logs:')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
     for (const statement of logStatements) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logGroupRef, 'Arn'] });
+    }
+  });
+});
+
+describe('the grants of the session model', () => {
+  it('let the sessions function close connections (DELETE) without posting frames, and read and write the table', () => {
+    const statements = statementsOf('sessions').filter((statement) =>
+      actionsOf([statement]).includes('execute-api:ManageConnections'),
+    );
+
+    expect(statements.map((statement) => JSON.stringify(statement.Resource))).toEqual([
+      expect.stringContaining('/prod/DELETE/@connections/*'),
+    ]);
+    expect(tableAccessOf('sessions')).toBe('readWrite');
+    expect(functions.sessions.usesSigningKey).toBe(true);
+  });
+
+  it('let login write its new session, and every authenticated function read the session of its token', () => {
+    expect(tableAccessOf('login')).toBe('readWrite');
+    for (const name of ['me', 'rooms', 'conversations', 'connect'] as const) {
+      expect(actionsWithPrefix(name, 'dynamodb:'), name).toContain('dynamodb:GetItem');
     }
   });
 });

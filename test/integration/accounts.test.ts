@@ -154,14 +154,18 @@ describe('POST /auth/login', () => {
     expect(response.body).toEqual({
       token: expect.any(String),
       tokenType: 'Bearer',
-      expiresIn: 43_200,
+      expiresIn: 900,
+      refreshToken: expect.stringMatching(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/),
+      refreshExpiresIn: 30 * 24 * 60 * 60,
       user: { userId: registered.body.user.userId, username: account.username },
     });
     const claims = jwt.verify(response.body.token, TEST_JWT_SECRET, {
       algorithms: ['HS256'],
     }) as jwt.JwtPayload;
     expect(claims.sub).toBe(registered.body.user.userId);
-    expect(claims.exp).toBe((claims.iat ?? 0) + 43_200);
+    expect(claims.exp).toBe((claims.iat ?? 0) + 900);
+    // The session id of the token is the one that starts its refresh token.
+    expect(response.body.refreshToken.startsWith(`${claims.sid}.`)).toBe(true);
   });
 
   it('answers an unknown user and a wrong password with the same 401 body', async () => {

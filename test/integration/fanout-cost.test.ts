@@ -59,7 +59,11 @@ async function busyRoom(name: string, members: number, messages: number): Promis
   const ids = Array.from({ length: members }, (_, i) => `${name}-conn-${i}`);
   await Promise.all(
     ids.map(async (connectionId, i) => {
-      await openConnection(deps, connectionId, { userId: `u-${name}-${i}`, username: `${name}-user${i}` });
+      await openConnection(deps, connectionId, {
+        userId: `u-${name}-${i}`,
+        username: `${name}-user${i}`,
+        sessionId: 's-1',
+      });
       await joinRoom(deps, connectionId, name);
     }),
   );
@@ -125,7 +129,7 @@ describe('a connection found gone during fan-out', () => {
     const ids = await busyRoom('haunted', 3, 0);
     // A member whose socket vanished without $disconnect: the gateway answers Gone for it.
     // (Joined through the repository: joinRoom's own reply would already find it gone.)
-    await openConnection(deps, 'ghost-1', { userId: 'u-ghost', username: 'ghost' });
+    await openConnection(deps, 'ghost-1', { userId: 'u-ghost', username: 'ghost', sessionId: 's-1' });
     const ghost = await deps.connections.get('ghost-1');
     await deps.connections.join('haunted', ghost as NonNullable<typeof ghost>);
     posted.length = 0;

@@ -4,8 +4,8 @@
  * through the SDK's own `AWS_ENDPOINT_URL_DYNAMODB`: the SDK's retry strategy, backoff and error parsing run
  * for real, only the server's answers are made up. Nothing in the handler is mocked.
  */
-import jwt from 'jsonwebtoken';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { issueToken } from '../../lambdas/shared/tokens.ts';
 import { expectContractError } from '../support/contract.ts';
 import { httpEvent, readResponse } from '../support/events.ts';
 import { dynamoDbError, type FakeAnswer, startFakeDynamoDb } from '../support/faults.ts';
@@ -22,7 +22,20 @@ Object.assign(process.env, {
 });
 const { handler } = await import('../../lambdas/handlers/rooms.ts');
 
-const token = jwt.sign({ username: 'alice' }, TEST_JWT_SECRET, { subject: 'user-1', expiresIn: 600 });
+const token = issueToken(
+  TEST_JWT_SECRET,
+  { userId: 'user-1', username: 'alice', sessionId: 'session-1' },
+  600,
+).token;
+/** The session item of the token: every authenticated request reads it first. */
+const SESSION_ITEM = {
+  PK: { S: 'SESSION#session-1' },
+  SK: { S: 'META' },
+  sessionId: { S: 'session-1' },
+  userId: { S: 'user-1' },
+  username: { S: 'alice' },
+  expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+};
 const ROOM_ITEM = {
   PK: { S: 'ROOM#general' },
   SK: { S: 'META' },
@@ -30,10 +43,11 @@ const ROOM_ITEM = {
   createdBy: { S: 'alice' },
   createdAt: { S: '2026-01-01T00:00:00.000Z' },
 };
-/** What a healthy DynamoDB answers to the calls of a history read. */
-const healthy = (operation: string): FakeAnswer =>
+const isSessionRead = (body: Record<string, unknown>) => JSON.stringify(body.Key ?? {}).includes('SESSION#');
+/** What a healthy DynamoDB answers to the calls of a history read: the session check, the room, the page. */
+const healthy = (operation: string, body: Record<string, unknown>): FakeAnswer =>
   operation === 'GetItem'
-    ? { status: 200, body: { Item: ROOM_ITEM } }
+    ? { status: 200, body: { Item: isSessionRead(body) ? SESSION_ITEM : ROOM_ITEM } }
     : { status: 200, body: { Items: [], Count: 0, ScannedCount: 0 } };
 
 const readHistory = async () =>
@@ -58,7 +72,7 @@ describe('ProvisionedThroughputExceededException', () => {
     expect(response.status).toBe(503);
     expectContractError(response);
     expect(response.body.code).toBe('UNAVAILABLE');
-    // Three attempts of the one GetItem, numbered by the SDK's retry strategy (maxAttempts 3).
+    // Three attempts of the first GetItem (the session check), numbered by the SDK's retry strategy (maxAttempts 3).
     expect(fake.requests.map((request) => [request.operation, request.attempt])).toEqual([
       ['GetItem', 'attempt=1; max=3'],
       ['GetItem', 'attempt=2; max=3'],
@@ -68,18 +82,20 @@ describe('ProvisionedThroughputExceededException', () => {
 
   it('is invisible to the client when a retry succeeds', async () => {
     let throttled = 0;
-    fake.answerWith((operation) => {
+    fake.answerWith((operation, body) => {
       if (operation === 'GetItem' && throttled < 2) {
         throttled++;
         return dynamoDbError('ProvisionedThroughputExceededException');
       }
-      return healthy(operation);
+      return healthy(operation, body);
     });
 
     const response = await readHistory();
 
     expect(response).toEqual({ status: 200, body: { messages: [], nextCursor: null } });
+    // The session check, throttled twice, then the room and the page.
     expect(fake.requests.map((request) => request.operation)).toEqual([
+      'GetItem',
       'GetItem',
       'GetItem',
       'GetItem',
@@ -88,7 +104,9 @@ describe('ProvisionedThroughputExceededException', () => {
   });
 
   it('on a write (creating a room) is answered 503 too, never 409 or 500', async () => {
-    fake.answerWith(() => dynamoDbError('ThrottlingException'));
+    fake.answerWith((operation, body) =>
+      operation === 'GetItem' ? healthy(operation, body) : dynamoDbError('ThrottlingException'),
+    );
 
     const response = readResponse(
       await handler(httpEvent({ routeKey: 'POST /rooms', body: { name: 'busy' }, token })),
@@ -96,7 +114,12 @@ describe('ProvisionedThroughputExceededException', () => {
 
     expect(response.status).toBe(503);
     expect(response.body.code).toBe('UNAVAILABLE');
-    expect(fake.requests.map((request) => request.operation)).toEqual(['PutItem', 'PutItem', 'PutItem']);
+    expect(fake.requests.map((request) => request.operation)).toEqual([
+      'GetItem',
+      'PutItem',
+      'PutItem',
+      'PutItem',
+    ]);
   });
 });
 

@@ -7,6 +7,8 @@
 import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keyIdOf, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lambdas/shared/tokens.ts';
+import { sessionIdOf } from '../support/accounts.ts';
 import { expectContractError } from '../support/contract.ts';
 import { apiClient } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
@@ -39,8 +41,20 @@ function token(header: unknown, payload: unknown, sign: Signer = hmac('sha256', 
   return `${input}.${sign(input)}`;
 }
 
-const HS256 = { alg: 'HS256', typ: 'JWT' };
-const claims = { sub: user.userId, username: user.username, iat: now, exp: now + 600 };
+const HS256 = { alg: 'HS256', typ: 'JWT', kid: keyIdOf(TEST_JWT_SECRET) };
+/** The claims of a token of the user's real session (the one its login started). */
+const sid = sessionIdOf(user.token);
+const claims = {
+  sub: user.userId,
+  username: user.username,
+  sid,
+  iss: TOKEN_ISSUER,
+  aud: TOKEN_AUDIENCE,
+  iat: now,
+  exp: now + 600,
+};
+const { sid: _sid, ...withoutSid } = claims;
+const { kid: _kid, ...withoutKid } = HS256;
 const { sub: _sub, ...withoutSub } = claims;
 const { username: _username, ...withoutUsername } = claims;
 const { exp: _exp, ...withoutExp } = claims;
@@ -80,6 +94,13 @@ const refused: [string, string][] = [
   ['expired', token(HS256, { ...claims, iat: now - 1200, exp: now - 60 })],
   ['nbf in the future', token(HS256, { ...claims, nbf: now + 300 })],
   ['no sub', token(HS256, withoutSub)],
+  ['no sid', token(HS256, withoutSid)],
+  ['sid of no session', token(HS256, { ...claims, sid: 'AAAAAAAAAAAAAAAAAAAAAA' })],
+  ['sub of another user in a live session', token(HS256, { ...claims, sub: 'someone-else' })],
+  ['another issuer', token(HS256, { ...claims, iss: 'someone-else' })],
+  ['another audience', token(HS256, { ...claims, aud: 'another-api' })],
+  ['an unknown kid', token({ ...HS256, kid: 'old-key' }, claims)],
+  ['no kid', token(withoutKid, claims)],
   ['numeric sub', token(HS256, { ...claims, sub: 12345 })],
   ['no username', token(HS256, withoutUsername)],
   ['numeric username', token(HS256, { ...claims, username: 42 })],
@@ -120,15 +141,20 @@ async function recordedConnections(): Promise<number> {
 
 describe('tokens refused on both APIs', () => {
   it.each(refused)('%s: 401 on GET /auth/me and at the handshake, no connection recorded', async (_, bad) => {
+    // The handshakes' assertions are attached at once: a refusal arriving before them is not unhandled.
+    const inQuery = expect(TestSocket.open(stack.wsUrl, { token: bad })).rejects.toMatchObject({
+      status: 401,
+    });
+    const inHeader = expect(
+      TestSocket.open(stack.wsUrl, { headers: { Authorization: `Bearer ${bad}` } }),
+    ).rejects.toMatchObject({ status: 401 });
     const me = await api.call('GET', '/auth/me', { token: bad });
-    const inQuery = TestSocket.open(stack.wsUrl, { token: bad });
-    const inHeader = TestSocket.open(stack.wsUrl, { headers: { Authorization: `Bearer ${bad}` } });
 
     expect(me.status).toBe(401);
     expectContractError(me);
     expect(me.body.code).toBe('UNAUTHORIZED');
-    await expect(inQuery).rejects.toMatchObject({ status: 401 });
-    await expect(inHeader).rejects.toMatchObject({ status: 401 });
+    await inQuery;
+    await inHeader;
     expect(await recordedConnections()).toBe(0);
   });
 });

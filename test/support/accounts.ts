@@ -38,6 +38,14 @@ export function newAccount(prefix = 'user'): NewAccount {
 export interface User extends NewAccount {
   readonly userId: string;
   readonly token: string;
+  /** The refresh token of the login's session. */
+  readonly refreshToken: string;
+}
+
+/** The session id (`sid` claim) of an access token, read without verifying it. */
+export function sessionIdOf(token: string): string {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+  return payload.sid;
 }
 
 /** Sends one account route with a JSON body, by whatever transport, and returns status and parsed body. */
@@ -53,7 +61,12 @@ export async function signUpWith(call: AccountRouteCall, prefix = 'user'): Promi
   expect(registered.status, JSON.stringify(registered.body)).toBe(201);
   const loggedIn = await call('POST /auth/login', { username: account.username, password: account.password });
   expect(loggedIn.status, JSON.stringify(loggedIn.body)).toBe(200);
-  return { ...account, userId: registered.body.user.userId, token: loggedIn.body.token };
+  return {
+    ...account,
+    userId: registered.body.user.userId,
+    token: loggedIn.body.token,
+    refreshToken: loggedIn.body.refreshToken,
+  };
 }
 
 /**

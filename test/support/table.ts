@@ -71,6 +71,9 @@ const KEY_SHAPES: readonly [RegExp, RegExp][] = [
     ),
   ],
   [new RegExp(`^CONN#${CONNECTION}$`), /^META$/],
+  // Session ids are random (128 bits), ticket keys a SHA-256: both base64url, neither ever from input.
+  [/^SESSION#[A-Za-z0-9_-]{22}$/, /^META$/],
+  [/^TICKET#[A-Za-z0-9_-]{43}$/, /^META$/],
   [
     new RegExp(`^CONV#${CONVERSATION}$`),
     new RegExp(`^(META|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID})$`),

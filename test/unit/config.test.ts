@@ -3,9 +3,11 @@ import {
   bcryptCost,
   metricsNamespace,
   serviceName,
+  sessionTtlSeconds,
   signingKeySource,
   tableName,
   tokenTtlSeconds,
+  webSocketTicketTtlSeconds,
 } from '../../lambdas/shared/config.ts';
 import {
   type EnvironmentSettings,
@@ -38,10 +40,18 @@ describe('configuration', () => {
   });
 
   it('uses the declared default of an integer variable when it is unset', () => {
-    withEnvironment({ BCRYPT_COST: undefined, TOKEN_TTL_SECONDS: undefined });
+    withEnvironment({
+      BCRYPT_COST: undefined,
+      TOKEN_TTL_SECONDS: undefined,
+      SESSION_TTL_SECONDS: undefined,
+      WS_TICKET_TTL_SECONDS: undefined,
+    });
 
     expect(bcryptCost()).toBe(environmentVariables.BCRYPT_COST.default);
-    expect(tokenTtlSeconds()).toBe(12 * 60 * 60);
+    // The protocol's ceilings: access tokens 15 minutes, sessions 30 days, tickets 30 seconds.
+    expect(tokenTtlSeconds()).toBe(15 * 60);
+    expect(sessionTtlSeconds()).toBe(30 * 24 * 60 * 60);
+    expect(webSocketTicketTtlSeconds()).toBe(30);
   });
 
   it.each([
@@ -50,6 +60,9 @@ describe('configuration', () => {
     ['BCRYPT_COST', '10.5', () => bcryptCost()],
     ['TOKEN_TTL_SECONDS', '59', () => tokenTtlSeconds()],
     ['TOKEN_TTL_SECONDS', 'soon', () => tokenTtlSeconds()],
+    ['TOKEN_TTL_SECONDS', '901', () => tokenTtlSeconds()],
+    ['SESSION_TTL_SECONDS', String(30 * 24 * 60 * 60 + 1), () => sessionTtlSeconds()],
+    ['WS_TICKET_TTL_SECONDS', '31', () => webSocketTicketTtlSeconds()],
   ] as const)('refuses %s=%s, naming the variable and its declared range', (name, value, read) => {
     withEnvironment({ [name]: value });
     const { min, max } = environmentVariables[name];
@@ -58,10 +71,11 @@ describe('configuration', () => {
   });
 
   it('accepts the ends of an integer range', () => {
-    withEnvironment({ BCRYPT_COST: '4', TOKEN_TTL_SECONDS: String(7 * 24 * 60 * 60) });
+    withEnvironment({ BCRYPT_COST: '4', TOKEN_TTL_SECONDS: '900', WS_TICKET_TTL_SECONDS: '1' });
 
     expect(bcryptCost()).toBe(4);
-    expect(tokenTtlSeconds()).toBe(7 * 24 * 60 * 60);
+    expect(tokenTtlSeconds()).toBe(900);
+    expect(webSocketTicketTtlSeconds()).toBe(1);
   });
 
   it('takes the signing key itself over the ARN of its secret, and needs one of them', () => {

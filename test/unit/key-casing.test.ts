@@ -14,6 +14,7 @@ import {
   userConversationKey,
   userConversationsIndexKey,
   userKey,
+  userSessionsIndexKey,
 } from '../../lambdas/data/keys.ts';
 
 // The value domains the edge lets through (lambdas/shared/validation.ts), written out here so that a builder
@@ -42,6 +43,7 @@ const userKeysOf = (name: string, conversation: string) => [
   userConnectionsIndexKey(name),
   userConversationKey(name, conversation),
   userConversationsIndexKey(name),
+  userSessionsIndexKey(name),
   clientMessageIdKey({ room: 'lobby' }, name, 'cmid-1'),
   clientMessageIdKey({ conversationId: conversation }, name, 'cmid-1'),
 ];

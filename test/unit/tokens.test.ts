@@ -1,9 +1,26 @@
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { bearerToken, issueToken, verifyToken } from '../../lambdas/shared/tokens.ts';
+import {
+  bearerToken,
+  issueToken,
+  keyIdOf,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  verifyToken,
+} from '../../lambdas/shared/tokens.ts';
 
 const key = 'unit-test-signing-key-with-enough-length!';
-const identity = { userId: 'u-1', username: 'Alice' };
+const identity = { userId: 'u-1', username: 'Alice', sessionId: 'session-1' };
+/** What the server writes besides the identity: a token lacking one of these is refused. */
+const signed = (claims: object, options: jwt.SignOptions = {}) =>
+  jwt.sign({ username: 'Alice', sid: 'session-1', ...claims }, key, {
+    subject: 'u-1',
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+    keyid: keyIdOf(key),
+    expiresIn: 60,
+    ...options,
+  });
 
 const refused = (token: string) => {
   expect(() => verifyToken(key, token)).toThrow(
@@ -19,7 +36,39 @@ describe('tokens', () => {
     const decoded = jwt.decode(token, { complete: true }) as jwt.Jwt;
     const payload = decoded.payload as jwt.JwtPayload;
     expect(decoded.header.alg).toBe('HS256');
+    expect(decoded.header.kid).toBe(keyIdOf(key));
+    expect(payload).toMatchObject({ iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, sid: 'session-1' });
     expect(payload.exp).toBe((payload.iat ?? 0) + expiresIn);
+  });
+
+  it('accepts a token built by hand with every claim (the control of the cases below)', () => {
+    expect(verifyToken(key, signed({}))).toEqual(identity);
+  });
+
+  it('refuses another issuer, another audience, an unknown or missing kid, and a missing sid', () => {
+    refused(signed({}, { issuer: 'someone-else' }));
+    refused(signed({}, { audience: 'another-api' }));
+    refused(signed({}, { keyid: 'unknown-key' }));
+    const { kid: _kid, ...headerWithoutKid } = jwt.decode(signed({}), { complete: true })?.header ?? {};
+    refused(
+      jwt.sign({ username: 'Alice', sid: 'session-1' }, key, {
+        subject: 'u-1',
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        expiresIn: 60,
+        header: headerWithoutKid as jwt.JwtHeader,
+      }),
+    );
+    refused(
+      jwt.sign({ username: 'Alice' }, key, {
+        subject: 'u-1',
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        keyid: keyIdOf(key),
+        expiresIn: 60,
+      }),
+    );
+    refused(signed({ sid: 'not#a session' }));
   });
 
   it('refuses alg:none, another key, an expired token and a future nbf', () => {

@@ -1,0 +1,146 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type * as contract from '../../lib/contract/index.ts';
+import type { ConnectionRepository } from '../data/connections.ts';
+import { epochSeconds, type SessionRecord, type SessionRepository } from '../data/sessions.ts';
+import { InvalidRefreshTokenError, UnauthorizedError } from '../shared/errors.ts';
+import type { ConnectionCloser } from '../shared/management.ts';
+import { type Identity, issueToken, type SigningKeyProvider, verifyToken } from '../shared/tokens.ts';
+
+/** What issuing, refreshing and checking sessions needs. */
+export interface SessionDeps {
+  readonly sessions: SessionRepository;
+  readonly signingKey: SigningKeyProvider;
+  readonly tokenTtlSeconds: number;
+  readonly sessionTtlSeconds: number;
+  readonly now: () => Date;
+}
+
+/** What ending sessions needs besides: the connections opened with them, and a way to close those. */
+export interface SessionEndDeps {
+  readonly sessions: SessionRepository;
+  readonly connections: ConnectionRepository;
+  readonly closer: ConnectionCloser;
+}
+
+/** The account a session is for. */
+export interface SessionUser {
+  readonly userId: string;
+  readonly username: string;
+}
+
+/** SHA-256, base64url: what is stored of a refresh token or a ticket. */
+export const secretHash = (secret: string): string => createHash('sha256').update(secret).digest('base64url');
+
+/** 128 random bits name a session; 256 random bits make a refresh token or a ticket unguessable. */
+const newSessionId = () => randomBytes(16).toString('base64url');
+export const newSecret = () => randomBytes(32).toString('base64url');
+
+/** A refresh token is `<sessionId>.<secret>`: the id finds the session in one read, the hash checks the whole. */
+const REFRESH_TOKEN = /^([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Starts a session for a user whose credentials were checked: one PutItem, and the login answer with an access
+ * token and the session's first refresh token.
+ */
+export async function startSession(deps: SessionDeps, user: SessionUser): Promise<contract.LoginResult> {
+  const now = deps.now();
+  const sessionId = newSessionId();
+  const refreshToken = `${sessionId}.${newSecret()}`;
+  const session: SessionRecord = {
+    sessionId,
+    userId: user.userId,
+    username: user.username,
+    refreshHash: secretHash(refreshToken),
+    usedHashes: [],
+    createdAt: now.toISOString(),
+    expiresAt: epochSeconds(now) + deps.sessionTtlSeconds,
+  };
+  await deps.sessions.create(session);
+  return loginAnswer(deps, session, refreshToken);
+}
+
+/**
+ * Exchanges a refresh token for new tokens of the same session (the refresh token rotates). A token of this
+ * session that was already used ends the whole session, with its sockets: it was copied, and who holds the
+ * newest token is unknown. Of concurrent refreshes with one token exactly one wins; the others get 401.
+ * @throws InvalidRefreshTokenError for any token that is not the session's current one.
+ */
+export async function refreshSession(
+  deps: SessionDeps & SessionEndDeps,
+  refreshToken: string,
+): Promise<contract.LoginResult> {
+  const sessionId = REFRESH_TOKEN.exec(refreshToken)?.[1];
+  if (sessionId === undefined) throw new InvalidRefreshTokenError();
+  const session = await deps.sessions.get(sessionId, deps.now());
+  if (session === undefined) throw new InvalidRefreshTokenError();
+  const presented = secretHash(refreshToken);
+  if (presented !== session.refreshHash) {
+    if (session.usedHashes.includes(presented)) await endSessions(deps, session.username, [sessionId]);
+    throw new InvalidRefreshTokenError();
+  }
+  const next = `${sessionId}.${newSecret()}`;
+  if (!(await deps.sessions.rotate(session, secretHash(next)))) throw new InvalidRefreshTokenError();
+  return loginAnswer(deps, session, next);
+}
+
+/**
+ * Verifies an access token and checks that its session is alive and belongs to the token's user: one
+ * strongly consistent GetItem (1 RCU), so a session ended by logout is refused by the very next request.
+ * @throws UnauthorizedError
+ */
+export async function authenticate(
+  deps: Pick<SessionDeps, 'sessions' | 'signingKey' | 'now'>,
+  token: string,
+): Promise<Identity> {
+  const identity = verifyToken(await deps.signingKey(), token);
+  await requireLiveSession(deps, identity);
+  return identity;
+}
+
+/** @throws UnauthorizedError unless the identity's session exists and is its user's. */
+export async function requireLiveSession(
+  deps: Pick<SessionDeps, 'sessions' | 'now'>,
+  identity: Identity,
+): Promise<void> {
+  const session = await deps.sessions.get(identity.sessionId, deps.now());
+  if (session === undefined || session.userId !== identity.userId) {
+    throw new UnauthorizedError('The session of this token has ended.');
+  }
+}
+
+/**
+ * Ends sessions of a user: each session item is deleted first (from then on their tokens are refused), then
+ * every connection the user opened in one of them is closed through the management API. `'all'` ends every
+ * session the user's index lists.
+ */
+export async function endSessions(
+  deps: SessionEndDeps,
+  username: string,
+  sessionIds: readonly string[] | 'all',
+): Promise<void> {
+  const ended = new Set(sessionIds === 'all' ? await deps.sessions.sessionIdsOf(username) : sessionIds);
+  for (const sessionId of ended) await deps.sessions.delete(sessionId);
+  const connections = await deps.connections.sessionsOfConnections(username);
+  await Promise.all(
+    connections
+      .filter((connection) => sessionIds === 'all' || ended.has(connection.sessionId ?? ''))
+      .map((connection) => deps.closer.close(connection.connectionId)),
+  );
+}
+
+async function loginAnswer(
+  deps: SessionDeps,
+  session: SessionRecord,
+  refreshToken: string,
+): Promise<contract.LoginResult> {
+  const identity = { userId: session.userId, username: session.username, sessionId: session.sessionId };
+  const issued = issueToken(await deps.signingKey(), identity, deps.tokenTtlSeconds);
+  return {
+    token: issued.token,
+    tokenType: 'Bearer',
+    expiresIn: issued.expiresIn,
+    refreshToken,
+    refreshExpiresIn: Math.max(0, session.expiresAt - epochSeconds(deps.now())),
+    user: { userId: session.userId, username: session.username },
+  };
+}
