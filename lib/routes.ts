@@ -42,7 +42,7 @@ export interface RouteThrottle {
 
 export interface HttpRoute {
   readonly key: HttpRouteKey;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   /** API Gateway path syntax: `/rooms/{name}/messages`. */
   readonly path: string;
   readonly function: FunctionName;
@@ -108,6 +108,7 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   'POST /auth/logout-all': 'readWrite',
   'POST /auth/password': 'readWrite',
   'POST /auth/ws-ticket': 'readWrite',
+  'DELETE /auth/me': 'readWrite',
   'GET /auth/me': 'read',
   'GET /rooms': 'read',
   'POST /rooms': 'readWrite',

@@ -11,6 +11,9 @@ export interface UserRecord {
   readonly createdAt: string;
 }
 
+/** The type of the tombstone that keeps a deleted account's username taken for ever. */
+const DELETED_USER = 'DeletedUser';
+
 /** Users, keyed by username in any casing; emails claimed by a separate item so both are unique. */
 export class UserRepository {
   constructor(
@@ -42,10 +45,43 @@ export class UserRepository {
     return outcome.ok;
   }
 
-  /** One GetItem; any casing of the username finds the user. */
+  /**
+   * Deletes an account: in one transaction, its profile is replaced by a tombstone (so that registration still
+   * finds the username taken, and no one inherits its conversations) and its email claim is deleted (so that the
+   * email may register again), both on condition that they are still this user's. Returns false when not.
+   */
+  async delete(user: Pick<UserRecord, 'userId' | 'username' | 'email'>, deletedAt: string): Promise<boolean> {
+    const outcome = await transactWrite(this.doc, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...userKey(user.username),
+            type: DELETED_USER,
+            userId: user.userId,
+            username: user.username,
+            deletedAt,
+          },
+          ConditionExpression: 'userId = :userId',
+          ExpressionAttributeValues: { ':userId': user.userId },
+        },
+      },
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: emailKey(user.email),
+          ConditionExpression: 'userId = :userId',
+          ExpressionAttributeValues: { ':userId': user.userId },
+        },
+      },
+    ]);
+    return outcome.ok;
+  }
+
+  /** One GetItem; any casing of the username finds the user. A deleted account is found as no user. */
   async findByUsername(username: string): Promise<UserRecord | undefined> {
     const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: userKey(username) }));
-    if (output.Item === undefined) return undefined;
+    if (output.Item === undefined || output.Item.type === DELETED_USER) return undefined;
     const { userId, username: displayName, email, passwordHash, createdAt } = output.Item;
     return { userId, username: displayName, email, passwordHash, createdAt };
   }

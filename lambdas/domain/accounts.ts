@@ -4,7 +4,12 @@ import { username as usernameSchema } from '../../lib/contract/index.ts';
 import type { UserRecord, UserRepository } from '../data/users.ts';
 import { ConflictError, InvalidCredentialsError, UnauthorizedError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
-import type { ChangePasswordInput, LoginInput, RegisterInput } from '../shared/validation.ts';
+import type {
+  ChangePasswordInput,
+  DeleteAccountInput,
+  LoginInput,
+  RegisterInput,
+} from '../shared/validation.ts';
 import { endSessions, type SessionDeps, type SessionEndDeps, startSession } from './sessions.ts';
 
 /** A user as the contract shows it to its owner. */
@@ -72,17 +77,31 @@ export async function changePassword(
   identity: Identity,
   input: ChangePasswordInput,
 ): Promise<LoginResult> {
-  const user = await deps.users.findByUsername(identity.username);
-  if (user === undefined || user.userId !== identity.userId) {
-    throw new UnauthorizedError('The account of this token no longer exists.');
-  }
-  if (!(await compare(input.currentPassword, user.passwordHash))) throw new InvalidCredentialsError();
+  const user = await ownAccount(deps, identity, input.currentPassword);
   const passwordHash = await hash(input.newPassword, deps.bcryptCost);
   if (!(await deps.users.replacePasswordHash(user, passwordHash))) {
     throw new UnauthorizedError('The account of this token no longer exists.');
   }
   await endSessions(deps, user.username, 'all');
   return startSession(deps, user);
+}
+
+/**
+ * Deletes the caller's account after checking its password: the profile becomes a tombstone (the username is
+ * never free again), the email claim goes (the email may register again), then every session ends and every
+ * socket closes. Messages stay in history under the username.
+ * @throws InvalidCredentialsError when the password is wrong.
+ */
+export async function deleteAccount(
+  deps: Pick<AccountDeps, 'users' | 'now'> & SessionEndDeps,
+  identity: Identity,
+  input: DeleteAccountInput,
+): Promise<void> {
+  const user = await ownAccount(deps, identity, input.password);
+  if (!(await deps.users.delete(user, deps.now().toISOString()))) {
+    throw new UnauthorizedError('The account of this token no longer exists.');
+  }
+  await endSessions(deps, user.username, 'all');
 }
 
 /**
@@ -95,6 +114,20 @@ export async function me(deps: Pick<AccountDeps, 'users'>, identity: Identity): 
     throw new UnauthorizedError('The account of this token no longer exists.');
   }
   return toPublicUser(user);
+}
+
+/**
+ * The account of a token, its password checked: the account at the token's username must be the token's user
+ * (not an account registered again under the name).
+ * @throws UnauthorizedError when it is gone; InvalidCredentialsError when the password is wrong.
+ */
+async function ownAccount(deps: Pick<AccountDeps, 'users'>, identity: Identity, password: string) {
+  const user = await deps.users.findByUsername(identity.username);
+  if (user === undefined || user.userId !== identity.userId) {
+    throw new UnauthorizedError('The account of this token no longer exists.');
+  }
+  if (!(await compare(password, user.passwordHash))) throw new InvalidCredentialsError();
+  return user;
 }
 
 function toPublicUser(user: UserRecord): PublicUser {

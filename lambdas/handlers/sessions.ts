@@ -1,7 +1,7 @@
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
 import { UserRepository } from '../data/users.ts';
-import { changePassword } from '../domain/accounts.ts';
+import { changePassword, deleteAccount } from '../domain/accounts.ts';
 import { endSessions, refreshSession } from '../domain/sessions.ts';
 import { issueWebSocketTicket } from '../domain/tickets.ts';
 import { bcryptCost, tableName, webSocketTicketTtlSeconds } from '../shared/config.ts';
@@ -19,7 +19,7 @@ const deps = {
   ticketTtlSeconds: webSocketTicketTtlSeconds(),
 };
 
-/** The session routes: refresh (public), logout, logout-all, password change and WebSocket tickets. */
+/** The session routes: refresh (public), logout, logout-all, password change, tickets, account deletion. */
 export const handler = httpHandler(
   'sessions',
   {
@@ -39,6 +39,10 @@ export const handler = httpHandler(
       status: 200,
       body: await changePassword(deps, identity, body),
     }),
+    'DELETE /auth/me': async ({ identity, body }) => {
+      await deleteAccount(deps, identity, body);
+      return { status: 204, body: undefined };
+    },
     'POST /auth/ws-ticket': async ({ identity }) => ({
       status: 201,
       body: await issueWebSocketTicket(deps, identity),

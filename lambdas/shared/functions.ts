@@ -17,6 +17,7 @@ export const functionRoutes = {
       'POST /auth/logout-all',
       'POST /auth/password',
       'POST /auth/ws-ticket',
+      'DELETE /auth/me',
     ],
   },
   // `me` also answers every unmatched method and path with the contract's 404: see HTTP_FALLBACK_ROUTE_KEY.

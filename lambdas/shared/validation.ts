@@ -11,6 +11,7 @@ import { type ErrorDetail, ValidationError } from './errors.ts';
 export type RegisterInput = z.output<(typeof httpRoutes)['POST /auth/register']['body']>;
 export type LoginInput = z.output<(typeof httpRoutes)['POST /auth/login']['body']>;
 export type ChangePasswordInput = z.output<(typeof httpRoutes)['POST /auth/password']['body']>;
+export type DeleteAccountInput = z.output<(typeof httpRoutes)['DELETE /auth/me']['body']>;
 export type PostMessageInput = z.output<(typeof httpRoutes)['POST /rooms/{name}/messages']['body']>;
 
 /** Turns a zod failure into the contract's `details`; a problem with the input as a whole is the `body`'s. */

@@ -71,7 +71,11 @@ export class ChatHttpApi extends Construct {
       corsPreflight: {
         allowOrigins: ['*'],
         allowHeaders: ['Authorization', 'Content-Type'],
-        allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
+        allowMethods: [
+          apigwv2.CorsHttpMethod.GET,
+          apigwv2.CorsHttpMethod.POST,
+          apigwv2.CorsHttpMethod.DELETE,
+        ],
         maxAge: Duration.hours(1),
       },
       // The stage is made below, once the routes whose throttles it names exist.

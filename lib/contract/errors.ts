@@ -18,11 +18,7 @@ export const httpErrors = {
     status: 401,
     meaning: 'Login with an unknown username or a wrong password (one answer for both).',
   },
-  INVALID_REFRESH_TOKEN: {
-    status: 401,
-    meaning:
-      'The refresh token is unknown, expired, already used (which also ends its session) or its session has ended.',
-  },
+  INVALID_REFRESH_TOKEN: { status: 401, meaning: 'Unknown, expired or reused (a reuse ends its session).' },
   NOT_FOUND: { status: 404, meaning: 'No route has this method and path.' },
   USER_NOT_FOUND: { status: 404, meaning: 'The `peer` of a new conversation does not exist.' },
   ROOM_NOT_FOUND: { status: 404, meaning: 'No room has this name.' },
@@ -32,7 +28,7 @@ export const httpErrors = {
   },
   ACCOUNT_EXISTS: {
     status: 409,
-    meaning: 'The username or the email is taken, in any case (which one is not said).',
+    meaning: 'The username (taken for ever once registered) or the email is taken, in any case.',
   },
   ROOM_EXISTS: { status: 409, meaning: 'A room of this name exists.' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is over 16 KiB.' },

@@ -113,6 +113,19 @@ export const authRoutes = {
     responses: { 201: { schema: webSocketTicket, description: 'The ticket.' } },
     errors: [],
   },
+  'DELETE /auth/me': {
+    method: 'DELETE',
+    path: '/auth/me',
+    auth: true,
+    operationId: 'deleteAccount',
+    tag: 'auth',
+    summary: 'Delete the account',
+    description:
+      'The profile, the email claim and every session go, and the sockets close; the messages stay in history under the username, which is never free again. The email may register again.',
+    body: published('DeleteAccountRequest', z.object({ password: givenPassword })),
+    responses: { 204: { description: 'The account is deleted.' } },
+    errors: ['INVALID_CREDENTIALS'],
+  },
   'GET /auth/me': {
     method: 'GET',
     path: '/auth/me',

@@ -140,6 +140,9 @@ describe('every route answers what the contract declares', () => {
     });
     await call('POST /auth/logout-all', '/auth/logout-all', { token: again.body.token });
     await call('POST /auth/logout-all', '/auth/logout-all', { token: again.body.token });
+    const leaving = await api.signUp('leaving');
+    await call('DELETE /auth/me', '/auth/me', { token: leaving.token, body: { password: 'wrong password' } });
+    await call('DELETE /auth/me', '/auth/me', { token: leaving.token, body: { password: leaving.password } });
 
     for (const key of httpRouteKeys) {
       const statuses = [...(seen.get(key) ?? [])];

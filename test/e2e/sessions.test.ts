@@ -191,3 +191,60 @@ describe('password change', () => {
     expect((await login(user, newPassword)).status).toBe(200);
   });
 });
+
+describe('account deletion', () => {
+  const deleteAccount = (user: Pick<User, 'token'>, password: string) =>
+    api.call('DELETE', '/auth/me', { token: user.token, body: { password } });
+
+  it('refuses a wrong password with 401 INVALID_CREDENTIALS and deletes nothing', async () => {
+    const user = await api.signUp('keep');
+
+    expect401(await deleteAccount(user, 'not the password'), 'INVALID_CREDENTIALS');
+
+    expect((await me(user.token)).status).toBe(200);
+    expect((await login(user)).status).toBe(200);
+  });
+
+  it('ends every session and socket, keeps the username taken for ever and frees the email', async () => {
+    const user = await api.signUp('Leaving');
+    const other = await login(user);
+    const sockets = await harness.connectEach(user, other.body);
+    const room = await harness.newRoom(user);
+    const sent = await api.call('POST', `/rooms/${room}/messages`, {
+      token: user.token,
+      body: { text: 'bye' },
+    });
+    expect(sent.status).toBe(201);
+
+    expect(await deleteAccount(user, user.password)).toEqual({ status: 204, body: undefined });
+
+    expect401(await me(user.token), 'UNAUTHORIZED');
+    expect401(await me(other.body.token), 'UNAUTHORIZED');
+    expect401(await refresh(other.body.refreshToken), 'INVALID_REFRESH_TOKEN');
+    expect401(await login(user), 'INVALID_CREDENTIALS');
+    expect(await Promise.all(sockets.map((socket) => socket.closed))).toEqual([1000, 1000]);
+    // The username, in any case, is never free again; the email is.
+    const again = {
+      username: user.username.toLowerCase(),
+      email: 'someone.new@example.com',
+      password: user.password,
+    };
+    const taken = await api.callRoute('POST /auth/register', { body: again });
+    expect(taken.status).toBe(409);
+    expect(taken.body.code).toBe('ACCOUNT_EXISTS');
+    const reused = await api.callRoute('POST /auth/register', {
+      body: { username: `${user.username}_2`, email: user.email, password: user.password },
+    });
+    expect(reused.status).toBe(201);
+    // Its messages stay in history, under its username.
+    const reader = await api.signUp('reader');
+    const history = await api.call('GET', `/rooms/${room}/messages`, { token: reader.token });
+    expect(history.body.messages).toEqual([expect.objectContaining({ from: user.username, text: 'bye' })]);
+    // No one can open a conversation with it.
+    const opened = await api.call('POST', '/conversations', {
+      token: reader.token,
+      body: { peer: user.username },
+    });
+    expect(opened.status).toBe(404);
+  });
+});
