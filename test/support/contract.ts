@@ -1,6 +1,6 @@
 /**
- * Assertions on the shapes the contract (PROTOCOL.md, declared in lib/contract) promises: error bodies and frames, timestamps, and that nothing
- * internal leaks. Used by every test that checks an answer's shape, whatever transport it came over.
+ * Assertions on the shapes the contract (docs/PROTOCOL.md, declared in lib/contract) promises: error bodies
+ * and frames, timestamps, and that nothing internal leaks. Used by every test that checks an answer's shape, whatever transport it came over.
  */
 import { expect } from 'vitest';
 import { CLIENT_MESSAGE_ID_PATTERN, httpErrors, socketErrorCodes } from '../../lib/contract/index.ts';
