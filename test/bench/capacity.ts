@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Connection } from '../../lambdas/data/connections.ts';
 import { connectionKey, roomMemberKey, userConnectionsIndexKey } from '../../lambdas/data/keys.ts';
+import { LoginFailureRepository } from '../../lambdas/data/login-failures.ts';
 import { login, register } from '../../lambdas/domain/accounts.ts';
 import { openConversation } from '../../lambdas/domain/conversations.ts';
 import type { ConnectionPoster } from '../../lambdas/domain/fanout.ts';
@@ -19,7 +20,7 @@ import {
 } from '../../lambdas/domain/messaging.ts';
 import { joinRoom, openConnection } from '../../lambdas/domain/presence.ts';
 import { messagingDeps } from '../../lambdas/handlers/deps.ts';
-import { CONNECTION_TTL_SECONDS } from '../../lambdas/shared/config.ts';
+import { CONNECTION_TTL_SECONDS, loginLockoutPolicy } from '../../lambdas/shared/config.ts';
 import { ensureTable, localAwsSettings } from '../../lib/local/dynamodb-local.ts';
 import { batchWrite } from './environment.ts';
 import { round } from './stats.ts';
@@ -140,6 +141,12 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
     bcryptCost: 4,
     signingKey: async () => 'a-signing-key-for-the-capacity-benchmark-only',
     tokenTtlSeconds: 3600,
+    lockout: {
+      failures: new LoginFailureRepository(doc, tableName),
+      policy: loginLockoutPolicy(),
+      now: Date.now,
+      recordMetric: () => {},
+    },
   };
   const password = 'correct horse battery';
   const account = (username: string) => ({ username, email: `${username}@example.com`, password });
@@ -147,7 +154,9 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
   try {
     const registerCapacity = await measure(() => register(accountDeps, account('alice')));
     await register(accountDeps, account('bob'));
-    const loginCapacity = await measure(() => login(accountDeps, { username: 'alice', password }));
+    const loginCapacity = await measure(() =>
+      login(accountDeps, { username: 'alice', password }, '192.0.2.1'),
+    );
 
     // Rooms of 10 and 100 members (one connection per user), with some history.
     const members = async (room: string, count: number) => {
