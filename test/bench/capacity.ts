@@ -37,6 +37,10 @@ export interface Capacity {
 export interface CapacityResult {
   readonly register: Capacity;
   readonly login: Capacity;
+  /** A wrong password: the login's reads, and both failure counters written. */
+  readonly loginFailed: Capacity;
+  /** An attempt refused while locked out: the counters read, nothing else. */
+  readonly loginLockedOut: Capacity;
   readonly join: Capacity;
   readonly roomMessage10: Capacity;
   readonly roomMessage100: Capacity;
@@ -143,7 +147,8 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
     tokenTtlSeconds: 3600,
     lockout: {
       failures: new LoginFailureRepository(doc, tableName),
-      policy: loginLockoutPolicy(),
+      // A threshold of 1, so that the failure measured next locks the username for the attempt after it.
+      policy: { ...loginLockoutPolicy(), usernameFailures: 1 },
       now: Date.now,
       recordMetric: () => {},
     },
@@ -156,6 +161,13 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
     await register(accountDeps, account('bob'));
     const loginCapacity = await measure(() =>
       login(accountDeps, { username: 'alice', password }, '192.0.2.1'),
+    );
+    const refused = () => undefined;
+    const loginFailed = await measure(() =>
+      login(accountDeps, { username: 'bob', password: 'wrong password' }, '192.0.2.1').catch(refused),
+    );
+    const loginLockedOut = await measure(() =>
+      login(accountDeps, { username: 'bob', password }, '192.0.2.1').catch(refused),
     );
 
     // Rooms of 10 and 100 members (one connection per user), with some history.
@@ -245,6 +257,8 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
     return {
       register: registerCapacity,
       login: loginCapacity,
+      loginFailed,
+      loginLockedOut,
       join: joinCapacity,
       roomMessage10,
       roomMessage100,

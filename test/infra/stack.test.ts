@@ -453,6 +453,22 @@ describe('the stack', () => {
     });
   });
 
+  it('gives the login function the lockout settings it is given, the others at their defaults', () => {
+    const strict = synthChatStack({ props: { loginLockout: { usernameFailures: 5, windowSeconds: 3600 } } });
+
+    strict.template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Description: Match.stringLikeRegexp('^chat: login '),
+      Environment: {
+        Variables: Match.objectLike({
+          LOGIN_USERNAME_FAILURES: '5',
+          LOGIN_ADDRESS_FAILURES: '50',
+          LOGIN_FAILURE_WINDOW_SECONDS: '3600',
+        }),
+      },
+    });
+  });
+
   it('leaves nothing behind when it is deleted, but the retained table', () => {
     for (const [logicalId, resource] of Object.entries<{ DeletionPolicy?: string }>(
       template.toJSON().Resources,
