@@ -21,6 +21,8 @@ import { createHash } from 'node:crypto';
  * | conversation            | CONV#<id>             | META                        |                     |                             |
  * | conversation message    | CONV#<id>             | MSG#<messageId>             |                     |                             |
  * | conversation of a user  | USER#<username lower> | CONV#<id>                   | USERCONVS#<user lc> | <lastActivityAt>#<id>       |
+ * | login failures (user)   | LOGINFAIL#USER#<hash> | FAILURES                    |                     |                             |
+ * | login failures (address)| LOGINFAIL#ADDR#<hash> | FAILURES                    |                     |                             |
  *
  * Access patterns and their cost are listed in docs/data-model.md, whose key table is generated from these builders.
  */
@@ -135,4 +137,22 @@ export const conversationActivitySortKey = (at: string, conversationId: string):
 export function conversationIdOf(a: string, b: string): string {
   const [first, second] = [canonicalUsername(a), canonicalUsername(b)].sort();
   return `c_${createHash('sha256').update(`${first}\n${second}`).digest('base64url').slice(0, 22)}`;
+}
+
+/** Whose failed logins a counter counts: a username as typed at login (any casing), or a source address bucket. */
+export type LoginFailureSubject = { readonly username: string } | { readonly address: string };
+
+/**
+ * The failed-login counter of a username or an address. Unlike every other key, the value is hashed (SHA-256):
+ * login takes any string of up to 254 characters as a username (one that could never be registered included,
+ * `#` too), and people type their password into the username field, so neither the raw text nor an unbounded
+ * length may reach the table. A username is hashed in its canonical form, so `Alice` and `alice` share one.
+ */
+export function loginFailuresKey(subject: LoginFailureSubject): Key {
+  const [kind, value] =
+    'username' in subject ? ['USER', canonicalUsername(subject.username)] : ['ADDR', subject.address];
+  return {
+    PK: `LOGINFAIL#${kind}#${createHash('sha256').update(value).digest('base64url')}`,
+    SK: 'FAILURES',
+  };
 }

@@ -5,6 +5,7 @@ import type { UserRecord, UserRepository } from '../data/users.ts';
 import { ConflictError, InvalidCredentialsError, UnauthorizedError } from '../shared/errors.ts';
 import { type Identity, issueToken, type SigningKeyProvider } from '../shared/tokens.ts';
 import type { LoginInput, RegisterInput } from '../shared/validation.ts';
+import { admitLogin, type LoginLockoutDeps } from './login-lockout.ts';
 
 /** A user as the contract shows it to its owner. */
 export type PublicUser = contract.User;
@@ -16,6 +17,7 @@ export interface AccountDeps {
   readonly bcryptCost: number;
   readonly signingKey: SigningKeyProvider;
   readonly tokenTtlSeconds: number;
+  readonly lockout: LoginLockoutDeps;
 }
 
 export type LoginResult = contract.LoginResult;
@@ -45,17 +47,22 @@ export async function register(
 /**
  * Checks a username and password and issues a token. An unknown user costs one bcrypt comparison against a
  * dummy hash of the same cost, so that both failures take about the same time and answer the same body.
+ * Failures are counted per username and per source address (lambdas/domain/login-lockout.ts).
+ * @throws TooManyAttemptsError while the username or `sourceIp` is locked out, before any password is checked.
  * @throws InvalidCredentialsError for an unknown user or a wrong password alike.
  */
 export async function login(
-  deps: Pick<AccountDeps, 'users' | 'bcryptCost' | 'signingKey' | 'tokenTtlSeconds'>,
+  deps: Pick<AccountDeps, 'users' | 'bcryptCost' | 'signingKey' | 'tokenTtlSeconds' | 'lockout'>,
   input: LoginInput,
+  sourceIp: string,
 ): Promise<LoginResult> {
+  const attempt = await admitLogin(deps.lockout, input.username, sourceIp);
   const user = usernameSchema.safeParse(input.username).success
     ? await deps.users.findByUsername(input.username)
     : undefined;
   const matches = await compare(input.password, user?.passwordHash ?? dummyHash(deps.bcryptCost));
   if (user === undefined || !matches) {
+    await attempt.failed();
     throw new InvalidCredentialsError();
   }
   const issued = issueToken(

@@ -1,17 +1,29 @@
 import { createDocumentClient } from '../data/client.ts';
+import { LoginFailureRepository } from '../data/login-failures.ts';
 import { UserRepository } from '../data/users.ts';
 import { login } from '../domain/accounts.ts';
-import { bcryptCost, tableName, tokenTtlSeconds } from '../shared/config.ts';
+import { bcryptCost, loginLockoutPolicy, tableName, tokenTtlSeconds } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
+import { recordMetric } from '../shared/metrics.ts';
 import { signingKeyFromEnvironment } from '../shared/tokens.ts';
 
+const doc = createDocumentClient();
 const deps = {
-  users: new UserRepository(createDocumentClient(), tableName()),
+  users: new UserRepository(doc, tableName()),
   bcryptCost: bcryptCost(),
   signingKey: signingKeyFromEnvironment(),
   tokenTtlSeconds: tokenTtlSeconds(),
+  lockout: {
+    failures: new LoginFailureRepository(doc, tableName()),
+    policy: loginLockoutPolicy(),
+    now: Date.now,
+    recordMetric,
+  },
 };
 
 export const handler = httpHandler('login', {
-  'POST /auth/login': async ({ body }) => ({ status: 200, body: await login(deps, body) }),
+  'POST /auth/login': async ({ body, sourceIp }) => ({
+    status: 200,
+    body: await login(deps, body, sourceIp),
+  }),
 });

@@ -56,6 +56,19 @@ export function tokenTtlSeconds(): number {
   return integerEnv('TOKEN_TTL_SECONDS');
 }
 
+/** Failed-login thresholds and window (lambdas/domain/login-lockout.ts), from the `LOGIN_*` variables. */
+export function loginLockoutPolicy(): {
+  readonly usernameFailures: number;
+  readonly addressFailures: number;
+  readonly windowMs: number;
+} {
+  return {
+    usernameFailures: integerEnv('LOGIN_USERNAME_FAILURES'),
+    addressFailures: integerEnv('LOGIN_ADDRESS_FAILURES'),
+    windowMs: integerEnv('LOGIN_FAILURE_WINDOW_SECONDS') * 1000,
+  };
+}
+
 export function webSocketCallbackUrl(): string {
   return requireEnv('WEBSOCKET_CALLBACK_URL');
 }
