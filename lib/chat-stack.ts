@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { LoginLockoutSettings } from '../lambdas/shared/environment.ts';
 import { ChatFunctions } from './constructs/chat-function.ts';
 import { ChatTable } from './constructs/chat-table.ts';
 import { ChatHttpApi } from './constructs/http-api.ts';
@@ -29,6 +30,12 @@ export interface ChatStackProps extends StackProps {
    */
   readonly alarmEmail?: string;
   /**
+   * The failed-login thresholds and window of the login lockout.
+   *
+   * @default 10 failures per username, 50 per source address, within 15 minutes
+   */
+  readonly loginLockout?: LoginLockoutSettings;
+  /**
    * The cdk-nag findings acknowledged on this stack. Only tests pass fewer, to prove that the check fails then.
    *
    * @default all of `nagAcknowledgements`
@@ -57,7 +64,11 @@ export class ChatStack extends Stack {
 
     this.table = new ChatTable(this, 'Table', { retain: props.retainData ?? true });
     this.signingKey = new JwtSigningKey(this, 'JwtSigningKey');
-    this.functions = new ChatFunctions(this, 'Functions', { table: this.table, signingKey: this.signingKey });
+    this.functions = new ChatFunctions(this, 'Functions', {
+      table: this.table,
+      signingKey: this.signingKey,
+      loginLockout: props.loginLockout,
+    });
     this.httpApi = new ChatHttpApi(this, 'HttpApi', {
       functions: this.functions.byName,
       description: `Chat HTTP API (stage ${props.stageName})`,

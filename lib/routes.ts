@@ -32,6 +32,8 @@ export interface FunctionSpec {
   readonly closesConnections: boolean;
   /** Whether it signs or verifies tokens, and so reads the JWT signing key. */
   readonly usesSigningKey: boolean;
+  /** Whether it counts failed logins, and so is given the lockout's settings (`LOGIN_*`). */
+  readonly countsLoginFailures?: boolean;
 }
 
 /** A stage throttle: the steady rate (requests per second) and the burst (token bucket size) API Gateway allows. */
@@ -68,7 +70,7 @@ export interface WebSocketRoute {
 const handlerSpec = (
   name: FunctionName,
   flags: Pick<FunctionSpec, 'postsToConnections' | 'usesSigningKey'> &
-    Partial<Pick<FunctionSpec, 'closesConnections'>>,
+    Partial<Pick<FunctionSpec, 'closesConnections' | 'countsLoginFailures'>>,
 ): FunctionSpec => ({
   entry: `lambdas/handlers/${name}.ts`,
   api: functionRoutes[name].api,
@@ -78,7 +80,7 @@ const handlerSpec = (
 
 export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
   register: handlerSpec('register', { postsToConnections: false, usesSigningKey: false }),
-  login: handlerSpec('login', { postsToConnections: false, usesSigningKey: true }),
+  login: handlerSpec('login', { postsToConnections: false, usesSigningKey: true, countsLoginFailures: true }),
   // Ending a session closes its sockets (DELETE @connections); it sends no frame.
   sessions: handlerSpec('sessions', {
     postsToConnections: false,
@@ -101,7 +103,7 @@ export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
  */
 const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> = {
   'POST /auth/register': 'write',
-  // Login starts a session: one PutItem.
+  // Reads the user and the failed-login counters; writes a counter on each failure, a session on success.
   'POST /auth/login': 'readWrite',
   'POST /auth/refresh': 'readWrite',
   'POST /auth/logout': 'readWrite',
@@ -127,8 +129,17 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   $disconnect: 'readWrite',
 };
 
-/** Sign-up and sign-in: a bcrypt hash per call (~0.6 s of CPU) and the target of credential stuffing. */
-const AUTH_THROTTLE: RouteThrottle = { rateLimit: 5, burstLimit: 10 };
+/**
+ * Sign-up and sign-in: each admitted call costs a bcrypt hash (~0.6 s of a 512 MB function's CPU). A route
+ * throttle counts every client together, so a low one is a lever for one client to lock everyone out: at
+ * 5 per second one script filled it. Guessing is stopped per address and per username by the login lockout
+ * (lambdas/domain/login-lockout.ts), where a refused attempt costs two GetItems and no bcrypt, so this is only
+ * the ceiling of what the routes may spend: 100 calls a second are ~60 concurrent executions at most (6% of
+ * the default account concurrency of 1,000) and ~$1.5 an hour of Lambda, while one address is held to 50
+ * failed logins per 15 minutes, under a thousandth of it. Only a flood of 100 requests a second from one client
+ * fills it: filtering that per address needs CloudFront and a WAF rate rule in front (docs/deployment.md).
+ */
+export const AUTH_THROTTLE: RouteThrottle = { rateLimit: 100, burstLimit: 200 };
 const routeThrottles: Partial<Record<HttpRouteKey, RouteThrottle>> = {
   'POST /auth/register': AUTH_THROTTLE,
   'POST /auth/login': AUTH_THROTTLE,

@@ -14,6 +14,7 @@ import {
   conversationKey,
   emailKey,
   type Key,
+  loginFailuresKey,
   messagePartition,
   messageSortKey,
   presenceKey,
@@ -182,6 +183,17 @@ export function keysTable(): string {
       index: [userSessionsIndexKey(SAMPLE.username), SAMPLE.sessionId],
     },
     { item: 'WebSocket ticket', key: webSocketTicketKey(SAMPLE.ticketHash) },
+    ...(['username', 'address'] as const).map((kind) => {
+      const key = loginFailuresKey(
+        kind === 'username' ? { username: SAMPLE.username } : { address: '192.0.2.1' },
+      );
+      // The value is hashed: show what is hashed rather than a hash of a placeholder.
+      const hashed = kind === 'username' ? 'lower-cased username' : 'address bucket';
+      return {
+        item: kind === 'username' ? 'failed logins of a username' : 'failed logins from an address',
+        key: { PK: key.PK.replace(/[^#]+$/, `<SHA-256 of the ${hashed}>`), SK: key.SK },
+      };
+    }),
   ];
   return markdownTable(
     ['item', 'PK', 'SK', 'GSI1PK', 'GSI1SK'],

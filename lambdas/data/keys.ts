@@ -23,6 +23,8 @@ import { createHash } from 'node:crypto';
  * | conversation of a user  | USER#<username lower> | CONV#<id>                   | USERCONVS#<user lc> | <lastActivityAt>#<id>       |
  * | session (one login)     | SESSION#<sessionId>   | META                        | USERSESSIONS#<u lc> | <sessionId>                 |
  * | WebSocket ticket        | TICKET#<sha256 of it> | META                        |                     |                             |
+ * | login failures (user)   | LOGINFAIL#USER#<hash> | FAILURES                    |                     |                             |
+ * | login failures (address)| LOGINFAIL#ADDR#<hash> | FAILURES                    |                     |                             |
  *
  * Access patterns and their cost are listed in docs/data-model.md, whose key table is generated from these builders.
  */
@@ -154,3 +156,20 @@ export const userSessionsIndexEntry = userSessions.entry;
 
 /** A WebSocket ticket, addressed by the SHA-256 of the ticket (base64url): the ticket itself is never stored. */
 export const webSocketTicketKey = (ticketHash: string): Key => ({ PK: `TICKET#${ticketHash}`, SK: 'META' });
+/** Whose failed logins a counter counts: a username as typed at login (any casing), or a source address bucket. */
+export type LoginFailureSubject = { readonly username: string } | { readonly address: string };
+
+/**
+ * The failed-login counter of a username or an address. Unlike every other key, the value is hashed (SHA-256):
+ * login takes any string of up to 254 characters as a username (one that could never be registered included,
+ * `#` too), and people type their password into the username field, so neither the raw text nor an unbounded
+ * length may reach the table. A username is hashed in its canonical form, so `Alice` and `alice` share one.
+ */
+export function loginFailuresKey(subject: LoginFailureSubject): Key {
+  const [kind, value] =
+    'username' in subject ? ['USER', canonicalUsername(subject.username)] : ['ADDR', subject.address];
+  return {
+    PK: `LOGINFAIL#${kind}#${createHash('sha256').update(value).digest('base64url')}`,
+    SK: 'FAILURES',
+  };
+}

@@ -10,6 +10,7 @@ import type {
   LoginInput,
   RegisterInput,
 } from '../shared/validation.ts';
+import { admitLogin, type LoginLockoutDeps } from './login-lockout.ts';
 import { endSessions, type SessionDeps, type SessionEndDeps, startSession } from './sessions.ts';
 
 /** A user as the contract shows it to its owner. */
@@ -20,6 +21,7 @@ export interface AccountDeps {
   readonly now: () => Date;
   readonly newUserId: () => string;
   readonly bcryptCost: number;
+  readonly lockout: LoginLockoutDeps;
 }
 
 export type LoginResult = contract.LoginResult;
@@ -49,18 +51,23 @@ export async function register(
 /**
  * Checks a username and password and starts a session (an access token and a refresh token). An unknown user
  * costs one bcrypt comparison against a dummy hash of the same cost, so that both failures take about the
- * same time and answer the same body.
+ * same time and answer the same body. Failures are counted per username and per source address
+ * (lambdas/domain/login-lockout.ts).
+ * @throws TooManyAttemptsError while the username or `sourceIp` is locked out, before any password is checked.
  * @throws InvalidCredentialsError for an unknown user or a wrong password alike.
  */
 export async function login(
-  deps: Pick<AccountDeps, 'users' | 'bcryptCost'> & SessionDeps,
+  deps: Pick<AccountDeps, 'users' | 'bcryptCost' | 'lockout'> & SessionDeps,
   input: LoginInput,
+  sourceIp: string,
 ): Promise<LoginResult> {
+  const attempt = await admitLogin(deps.lockout, input.username, sourceIp);
   const user = usernameSchema.safeParse(input.username).success
     ? await deps.users.findByUsername(input.username)
     : undefined;
   const matches = await compare(input.password, user?.passwordHash ?? dummyHash(deps.bcryptCost));
   if (user === undefined || !matches) {
+    await attempt.failed();
     throw new InvalidCredentialsError();
   }
   return startSession(deps, user);

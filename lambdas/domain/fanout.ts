@@ -2,6 +2,7 @@
  * Delivery of frames to WebSocket connections through API Gateway's management API.
  */
 
+import type { ServerFrame } from '../../lib/contract/index.ts';
 import type { ConnectionPoster } from '../shared/management.ts';
 
 export type { ConnectionPoster };
@@ -25,8 +26,8 @@ export interface FanOutResult {
   readonly failed: number;
 }
 
-/** The frames the server sends, as PROTOCOL.md defines them. */
-export type ServerFrame = { readonly type: string } & Record<string, unknown>;
+/** The frames the server sends: exactly the contract's (lib/contract), so a frame of another shape fails tsc. */
+export type { ServerFrame };
 
 /**
  * Posts one frame to each connection, at most `concurrency` at a time, with `Promise.allSettled` semantics:

@@ -1,3 +1,4 @@
+import type { ServerFrameOf } from '../../lib/contract/index.ts';
 import type { Conversation, ConversationRepository } from '../data/conversations.ts';
 import type {
   AppendResult,
@@ -151,7 +152,7 @@ async function connectionsOf(deps: MessagingDeps, conversation: Conversation): P
   return perParticipant.flat();
 }
 
-function ackOf(message: Message) {
+function ackOf(message: Message): ServerFrameOf<'ack'> {
   return {
     type: 'ack',
     messageId: message.messageId,
@@ -160,6 +161,6 @@ function ackOf(message: Message) {
   };
 }
 
-function messageFrame(message: Message) {
+function messageFrame(message: Message): ServerFrameOf<'message'> {
   return { type: 'message', ...message };
 }

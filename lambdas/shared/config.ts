@@ -1,3 +1,4 @@
+import { limits } from '../../lib/contract/index.ts';
 import {
   type EnvironmentVariableName,
   environmentVariables,
@@ -37,8 +38,8 @@ function integerEnv(name: IntegerVariableName): number {
 /** bcrypt cost of new password hashes when `BCRYPT_COST` is unset (always, in the stack). */
 export const DEFAULT_BCRYPT_COST = environmentVariables.BCRYPT_COST.default;
 
-/** API Gateway closes a WebSocket connection after at most 2 hours. */
-export const MAX_CONNECTION_SECONDS = 2 * 60 * 60;
+/** API Gateway closes a WebSocket connection after at most 2 hours (the contract publishes the figure). */
+export const MAX_CONNECTION_SECONDS = limits.webSocketMaxConnectionSeconds;
 
 /** Connection items outlive the longest possible connection a little, so TTL only removes the dead. */
 export const CONNECTION_TTL_SECONDS = MAX_CONNECTION_SECONDS + 10 * 60;
@@ -55,6 +56,19 @@ export function bcryptCost(): number {
 export const tokenTtlSeconds = (): number => integerEnv('TOKEN_TTL_SECONDS');
 export const sessionTtlSeconds = (): number => integerEnv('SESSION_TTL_SECONDS');
 export const webSocketTicketTtlSeconds = (): number => integerEnv('WS_TICKET_TTL_SECONDS');
+
+/** Failed-login thresholds and window (lambdas/domain/login-lockout.ts), from the `LOGIN_*` variables. */
+export function loginLockoutPolicy(): {
+  readonly usernameFailures: number;
+  readonly addressFailures: number;
+  readonly windowMs: number;
+} {
+  return {
+    usernameFailures: integerEnv('LOGIN_USERNAME_FAILURES'),
+    addressFailures: integerEnv('LOGIN_ADDRESS_FAILURES'),
+    windowMs: integerEnv('LOGIN_FAILURE_WINDOW_SECONDS') * 1000,
+  };
+}
 
 export function webSocketCallbackUrl(): string {
   return requireEnv('WEBSOCKET_CALLBACK_URL');

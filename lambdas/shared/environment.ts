@@ -88,6 +88,33 @@ export const environmentVariables = {
     min: 1,
     max: 30,
   },
+  LOGIN_USERNAME_FAILURES: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning:
+      'Failed logins for one username (existing or not) within the window after which its logins are locked out (429).',
+    default: 10,
+    min: 1,
+    max: 1000,
+  },
+  LOGIN_ADDRESS_FAILURES: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning:
+      'Failed logins from one source address (an IPv6 client: its /64), across usernames, within the window after which its logins are locked out (429).',
+    default: 50,
+    min: 1,
+    max: 100_000,
+  },
+  LOGIN_FAILURE_WINDOW_SECONDS: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning:
+      'The window in which failed logins are counted, and the first lockout; each further failure doubles the lockout, up to 8 windows.',
+    default: 15 * 60,
+    min: 1,
+    max: 24 * 60 * 60,
+  },
   POWERTOOLS_SERVICE_NAME: {
     kind: 'text',
     // Powertools reads it too; we also pass it to the logger and metrics explicitly, with the same default.
@@ -164,3 +191,24 @@ export const FUNCTION_BASE_ENVIRONMENT = {
   POWERTOOLS_METRICS_NAMESPACE: environmentVariables.POWERTOOLS_METRICS_NAMESPACE.default,
   NODE_OPTIONS: environmentVariables.NODE_OPTIONS.default,
 } as const satisfies EnvironmentSettings;
+
+/** The login lockout's settings, by what they mean; an absent one keeps its declared default. */
+export interface LoginLockoutSettings {
+  readonly usernameFailures?: number;
+  readonly addressFailures?: number;
+  readonly windowSeconds?: number;
+}
+
+/**
+ * The variables of the login lockout, every one set (the given value or its default), so that the function's
+ * configuration shows them and they can be changed there. The CDK functions and the local stack both use it.
+ */
+export function loginLockoutEnvironment(settings: LoginLockoutSettings = {}): EnvironmentSettings {
+  const { LOGIN_USERNAME_FAILURES, LOGIN_ADDRESS_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS } =
+    environmentVariables;
+  return {
+    LOGIN_USERNAME_FAILURES: String(settings.usernameFailures ?? LOGIN_USERNAME_FAILURES.default),
+    LOGIN_ADDRESS_FAILURES: String(settings.addressFailures ?? LOGIN_ADDRESS_FAILURES.default),
+    LOGIN_FAILURE_WINDOW_SECONDS: String(settings.windowSeconds ?? LOGIN_FAILURE_WINDOW_SECONDS.default),
+  };
+}

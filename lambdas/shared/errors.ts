@@ -12,6 +12,11 @@ export type { ErrorDetail };
 export class AppError extends Error {
   readonly appError = true;
   readonly status: number;
+  /**
+   * For an answer that tells the client to come back later (429): how long, in milliseconds. The HTTP wrapper
+   * sends it as `retryAfterMs` in the body and as `Retry-After` in whole seconds.
+   */
+  retryAfterMs?: number;
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -93,6 +98,14 @@ export class ConflictError extends AppError {
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number) {
     super('PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes.`);
+  }
+}
+
+/** Login refused before the password is checked: too many recent failures for the username or the address. */
+export class TooManyAttemptsError extends AppError {
+  constructor(retryAfterMs: number) {
+    super('TOO_MANY_ATTEMPTS', 'Too many failed logins. Try again later.');
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

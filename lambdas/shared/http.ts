@@ -36,6 +36,8 @@ export interface HttpRequest<Key extends HttpRouteKey> {
   readonly query: HttpRouteOf<Key> extends { query: infer Q } ? Output<Q> : undefined;
   /** The verified caller: present exactly on the routes the contract marks `auth`. */
   readonly identity: HttpRouteOf<Key>['auth'] extends true ? Identity : undefined;
+  /** The client's address as API Gateway saw it (`requestContext.http.sourceIp`); empty if it said none. */
+  readonly sourceIp: string;
 }
 
 /** What route `Key` may answer on success: one of its statuses, with a body of that status's schema. */
@@ -106,7 +108,8 @@ export function httpHandler<F extends HttpFunctionName>(
       const params = spec.params ? parse(spec.params, event.pathParameters ?? {}) : undefined;
       const query = spec.query ? parse(spec.query, event.queryStringParameters ?? {}) : undefined;
       const body = spec.body ? parse(spec.body, rawBody) : undefined;
-      const result = await route({ body, params, query, identity });
+      const sourceIp = event.requestContext?.http?.sourceIp ?? '';
+      const result = await route({ body, params, query, identity, sourceIp });
       return json(result.status, result.body);
     } catch (error) {
       return errorResponse(error, spec, logContext);
@@ -167,10 +170,27 @@ function errorResponse(
 function problem(error: AppError): APIGatewayProxyStructuredResultV2 {
   const body: Record<string, unknown> = { code: error.code, message: error.message };
   if (error.details !== undefined) body.details = error.details;
-  return json(error.status, body);
+  if (error.retryAfterMs === undefined) return json(error.status, body);
+  const retryAfterMs = Math.max(1, Math.ceil(error.retryAfterMs));
+  body.retryAfterMs = retryAfterMs;
+  return json(error.status, body, { 'retry-after': String(retryAfterSeconds(retryAfterMs)) });
 }
 
-function json(status: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+/** `Retry-After` in whole seconds, rounded up and at least 1, so that a client waiting that long is let in. */
+export function retryAfterSeconds(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
+}
+
+function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  // A 204 (logout) has no body, so no content type either.
   if (body === undefined) return { statusCode: status };
-  return { statusCode: status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
 }

@@ -2,7 +2,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metricsNamespace, serviceName } from './config.ts';
 
 /** The custom metrics, in CloudWatch embedded metric format (log lines: no API calls, no extra IAM). */
-export type MetricName = 'MessagesSent' | 'Deliveries' | 'GoneConnections' | 'FanOutSize';
+export type MetricName =
+  | 'MessagesSent'
+  | 'Deliveries'
+  | 'GoneConnections'
+  | 'FanOutSize'
+  | 'LoginFailures'
+  | 'LoginLockouts';
 
 export type RecordMetric = (name: MetricName, value: number) => void;
 

@@ -12,6 +12,8 @@ import {
   type EnvironmentSettings,
   type EnvironmentVariableName,
   FUNCTION_BASE_ENVIRONMENT,
+  type LoginLockoutSettings,
+  loginLockoutEnvironment,
 } from '../../lambdas/shared/environment.ts';
 import { functionBundling } from '../bundling.ts';
 import { type FunctionName, functionNames, functions, tableAccessOf } from '../routes.ts';
@@ -110,6 +112,12 @@ export interface ChatFunctionsProps {
   readonly table: dynamodb.ITable;
   /** The token signing key; only functions that sign or verify tokens may read it, through `JWT_SECRET_ARN`. */
   readonly signingKey: secretsmanager.ISecret;
+  /**
+   * The failed-login thresholds and window, set on the functions that count failed logins.
+   *
+   * @default the declared defaults: 10 per username, 50 per address, within 15 minutes
+   */
+  readonly loginLockout?: LoginLockoutSettings;
 }
 
 /**
@@ -130,6 +138,7 @@ export class ChatFunctions extends Construct {
       const environment: EnvironmentSettings = {
         ...(access === 'none' ? {} : { TABLE_NAME: props.table.tableName }),
         ...(spec.usesSigningKey ? { JWT_SECRET_ARN: props.signingKey.secretArn } : {}),
+        ...(spec.countsLoginFailures ? loginLockoutEnvironment(props.loginLockout) : {}),
       };
 
       const fn = new ChatFunction(this, pascalCase(name), {

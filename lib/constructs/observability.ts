@@ -8,18 +8,17 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { tableSchema } from '../../lambdas/data/schema.ts';
 import { type FunctionName, functionNames } from '../routes.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './chat-function.ts';
+import {
+  CHAT_METRIC_NAMES,
+  chatMetric,
+  dynamoDbThrottleSum,
+  graph,
+  over5Minutes,
+  PERIOD,
+} from './observability-metrics.ts';
 
-/**
- * The custom metrics the functions emit through Powertools Metrics (embedded metric format), in the namespace
- * `POWERTOOLS_METRICS_NAMESPACE` with the dimension `service` = `POWERTOOLS_SERVICE_NAME`.
- */
-export const CHAT_METRIC_NAMES = ['MessagesSent', 'Deliveries', 'GoneConnections', 'FanOutSize'] as const;
-
-/** Alarms and graphs look at five-minute windows. */
-const PERIOD = Duration.minutes(5);
+export { CHAT_METRIC_NAMES };
 
 /**
  * How many WebSocket integration errors in five minutes raise the alarm. A refused handshake (401: a missing,
@@ -27,6 +26,20 @@ const PERIOD = Duration.minutes(5);
  * them, or of 5xx from `$connect`, should.
  */
 export const WEBSOCKET_INTEGRATION_ERROR_THRESHOLD = 10;
+
+/**
+ * How many logins refused with 429 `TOO_MANY_ATTEMPTS` in five minutes raise the alarm. One user who forgot a
+ * password and keeps trying meets a handful; someone still hammering a locked username or address, or a spread
+ * guessing campaign, meets this many.
+ */
+export const LOGIN_LOCKOUT_ALARM_THRESHOLD = 100;
+
+/**
+ * How many failed logins (401) in five minutes raise the alarm: about twenty times what users mistyping
+ * passwords produce at the traffic the stage's throttle is sized for; raise it with the traffic. A credential
+ * stuffing run from many addresses trips this one before the lockouts do.
+ */
+export const LOGIN_FAILURE_ALARM_THRESHOLD = 200;
 
 /** Options of the chat's alarms and dashboard. */
 export interface ChatObservabilityProps {
@@ -99,41 +112,19 @@ export class ChatObservability extends Construct {
       description: 'API Gateway could not invoke a WebSocket function at least once in 5 minutes.',
     });
 
-    // DynamoDB throttling, on the table and on each index, reads and writes. FILL: a series without data points
-    // (no throttling at all, the usual case) counts as zero instead of hiding the others from the sum.
-    const throttleMetrics: Record<string, cloudwatch.IMetric> = {};
-    const indexNames: (string | undefined)[] = [
-      undefined,
-      ...tableSchema.globalSecondaryIndexes.map((index) => index.indexName),
-    ];
-    indexNames.forEach((indexName, position) => {
-      for (const [key, metricName] of [
-        ['r', 'ReadThrottleEvents'],
-        ['w', 'WriteThrottleEvents'],
-      ] as const) {
-        throttleMetrics[`${key}${position}`] = new cloudwatch.Metric({
-          namespace: 'AWS/DynamoDB',
-          metricName,
-          dimensionsMap: {
-            TableName: props.table.tableName,
-            ...(indexName ? { GlobalSecondaryIndexName: indexName } : {}),
-          },
-          statistic: 'Sum',
-          period: PERIOD,
-        });
-      }
-    });
-    const dynamoDbThrottles = new cloudwatch.MathExpression({
-      expression: Object.keys(throttleMetrics)
-        .map((key) => `FILL(${key}, 0)`)
-        .join(' + '),
-      usingMetrics: throttleMetrics,
-      label: 'DynamoDB throttle events (table and indexes)',
-      period: PERIOD,
-    });
+    // DynamoDB throttling, on the table and on each index, reads and writes.
+    const dynamoDbThrottles = dynamoDbThrottleSum(props.table);
     this.addAlarm('dynamodb-throttles', dynamoDbThrottles, 1, {
       description:
         'DynamoDB throttled reads or writes on the table or an index at least once in 5 minutes (the functions retry; users may see 503).',
+    });
+
+    // Password guessing: the login function's own counts (embedded metric format).
+    this.addAlarm('login-lockouts', chatMetric('LoginLockouts', 'Sum'), LOGIN_LOCKOUT_ALARM_THRESHOLD, {
+      description: `Logins were refused with 429 TOO_MANY_ATTEMPTS at least ${LOGIN_LOCKOUT_ALARM_THRESHOLD} times in 5 minutes (password guessing against locked usernames or addresses).`,
+    });
+    this.addAlarm('login-failures', chatMetric('LoginFailures', 'Sum'), LOGIN_FAILURE_ALARM_THRESHOLD, {
+      description: `Logins failed (wrong password or unknown username) at least ${LOGIN_FAILURE_ALARM_THRESHOLD} times in 5 minutes (credential stuffing?).`,
     });
 
     if (props.alarmEmail) {
@@ -180,15 +171,6 @@ export class ChatObservability extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
     );
 
-    const chatMetric = (metricName: (typeof CHAT_METRIC_NAMES)[number], statistic: string, label: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { service: SERVICE_NAME },
-        statistic,
-        label,
-        period: PERIOD,
-      });
     this.dashboard.addWidgets(
       graph('Message volume (per 5 minutes)', 12, [
         chatMetric('MessagesSent', 'Sum', 'Messages sent'),
@@ -198,6 +180,12 @@ export class ChatObservability extends Construct {
       graph('Fan-out size (connections per message)', 12, [
         chatMetric('FanOutSize', 'Average', 'Average'),
         chatMetric('FanOutSize', 'Maximum', 'Maximum'),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph('Logins refused (per 5 minutes)', 24, [
+        chatMetric('LoginFailures', 'Sum', 'Failed (401)'),
+        chatMetric('LoginLockouts', 'Sum', 'Locked out (429)'),
       ]),
     );
 
@@ -276,19 +264,4 @@ export class ChatObservability extends Construct {
     this.alarms.push(alarm);
     return alarm;
   }
-}
-
-/** The options of a metric over the five-minute period of the alarms and graphs. */
-function over5Minutes(statistic: string, label?: string): cloudwatch.MetricOptions {
-  return { period: PERIOD, statistic, label };
-}
-
-/** A graph on the dashboard; a row is 24 units wide. */
-function graph(
-  title: string,
-  width: number,
-  left: cloudwatch.IMetric[],
-  right?: cloudwatch.IMetric[],
-): cloudwatch.GraphWidget {
-  return new cloudwatch.GraphWidget({ title, width, left, right });
 }

@@ -32,6 +32,11 @@ export const httpErrors = {
   },
   ROOM_EXISTS: { status: 409, meaning: 'A room of this name exists.' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is over 16 KiB.' },
+  TOO_MANY_ATTEMPTS: {
+    status: 429,
+    meaning:
+      'Too many failed logins for this username, or from this address, in a short time: wait `retryAfterMs` (also sent as `Retry-After`, in seconds) and try again. Said alike whether the username exists or not.',
+  },
   INTERNAL: {
     status: 500,
     meaning:

@@ -39,10 +39,10 @@ export const authRoutes = {
     tag: 'auth',
     summary: 'Sign in and get an access token',
     description:
-      'The username may be given in any case. An unknown user and a wrong password get the same answer.',
+      'The username may be given in any case. An unknown user and a wrong password get the same answer. Repeated failures for one username, or from one address, lock further attempts out for a while (429 `TOO_MANY_ATTEMPTS`, even with the right password), alike for existing and unknown usernames.',
     body: published('LoginRequest', loginBody),
     responses: { 200: signedIn },
-    errors: ['INVALID_CREDENTIALS'],
+    errors: ['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS'],
   },
   'POST /auth/refresh': {
     method: 'POST',

@@ -124,6 +124,15 @@ export const errorBody = published(
         z.object({ field: text('The field, or "body" for the body as a whole.'), problem: z.string() }),
       ),
     ),
+    retryAfterMs: z.optional(
+      z.int().check(
+        z.minimum(1),
+        z.meta({
+          description:
+            'On a 429 of ours: how long to wait before trying again, in milliseconds; the `Retry-After` header says the same in whole seconds, rounded up.',
+        }),
+      ),
+    ),
   }),
 );
 

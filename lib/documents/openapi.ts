@@ -45,9 +45,17 @@ function errorResponse(status: string, codes: readonly HttpErrorCode[]): Record<
   const meanings = codes.map((code) => `${code}: ${httpErrors[code].meaning}`);
   return {
     description: [...meanings, ...(gateway ? [`Or, with \`{"message"}\`: ${gateway}`] : [])].join(' '),
+    // Our own 429s say when to come back; API Gateway's throttling answers do not.
+    ...(status === '429' && codes.length > 0 ? { headers: { 'Retry-After': retryAfterHeader } } : {}),
     content: jsonContent(gateway && codes.length > 0 ? { oneOf: [contract, ref('GatewayError')] } : contract),
   };
 }
+
+const retryAfterHeader = {
+  description:
+    "On the contract's own 429 answers: whole seconds to wait before trying again (at least 1; `retryAfterMs` in the body says the same in milliseconds). Absent from API Gateway's throttling answers.",
+  schema: { type: 'integer', minimum: 1 },
+};
 
 function parameters(spec: HttpRouteSpec): Record<string, unknown>[] {
   const result: Record<string, unknown>[] = [];

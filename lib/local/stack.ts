@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type EnvironmentSettings, FUNCTION_BASE_ENVIRONMENT } from '../../lambdas/shared/environment.ts';
+import {
+  type EnvironmentSettings,
+  FUNCTION_BASE_ENVIRONMENT,
+  type LoginLockoutSettings,
+  loginLockoutEnvironment,
+} from '../../lambdas/shared/environment.ts';
 import {
   type FunctionName,
   functionNames,
@@ -34,6 +39,8 @@ export interface LocalStackOptions {
   /** WebSocket idle timeout and maximum connection time, shortened by tests. */
   readonly idleTimeoutMs?: number;
   readonly maxConnectionMs?: number;
+  /** The failed-login thresholds and window, as the CDK stack takes them; tests make them small. */
+  readonly loginLockout?: LoginLockoutSettings;
   /** One readable line per request, invocation or management call. */
   readonly log?: (line: string) => void;
   /** Settings added to the functions' environment, such as a shorter WebSocket ticket lifetime for tests. */
@@ -117,6 +124,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         process.env.AWS_SECRET_ACCESS_KEY ?? localAwsSettings.credentials.secretAccessKey,
       POWERTOOLS_SERVICE_NAME:
         process.env.POWERTOOLS_SERVICE_NAME ?? FUNCTION_BASE_ENVIRONMENT.POWERTOOLS_SERVICE_NAME,
+      ...loginLockoutEnvironment(options.loginLockout),
+      // Settings given outright win over the rest (tests shorten lifetimes with them).
       ...options.environment,
     };
     Object.assign(process.env, settings);

@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Connection } from '../../lambdas/data/connections.ts';
 import { connectionKey, roomMemberKey, userConnectionsIndexKey } from '../../lambdas/data/keys.ts';
+import { LoginFailureRepository } from '../../lambdas/data/login-failures.ts';
 import { SessionRepository } from '../../lambdas/data/sessions.ts';
 import { login, register } from '../../lambdas/domain/accounts.ts';
 import { openConversation } from '../../lambdas/domain/conversations.ts';
@@ -20,7 +21,7 @@ import {
 } from '../../lambdas/domain/messaging.ts';
 import { joinRoom, openConnection } from '../../lambdas/domain/presence.ts';
 import { messagingDeps } from '../../lambdas/handlers/deps.ts';
-import { CONNECTION_TTL_SECONDS } from '../../lambdas/shared/config.ts';
+import { CONNECTION_TTL_SECONDS, loginLockoutPolicy } from '../../lambdas/shared/config.ts';
 import { ensureTable, localAwsSettings } from '../../lib/local/dynamodb-local.ts';
 import { batchWrite } from './environment.ts';
 import { round } from './stats.ts';
@@ -37,6 +38,10 @@ export interface Capacity {
 export interface CapacityResult {
   readonly register: Capacity;
   readonly login: Capacity;
+  /** A wrong password: the login's reads, and both failure counters written. */
+  readonly loginFailed: Capacity;
+  /** An attempt refused while locked out: the counters read, nothing else. */
+  readonly loginLockedOut: Capacity;
   readonly join: Capacity;
   readonly roomMessage10: Capacity;
   readonly roomMessage100: Capacity;
@@ -143,6 +148,13 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
     tokenTtlSeconds: 900,
     sessions: new SessionRepository(doc, tableName),
     sessionTtlSeconds: 3600,
+    lockout: {
+      failures: new LoginFailureRepository(doc, tableName),
+      // A threshold of 1, so that the failure measured next locks the username for the attempt after it.
+      policy: { ...loginLockoutPolicy(), usernameFailures: 1 },
+      now: Date.now,
+      recordMetric: () => {},
+    },
   };
   const password = 'correct horse battery';
   const account = (username: string) => ({ username, email: `${username}@example.com`, password });
@@ -150,7 +162,16 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
   try {
     const registerCapacity = await measure(() => register(accountDeps, account('alice')));
     await register(accountDeps, account('bob'));
-    const loginCapacity = await measure(() => login(accountDeps, { username: 'alice', password }));
+    const loginCapacity = await measure(() =>
+      login(accountDeps, { username: 'alice', password }, '192.0.2.1'),
+    );
+    const refused = () => undefined;
+    const loginFailed = await measure(() =>
+      login(accountDeps, { username: 'bob', password: 'wrong password' }, '192.0.2.1').catch(refused),
+    );
+    const loginLockedOut = await measure(() =>
+      login(accountDeps, { username: 'bob', password }, '192.0.2.1').catch(refused),
+    );
 
     // Rooms of 10 and 100 members (one connection per user), with some history.
     const members = async (room: string, count: number) => {
@@ -244,6 +265,8 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
     return {
       register: registerCapacity,
       login: loginCapacity,
+      loginFailed,
+      loginLockedOut,
       join: joinCapacity,
       roomMessage10,
       roomMessage100,

@@ -8,6 +8,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { LoginFailureRepository } from '../../lambdas/data/login-failures.ts';
 import { SessionRepository } from '../../lambdas/data/sessions.ts';
 import { login, me, register } from '../../lambdas/domain/accounts.ts';
 import { listConversations, openConversation } from '../../lambdas/domain/conversations.ts';
@@ -19,7 +20,7 @@ import {
 } from '../../lambdas/domain/messaging.ts';
 import { createRoom, listRooms } from '../../lambdas/domain/rooms.ts';
 import { messagingDeps } from '../../lambdas/handlers/deps.ts';
-import { DEFAULT_BCRYPT_COST } from '../../lambdas/shared/config.ts';
+import { DEFAULT_BCRYPT_COST, loginLockoutPolicy } from '../../lambdas/shared/config.ts';
 import { type BenchEnvironment, BenchSocket, documentClient, httpCall } from './environment.ts';
 import { nowMs, percentile, round, timeRuns } from './stats.ts';
 
@@ -86,6 +87,12 @@ export async function measureLatency(env: BenchEnvironment, samples: number): Pr
     tokenTtlSeconds: 900,
     sessions: new SessionRepository(doc, env.tableName),
     sessionTtlSeconds: 3600,
+    lockout: {
+      failures: new LoginFailureRepository(doc, env.tableName),
+      policy: loginLockoutPolicy(),
+      now: Date.now,
+      recordMetric: () => {},
+    },
   };
 
   // Two accounts, registered and logged in through the stack, a room with history and a conversation. No
@@ -151,7 +158,7 @@ export async function measureLatency(env: BenchEnvironment, samples: number): Pr
         const answer = await httpCall(api, 'POST', '/auth/login', { body: { username: alice, password } });
         check('login', answer.status, 200);
       },
-      direct: () => login(accountDeps, { username: alice, password }),
+      direct: () => login(accountDeps, { username: alice, password }, '192.0.2.1'),
     },
     {
       name: 'GET /auth/me',

@@ -18,7 +18,8 @@ import {
 import { apiClient, type Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
-const stack = await startTestStack();
+// A low username threshold, so that the lockout's 429 is met too (the address threshold stays out of reach).
+const stack = await startTestStack({ loginLockout: { usernameFailures: 2 } });
 afterAll(() => stack.stop());
 const api = apiClient(stack.httpUrl);
 
@@ -43,6 +44,13 @@ async function call(key: HttpRouteKey, path: string, options: { token?: string; 
     expect(parsed.error?.issues ?? [], `${key} ${response.status}`).toEqual([]);
     expect(errorsOf(spec), `${key} answered ${response.body.code}`).toContain(response.body.code);
     expect(response.status).toBe(httpErrors[response.body.code as keyof typeof httpErrors].status);
+    // Every 429 of ours says when to come back, in the body and in the header alike.
+    const retryAfter = response.headers.get('retry-after');
+    if (response.status === 429) {
+      expect(retryAfter).toBe(String(Math.ceil(response.body.retryAfterMs / 1000)));
+    } else {
+      expect(retryAfter).toBeNull();
+    }
   }
   return response as { status: number; body: Json };
 }
@@ -65,6 +73,9 @@ describe('every route answers what the contract declares', () => {
     await call('POST /auth/register', '/auth/register', { body: { username: 'x' } });
     await call('POST /auth/login', '/auth/login', { body: { username, password } });
     await call('POST /auth/login', '/auth/login', { body: { username, password: 'wrong password' } });
+    await call('POST /auth/login', '/auth/login', { body: { username, password: 'wrong again' } });
+    const locked = await call('POST /auth/login', '/auth/login', { body: { username, password } });
+    expect(locked.body.code).toBe('TOO_MANY_ATTEMPTS');
     await call('GET /auth/me', '/auth/me', { token });
     await call('GET /auth/me', '/auth/me');
     await call('POST /rooms', '/rooms', { token, body: { name: room } });

@@ -5,9 +5,10 @@
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { environmentVariables } from '../../lambdas/shared/environment.ts';
 import { HTTP_ACCESS_LOG_FORMAT, HTTP_STAGE_THROTTLE } from '../../lib/constructs/http-api.ts';
 import { WEBSOCKET_ACCESS_LOG_FORMAT, WEBSOCKET_STAGE_THROTTLE } from '../../lib/constructs/websocket-api.ts';
-import { httpRouteKey, httpRoutes } from '../../lib/routes.ts';
+import { AUTH_THROTTLE, httpRouteKey, httpRoutes } from '../../lib/routes.ts';
 import { synthChatStack } from './synth.ts';
 
 // Prepare + Act, once for the file.
@@ -69,13 +70,23 @@ describe('the HTTP stage', () => {
     expect(httpStage.Properties.RouteSettings).toEqual(expected);
   });
 
-  it.each(['POST /auth/login', 'POST /auth/register'])('throttles %s harder than the stage', (routeKey) => {
-    const route = httpRoutes.find((candidate) => httpRouteKey(candidate) === routeKey);
+  it.each(['POST /auth/login', 'POST /auth/register'])(
+    'throttles %s at a ceiling no single guesser comes near, and no higher than the stage',
+    (routeKey) => {
+      const route = httpRoutes.find((candidate) => httpRouteKey(candidate) === routeKey);
+      const { LOGIN_ADDRESS_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS } = environmentVariables;
+      const oneAddressPerSecond = LOGIN_ADDRESS_FAILURES.default / LOGIN_FAILURE_WINDOW_SECONDS.default;
 
-    expect(route?.throttle).toBeDefined();
-    expect(route?.throttle?.rateLimit).toBeLessThan(HTTP_STAGE_THROTTLE.rateLimit);
-    expect(route?.throttle?.burstLimit).toBeLessThan(HTTP_STAGE_THROTTLE.burstLimit);
-  });
+      expect(route?.throttle).toEqual(AUTH_THROTTLE);
+      expect(AUTH_THROTTLE.rateLimit).toBeLessThanOrEqual(HTTP_STAGE_THROTTLE.rateLimit);
+      expect(AUTH_THROTTLE.burstLimit).toBeLessThanOrEqual(HTTP_STAGE_THROTTLE.burstLimit);
+      // One address failing as fast as its lockout allows fills under a thousandth of the shared ceiling...
+      expect(oneAddressPerSecond).toBeLessThan(AUTH_THROTTLE.rateLimit / 1000);
+      // ...and the ceiling's bcrypt work (~0.6 s a call at 512 MB) stays within a tenth of the default
+      // account concurrency of 1,000.
+      expect(AUTH_THROTTLE.rateLimit * 0.6).toBeLessThanOrEqual(100);
+    },
+  );
 
   it('is created after the routes its settings name (CloudFormation rejects settings for unknown routes)', () => {
     const routeIds = Object.entries(resources)

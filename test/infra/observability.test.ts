@@ -8,7 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { tableSchema } from '../../lambdas/data/schema.ts';
 import type { EnvironmentSettings } from '../../lambdas/shared/environment.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lib/constructs/chat-function.ts';
-import { CHAT_METRIC_NAMES } from '../../lib/constructs/observability.ts';
+import {
+  CHAT_METRIC_NAMES,
+  LOGIN_FAILURE_ALARM_THRESHOLD,
+  LOGIN_LOCKOUT_ALARM_THRESHOLD,
+} from '../../lib/constructs/observability.ts';
 import { type FunctionName, functionNames } from '../../lib/routes.ts';
 import { synthChatStack } from './synth.ts';
 
@@ -146,8 +150,28 @@ describe('the alarms', () => {
     expect(alarms[0].Properties.Threshold).toBe(1);
   });
 
-  it('are all there is: one errors and one throttles alarm per function, and four on the APIs and the table', () => {
-    expect(Object.keys(alarmsOf(quiet))).toHaveLength(functionNames.length * 2 + 4);
+  it.each([
+    ['LoginLockouts', LOGIN_LOCKOUT_ALARM_THRESHOLD],
+    ['LoginFailures', LOGIN_FAILURE_ALARM_THRESHOLD],
+  ])('watch the rate of the login function’s %s', (metricName, threshold) => {
+    const alarm = alarmOn(METRICS_NAMESPACE, metricName as string, [
+      { Name: 'service', Value: SERVICE_NAME },
+    ]);
+
+    expect(alarm.Properties).toMatchObject({
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    // More than a forgetful user's handful, and within what one address alone reaches in a window.
+    expect(threshold).toBeGreaterThan(10);
+    expect(threshold).toBeLessThanOrEqual(200);
+  });
+
+  it('are all there is: one errors and one throttles alarm per function, four on the APIs and the table, two on logins', () => {
+    expect(Object.keys(alarmsOf(quiet))).toHaveLength(functionNames.length * 2 + 6);
   });
 
   it('treat missing data (no traffic) as fine and are named after the stack', () => {
@@ -187,7 +211,7 @@ describe('with an alarm e-mail', () => {
   it('sends every alarm and its recovery to the topic', () => {
     const alarms = Object.values(alarmsOf(notifying));
 
-    expect(alarms).toHaveLength(functionNames.length * 2 + 4);
+    expect(alarms).toHaveLength(functionNames.length * 2 + 6);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId() }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId() }]);

@@ -256,6 +256,9 @@ describe.each(functionNames)('the %s function', (name) => {
     if (access !== 'none') expected.push('TABLE_NAME');
     if (spec.usesSigningKey) expected.push('JWT_SECRET_ARN');
     if (spec.postsToConnections || spec.closesConnections) expected.push('WEBSOCKET_CALLBACK_URL');
+    if (spec.countsLoginFailures) {
+      expected.push('LOGIN_USERNAME_FAILURES', 'LOGIN_ADDRESS_FAILURES', 'LOGIN_FAILURE_WINDOW_SECONDS');
+    }
 
     expect(Object.keys(environment).sort()).toEqual(expected.sort());
     expect(environment).not.toHaveProperty('BCRYPT_COST' satisfies EnvironmentVariableName);
@@ -264,6 +267,14 @@ describe.each(functionNames)('the %s function', (name) => {
     expect(environment.POWERTOOLS_SERVICE_NAME).toBe('chat');
     expect(environment.POWERTOOLS_METRICS_NAMESPACE).toBe('ServerlessChat');
     if (access !== 'none') expect(environment.TABLE_NAME).toEqual({ Ref: tableId });
+    // The lockout's settings are written out, defaults included, so that they show (and change) in the console.
+    if (spec.countsLoginFailures) {
+      expect(environment).toMatchObject({
+        LOGIN_USERNAME_FAILURES: '10',
+        LOGIN_ADDRESS_FAILURES: '50',
+        LOGIN_FAILURE_WINDOW_SECONDS: '900',
+      });
+    }
     // The ARN (a Ref to the secret), never the value: the value exists only inside Secrets Manager.
     if (spec.usesSigningKey) expect(environment.JWT_SECRET_ARN).toEqual({ Ref: secretId });
     if (spec.postsToConnections || spec.closesConnections) {
@@ -467,6 +478,22 @@ describe('the stack', () => {
     dev.template.hasOutput('WebSocketUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/dev'])] } });
     dev.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { WEBSOCKET_CALLBACK_URL: { 'Fn::Join': ['', Match.arrayWith(['/dev'])] } } },
+    });
+  });
+
+  it('gives the login function the lockout settings it is given, the others at their defaults', () => {
+    const strict = synthChatStack({ props: { loginLockout: { usernameFailures: 5, windowSeconds: 3600 } } });
+
+    strict.template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Description: Match.stringLikeRegexp('^chat: login '),
+      Environment: {
+        Variables: Match.objectLike({
+          LOGIN_USERNAME_FAILURES: '5',
+          LOGIN_ADDRESS_FAILURES: '50',
+          LOGIN_FAILURE_WINDOW_SECONDS: '3600',
+        }),
+      },
     });
   });
 

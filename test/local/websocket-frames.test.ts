@@ -1,24 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import {
-  byRoute,
-  connect,
-  disconnectOf,
-  expectGone,
-  lastConnectionId,
-  MAX_MESSAGE_BYTES,
-  startFixture,
-  stopFixture,
-} from './websocket-fixture.ts';
+import * as fixture from './websocket-fixture.ts';
 
-afterEach(stopFixture);
+afterEach(fixture.stopFixture);
 
 describe('local WebSocket gateway: messages', () => {
   it('routes a frame on its action and gives the function a MESSAGE event', async () => {
-    const { gateway, events } = await startFixture();
-    const client = await connect();
-    const connectionId = lastConnectionId(events);
-    const connectedAt = byRoute(events, '$connect')[0]?.requestContext.connectedAt;
+    const { gateway, events } = await fixture.startFixture();
+    const client = await fixture.connect();
+    const connectionId = fixture.lastConnectionId(events);
+    const connectedAt = fixture.byRoute(events, '$connect')[0]?.requestContext.connectedAt;
 
     client.socket.send('{"action":"echo","text":"hello"}');
 
@@ -26,7 +17,7 @@ describe('local WebSocket gateway: messages', () => {
       type: 'echo',
       body: '{"action":"echo","text":"hello"}',
     });
-    const [event] = byRoute(events, 'echo');
+    const [event] = fixture.byRoute(events, 'echo');
     expect(event?.body).toBe('{"action":"echo","text":"hello"}');
     expect(event?.isBase64Encoded).toBe(false);
     expect(event).not.toHaveProperty('headers');
@@ -48,8 +39,8 @@ describe('local WebSocket gateway: messages', () => {
   });
 
   it('routes an unknown action, a frame without action and a frame that is not JSON to $default', async () => {
-    const { events } = await startFixture();
-    const client = await connect();
+    const { events } = await fixture.startFixture();
+    const client = await fixture.connect();
 
     for (const frame of [
       '{"action":"nope"}',
@@ -61,51 +52,55 @@ describe('local WebSocket gateway: messages', () => {
       client.socket.send(frame);
     }
 
-    await vi.waitFor(() => expect(byRoute(events, '$default')).toHaveLength(5), {
+    await vi.waitFor(() => expect(fixture.byRoute(events, '$default')).toHaveLength(5), {
       timeout: 5000,
       interval: 10,
     });
     expect(
-      byRoute(events, '$default')
+      fixture
+        .byRoute(events, '$default')
         .map((event) => event.body)
         .sort(),
     ).toEqual(
       ['not json', '[1,2]', '{"action":"$disconnect"}', '{"action":"nope"}', '{"text":"no action"}'].sort(),
     );
-    expect(byRoute(events, '$disconnect')).toHaveLength(0);
+    expect(fixture.byRoute(events, '$disconnect')).toHaveLength(0);
   });
 
   it('answers Forbidden like API Gateway when no route matches and there is no $default', async () => {
-    const { events } = await startFixture({ withoutDefault: true });
-    const client = await connect();
+    const { events } = await fixture.startFixture({ withoutDefault: true });
+    const client = await fixture.connect();
 
     client.socket.send('{"action":"nope"}');
 
     const frame = JSON.parse(await client.nextFrame());
-    expect(frame).toMatchObject({ message: 'Forbidden', connectionId: lastConnectionId(events) });
+    expect(frame).toMatchObject({ message: 'Forbidden', connectionId: fixture.lastConnectionId(events) });
     expect(typeof frame.requestId).toBe('string');
   });
 
   it('sends "Internal server error" to the client when the function throws, and logs the error once', async () => {
-    const { events } = await startFixture();
+    const { events } = await fixture.startFixture();
     const errorLog = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const client = await connect();
+    const client = await fixture.connect();
 
     client.socket.send('{"action":"fails"}');
 
     const frame = JSON.parse(await client.nextFrame());
-    expect(frame).toMatchObject({ message: 'Internal server error', connectionId: lastConnectionId(events) });
+    expect(frame).toMatchObject({
+      message: 'Internal server error',
+      connectionId: fixture.lastConnectionId(events),
+    });
     expect(typeof frame.requestId).toBe('string');
     expect(errorLog).toHaveBeenCalledTimes(1);
     expect(client.socket.readyState).toBe(WebSocket.OPEN);
   });
 
   it('does not send what the function returns (no route response is configured)', async () => {
-    const { events } = await startFixture();
-    const client = await connect();
+    const { events } = await fixture.startFixture();
+    const client = await fixture.connect();
 
     client.socket.send('{"action":"returns"}');
-    await vi.waitFor(() => expect(byRoute(events, 'returns')).toHaveLength(1), {
+    await vi.waitFor(() => expect(fixture.byRoute(events, 'returns')).toHaveLength(1), {
       timeout: 5000,
       interval: 10,
     });
@@ -117,15 +112,15 @@ describe('local WebSocket gateway: messages', () => {
   it('runs the functions of different frames concurrently', async () => {
     let releaseFirst: () => void = () => {};
     const firstWaits = new Promise<void>((resolve) => (releaseFirst = resolve));
-    const { events } = await startFixture({
+    const { events } = await fixture.startFixture({
       routes: [
         { routeKey: 'first', functionName: 'first', handler: async () => await firstWaits },
         { routeKey: 'second', functionName: 'second', handler: async () => releaseFirst() },
       ],
     });
-    await connect();
-    const client = await connect();
-    const connectionId = lastConnectionId(events);
+    await fixture.connect();
+    const client = await fixture.connect();
+    const connectionId = fixture.lastConnectionId(events);
 
     client.socket.send('{"action":"first"}');
     client.socket.send('{"action":"second"}');
@@ -136,37 +131,37 @@ describe('local WebSocket gateway: messages', () => {
   });
 
   it('closes the connection with 1003 on a binary frame, runs $disconnect and routes nothing', async () => {
-    const { events } = await startFixture();
-    const client = await connect();
-    const connectionId = lastConnectionId(events);
+    const { events } = await fixture.startFixture();
+    const client = await fixture.connect();
+    const connectionId = fixture.lastConnectionId(events);
 
     client.socket.send(Buffer.from([1, 2, 3, 250]), { binary: true });
 
     expect((await client.closed).code).toBe(1003);
-    const disconnect = await disconnectOf(events, connectionId);
+    const disconnect = await fixture.disconnectOf(events, connectionId);
     expect(disconnect.requestContext).toMatchObject({
       disconnectStatusCode: 1003,
       disconnectReason: 'Unsupported data',
     });
-    expect(byRoute(events, '$default')).toHaveLength(0);
-    await expectGone(connectionId);
+    expect(fixture.byRoute(events, '$default')).toHaveLength(0);
+    await fixture.expectGone(connectionId);
   });
 
   it('accepts a frame of exactly 128 KiB and closes with 1009 on a larger one, running $disconnect', async () => {
-    const { events } = await startFixture();
-    const client = await connect();
-    const connectionId = lastConnectionId(events);
+    const { events } = await fixture.startFixture();
+    const client = await fixture.connect();
+    const connectionId = fixture.lastConnectionId(events);
 
-    client.socket.send('x'.repeat(MAX_MESSAGE_BYTES));
-    await vi.waitFor(() => expect(byRoute(events, '$default')).toHaveLength(1), {
+    client.socket.send('x'.repeat(fixture.MAX_MESSAGE_BYTES));
+    await vi.waitFor(() => expect(fixture.byRoute(events, '$default')).toHaveLength(1), {
       timeout: 5000,
       interval: 10,
     });
-    client.socket.send('x'.repeat(MAX_MESSAGE_BYTES + 1));
+    client.socket.send('x'.repeat(fixture.MAX_MESSAGE_BYTES + 1));
 
     expect((await client.closed).code).toBe(1009);
-    const disconnect = await disconnectOf(events, connectionId);
+    const disconnect = await fixture.disconnectOf(events, connectionId);
     expect(disconnect.requestContext.disconnectStatusCode).toBe(1009);
-    expect(byRoute(events, '$default')).toHaveLength(1);
+    expect(fixture.byRoute(events, '$default')).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Assertions on the shapes the contract (PROTOCOL.md, declared in lib/contract) promises: error bodies and frames, timestamps, and that nothing
- * internal leaks. Used by every test that checks an answer's shape, whatever transport it came over.
+ * Assertions on the shapes the contract (docs/PROTOCOL.md, declared in lib/contract) promises: error bodies
+ * and frames, timestamps, and that nothing internal leaks. Used by every test that checks an answer's shape, whatever transport it came over.
  */
 import { expect } from 'vitest';
 import { CLIENT_MESSAGE_ID_PATTERN, httpErrors, socketErrorCodes } from '../../lib/contract/index.ts';
@@ -34,13 +34,17 @@ export interface AnyResponse {
 
 /**
  * Asserts the contract's error body: exactly `{code, message}` (+ `details: [{field, problem}]` for
- * validation), a known code whose status is the response's, and nothing that looks like a leak.
+ * validation, `retryAfterMs` for a 429), a known code whose status is the response's, and nothing that looks like a leak.
  */
 export function expectContractError(response: AnyResponse, context = ''): void {
   const where = `${context} -> ${response.status} ${JSON.stringify(response.body)}`.slice(0, 600);
   expect(response.body, where).toBeTypeOf('object');
-  const { code, message, details, ...rest } = response.body as Record<string, unknown>;
+  const { code, message, details, retryAfterMs, ...rest } = response.body as Record<string, unknown>;
   expect(rest, where).toEqual({});
+  // Only a 429 of ours says when to come back, in whole milliseconds.
+  if (response.status === 429) expect(retryAfterMs, where).toSatisfy(Number.isSafeInteger);
+  if (response.status === 429) expect(retryAfterMs as number, where).toBeGreaterThanOrEqual(1);
+  else expect(retryAfterMs, where).toBeUndefined();
   expect(code, where).toBeTypeOf('string');
   expect(HTTP_ERROR_STATUS[code as string], where).toBe(response.status);
   expect(message, where).toBeTypeOf('string');

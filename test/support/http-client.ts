@@ -2,7 +2,7 @@
  * Clients of the HTTP API for tests: `apiClient`, a fetch wrapper with the fixtures built on it (users, rooms,
  * conversations, histories), and `rawRequest`, which sends a path byte for byte as given.
  */
-import { request } from 'node:http';
+import { type IncomingHttpHeaders, request } from 'node:http';
 import { expect } from 'vitest';
 import { signUpWith, type User, uniqueRoomName } from './accounts.ts';
 
@@ -15,6 +15,7 @@ export const JSON_BODY: Readonly<Record<string, string>> = { 'content-type': 'ap
 export interface ApiResponse {
   readonly status: number;
   readonly body: Json;
+  readonly headers: Headers;
 }
 
 /** The HTTP API at `baseUrl`: JSON in, status + JSON out, and the fixtures every test file needs. */
@@ -32,7 +33,7 @@ export function apiClient(baseUrl: string) {
       body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   }
 
   /** Calls `path` and fails the test unless it answers `status`; returns the body. */
@@ -113,6 +114,7 @@ export type ApiClient = ReturnType<typeof apiClient>;
 
 export interface RawResponse {
   readonly status: number;
+  readonly headers: IncomingHttpHeaders;
   readonly contentType: string | undefined;
   readonly text: string;
   /** The parsed body, or undefined when it is not JSON. */
@@ -133,6 +135,11 @@ export function rawRequest(
     headers?: Record<string, string>;
     body?: string | Buffer;
     timeoutMs?: number;
+    /**
+     * The address the request is sent from, so that the gateway sees another client: any of 127.0.0.0/8 on
+     * Linux (other systems give the loopback interface 127.0.0.1 only).
+     */
+    localAddress?: string;
   },
 ): Promise<RawResponse> {
   const base = new URL(baseUrl);
@@ -149,6 +156,7 @@ export function rawRequest(
             ? options.headers
             : { ...options.headers, authorization: `Bearer ${options.token}` },
         timeout: timeoutMs,
+        localAddress: options.localAddress,
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -163,6 +171,7 @@ export function rawRequest(
           }
           resolve({
             status: response.statusCode ?? 0,
+            headers: response.headers,
             contentType: response.headers['content-type'],
             text,
             body,

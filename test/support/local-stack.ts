@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import type { EnvironmentSettings } from '../../lambdas/shared/environment.ts';
-import { type LocalStack, startLocalStack } from '../../lib/local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../lib/local/stack.ts';
 import { TEST_JWT_SECRET } from './table.ts';
 
 /**
@@ -9,7 +8,7 @@ import { TEST_JWT_SECRET } from './table.ts';
  * and a fresh table. One per test file: handlers read their environment once per process.
  */
 export async function startTestStack(
-  options: { idleTimeoutMs?: number; maxConnectionMs?: number; environment?: EnvironmentSettings } = {},
+  options: Pick<LocalStackOptions, 'idleTimeoutMs' | 'maxConnectionMs' | 'loginLockout' | 'environment'> = {},
 ): Promise<LocalStack> {
   return startLocalStack({
     host: '127.0.0.1',

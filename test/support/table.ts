@@ -78,6 +78,8 @@ const KEY_SHAPES: readonly [RegExp, RegExp][] = [
     new RegExp(`^CONV#${CONVERSATION}$`),
     new RegExp(`^(META|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID})$`),
   ],
+  // Failed-login counters: whatever was typed as the username, or the address, only ever as a SHA-256.
+  [/^LOGINFAIL#(USER|ADDR)#[A-Za-z0-9_-]{43}$/, /^FAILURES$/],
 ];
 
 /** The items whose key matches none of the designed shapes. */

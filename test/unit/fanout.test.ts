@@ -54,11 +54,11 @@ describe('fanOut', () => {
     const poster = new FakePoster(() => undefined);
     const { options: opts } = options(poster);
 
-    const result = await fanOut(opts, ids(10), { type: 'message', text: 'hi' });
+    const result = await fanOut(opts, ids(10), { type: 'left', room: 'hi' });
 
     expect(result).toEqual({ delivered: 10, gone: 0, failed: 0 });
     expect(poster.posted.map((post) => post.connectionId).sort()).toEqual(ids(10).sort());
-    expect(JSON.parse(poster.posted[0]?.frame ?? '')).toEqual({ type: 'message', text: 'hi' });
+    expect(JSON.parse(poster.posted[0]?.frame ?? '')).toEqual({ type: 'left', room: 'hi' });
   });
 
   it('keeps at most `concurrency` posts in flight', async () => {
@@ -74,7 +74,7 @@ describe('fanOut', () => {
     const poster = new FakePoster((id) => (id === 'c2' || id === 'c7' ? 'GoneException' : undefined));
     const { options: opts, pruned, failures } = options(poster);
 
-    const result = await fanOut(opts, ids(10), { type: 'message' });
+    const result = await fanOut(opts, ids(10), { type: 'pong' });
 
     expect(result).toEqual({ delivered: 8, gone: 2, failed: 0 });
     expect(pruned).toHaveLength(1);
@@ -89,7 +89,7 @@ describe('fanOut', () => {
     );
     const { options: opts } = options(poster);
 
-    const result = await fanOut(opts, ids(3), { type: 'message' });
+    const result = await fanOut(opts, ids(3), { type: 'pong' });
 
     expect(result).toEqual({ delivered: 3, gone: 0, failed: 0 });
     expect(poster.attempts.get('c1')).toBe(3);
@@ -99,7 +99,7 @@ describe('fanOut', () => {
     const poster = new FakePoster((id) => (id === 'c0' ? 'LimitExceededException' : undefined));
     const { options: opts, failures } = options(poster, { maxRetries: 2 });
 
-    const result = await fanOut(opts, ids(5), { type: 'message' });
+    const result = await fanOut(opts, ids(5), { type: 'pong' });
 
     expect(result).toEqual({ delivered: 4, gone: 0, failed: 1 });
     expect(poster.attempts.get('c0')).toBe(3);
@@ -110,7 +110,7 @@ describe('fanOut', () => {
     const poster = new FakePoster((id) => (id === 'c3' ? 'ForbiddenException' : undefined));
     const { options: opts, failures, pruned } = options(poster);
 
-    const result = await fanOut(opts, ids(6), { type: 'message' });
+    const result = await fanOut(opts, ids(6), { type: 'pong' });
 
     expect(result).toEqual({ delivered: 5, gone: 0, failed: 1 });
     expect(poster.attempts.get('c3')).toBe(1);
@@ -122,7 +122,7 @@ describe('fanOut', () => {
     const poster = new FakePoster(() => undefined);
     const { options: opts, pruned } = options(poster);
 
-    expect(await fanOut(opts, [], { type: 'message' })).toEqual({ delivered: 0, gone: 0, failed: 0 });
+    expect(await fanOut(opts, [], { type: 'pong' })).toEqual({ delivered: 0, gone: 0, failed: 0 });
     expect(pruned).toEqual([]);
   });
 });
