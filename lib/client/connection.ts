@@ -5,7 +5,7 @@
  */
 import WebSocket from 'ws';
 import type { TypedEmitter } from './emitter.ts';
-import { ChatClientError, DisconnectedError, isChatClientError } from './errors.ts';
+import { ChatClientError, DisconnectedError, HandshakeError, isChatClientError } from './errors.ts';
 import { KeepAlive } from './keep-alive.ts';
 import type { PendingRequests, RequestKind } from './pending-requests.ts';
 import type { RoomPresence } from './presence.ts';
@@ -112,8 +112,17 @@ export class SessionConnection {
     );
   }
 
-  private openSocket(): Promise<WebSocket> {
-    return openSocket(this.settings.url, this.settings.token, this.settings.requestTimeoutMs);
+  /** Opens a socket with the newest token; refused with 401 (it expired), once more with a renewed one. */
+  private async openSocket(): Promise<WebSocket> {
+    const { url, auth, requestTimeoutMs } = this.settings;
+    const token = auth.token ?? '';
+    try {
+      return await openSocket(url, token, requestTimeoutMs);
+    } catch (error) {
+      const refused = error instanceof HandshakeError && error.status === 401;
+      if (!refused || token === '' || !(await auth.renewToken(token))) throw error;
+      return openSocket(url, auth.token ?? '', requestTimeoutMs);
+    }
   }
 
   private attach(socket: WebSocket): void {

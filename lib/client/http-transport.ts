@@ -6,7 +6,7 @@
 import { ApiError, networkReason, TimeoutError, UnreachableError } from './errors.ts';
 import type { ErrorDetail } from './types.ts';
 
-export type HttpMethod = 'GET' | 'POST';
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /** Query parameters; `undefined` ones are left out. */
 export type Query = Record<string, string | number | undefined>;
@@ -32,8 +32,9 @@ export interface HttpTransport {
 }
 
 /**
- * Sends one request and resolves with the status and the parsed body of a 2xx answer. The body is trusted to
- * be `T`: the server is the contract's, and a body that is not JSON at all is refused as `BAD_RESPONSE`.
+ * Sends one request and resolves with the status and the parsed body of a 2xx answer (`undefined` for 204).
+ * The body is trusted to be `T`: the server is the contract's, and a body that is not JSON at all is refused
+ * as `BAD_RESPONSE`.
  */
 export async function httpRequest<T>(
   transport: HttpTransport,
@@ -69,6 +70,8 @@ export async function httpRequest<T>(
 
   const body = parseJson(text);
   if (response.ok) {
+    // 204 (logout, deletion) has no body by definition.
+    if (response.status === 204) return { status: 204, body: undefined as T };
     if (body === undefined) {
       throw new ApiError(
         response.status,

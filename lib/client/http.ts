@@ -3,6 +3,8 @@
  * code) or `UnreachableError` / `TimeoutError` for everything that is not a success.
  */
 import { limits } from '../contract/limits.ts';
+import { Credentials, type TokensListener } from './credentials.ts';
+import { ApiError } from './errors.ts';
 import {
   type HttpMethod,
   type HttpResult,
@@ -11,6 +13,7 @@ import {
   type Query,
   type RequestOptions,
 } from './http-transport.ts';
+import { type Created, type HistoryOptions, type PageOptions, readAllPages } from './paging.ts';
 import type {
   Conversation,
   ConversationMessage,
@@ -22,70 +25,127 @@ import type {
   RoomMessage,
   SendOptions,
   User,
+  WebSocketTicket,
 } from './types.ts';
+
+export type { TokensListener } from './credentials.ts';
+export type { Created, HistoryOptions, PageOptions } from './paging.ts';
 
 export interface ChatApiOptions {
   /** The HTTP API's base URL, e.g. `http://127.0.0.1:3000` or the stack output `HttpApiUrl`. */
   readonly baseUrl: string;
-  /** The bearer token of `login`; needed by every route but register and login. */
+  /** The access token of `login`; needed by every route but register, login and refresh. */
   readonly token?: string;
+  /**
+   * The refresh token of the same login: when the access token is refused (it expired), the client refreshes
+   * once and retries the request. Without it, a refused token is the caller's to handle.
+   */
+  readonly refreshToken?: string;
+  /** Called with the new tokens after each refresh or password change, e.g. to save them. */
+  readonly onTokens?: TokensListener;
   /** Each request fails with `TIMEOUT` after this long. Default 15 s. */
   readonly timeoutMs?: number;
   /** For tests and unusual runtimes; default the global `fetch`. */
   readonly fetch?: typeof fetch;
 }
 
-export interface PageOptions {
-  /** 1..100; the server's default is 50. */
-  readonly limit?: number;
-  /** `nextCursor` of the previous page. */
-  readonly cursor?: string;
-}
-
-export interface HistoryOptions {
-  /** 1..100; the server's default is 50. */
-  readonly limit?: number;
-  /** `nextCursor` of the previous page: fetches the messages before it. */
-  readonly before?: string;
-}
-
-/** The result of a POST that may find an existing object: `created` is false on an idempotent repeat. */
-export interface Created<T> {
-  readonly value: T;
-  readonly created: boolean;
-}
-
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-/** A client of the HTTP API. Immutable: `withToken` gives a signed-in copy. */
+/**
+ * A client of the HTTP API. `withLogin` gives a signed-in copy that holds its session's tokens and renews
+ * them as they expire (`withToken`: one that only sends an access token).
+ */
 export class ChatApi {
   readonly baseUrl: string;
-  readonly token: string | undefined;
   private readonly transport: HttpTransport;
+  private readonly credentials: Credentials;
 
-  constructor(options: ChatApiOptions) {
+  constructor(private readonly options: ChatApiOptions) {
     this.transport = {
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
-      token: options.token,
+      token: undefined,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       fetch: options.fetch ?? fetch,
     };
     this.baseUrl = this.transport.baseUrl;
-    this.token = this.transport.token;
+    this.credentials = new Credentials(
+      options.token,
+      options.refreshToken,
+      (refreshToken) => this.refresh(refreshToken),
+      options.onTokens,
+    );
+  }
+
+  /** The access token in use now (it changes when the client refreshes). */
+  get token(): string | undefined {
+    return this.credentials.accessToken;
   }
 
   withToken(token: string | undefined): ChatApi {
-    return new ChatApi({ ...this.transport, token });
+    return new ChatApi({ ...this.options, token, refreshToken: undefined });
+  }
+
+  /** A client signed in with the tokens of a login, refresh or password change, renewing them itself. */
+  withLogin(login: LoginResult, onTokens = this.options.onTokens): ChatApi {
+    return new ChatApi({ ...this.options, token: login.token, refreshToken: login.refreshToken, onTokens });
+  }
+
+  /**
+   * After `staleToken` was refused: resolves true when a newer access token can be used (this refreshes
+   * at most once for every caller that saw the same token fail), false when none can be had.
+   */
+  renewToken(staleToken: string): Promise<boolean> {
+    return this.credentials.renew(staleToken);
   }
 
   // --- accounts ---
 
   async register(account: { username: string; email: string; password: string }): Promise<User> {
-    return (await this.request<{ user: User }>('POST', '/auth/register', { body: account })).body.user;
+    return (await this.send<{ user: User }>(undefined, 'POST', '/auth/register', { body: account })).body
+      .user;
   }
 
   async login(username: string, password: string): Promise<LoginResult> {
-    return (await this.request<LoginResult>('POST', '/auth/login', { body: { username, password } })).body;
+    return (await this.send<LoginResult>(undefined, 'POST', '/auth/login', { body: { username, password } }))
+      .body;
+  }
+
+  /** `POST /auth/refresh`: new tokens of the same session; `refreshToken` is used up. Changes no client. */
+  async refresh(refreshToken: string): Promise<LoginResult> {
+    return (await this.send<LoginResult>(undefined, 'POST', '/auth/refresh', { body: { refreshToken } }))
+      .body;
+  }
+
+  /** Ends this session on the server (its sockets close); this client is signed out. */
+  async logout(): Promise<void> {
+    await this.request('POST', '/auth/logout');
+    this.credentials.forget();
+  }
+
+  /** Ends every session of the user, this one included. */
+  async logoutAll(): Promise<void> {
+    await this.request('POST', '/auth/logout-all');
+    this.credentials.forget();
+  }
+
+  /** Every earlier session ends; this client carries on in the new one, whose tokens go to `onTokens`. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<LoginResult> {
+    const { body } = await this.request<LoginResult>('POST', '/auth/password', {
+      body: { currentPassword, newPassword },
+    });
+    this.credentials.adopt(body);
+    return body;
+  }
+
+  /** A single-use ticket to open the WebSocket with `?ticket=` within `expiresIn` seconds. */
+  async wsTicket(): Promise<WebSocketTicket> {
+    return (await this.request<WebSocketTicket>('POST', '/auth/ws-ticket')).body;
+  }
+
+  /** Deletes the account for good (the username stays taken); this client is signed out. */
+  async deleteAccount(password: string): Promise<void> {
+    await this.request('DELETE', '/auth/me', { body: { password } });
+    this.credentials.forget();
   }
 
   async me(): Promise<User> {
@@ -205,19 +265,31 @@ export class ChatApi {
     return { value: body.message, created: status === 201 };
   }
 
-  private request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
-    return httpRequest<T>(this.transport, method, path, options);
+  /**
+   * A request with the access token. Refused with 401 UNAUTHORIZED (it expired, most likely), it is sent once
+   * more after a refresh; a refresh that cannot be had leaves the 401 as the answer.
+   */
+  private async request<T>(
+    method: HttpMethod,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<HttpResult<T>> {
+    const token = this.credentials.accessToken;
+    try {
+      return await this.send<T>(token, method, path, options);
+    } catch (error) {
+      const refused = error instanceof ApiError && error.status === 401 && error.code === 'UNAUTHORIZED';
+      if (!refused || token === undefined || !(await this.credentials.renew(token))) throw error;
+      return this.send<T>(this.credentials.accessToken, method, path, options);
+    }
   }
-}
 
-/** Every item of a paged list, following `nextCursor` until the end. */
-async function readAllPages<T>(list: (options: PageOptions) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await list({ limit: limits.pageSize.max, cursor });
-    items.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return items;
+  private send<T>(
+    token: string | undefined,
+    method: HttpMethod,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<HttpResult<T>> {
+    return httpRequest<T>({ ...this.transport, token }, method, path, options);
+  }
 }

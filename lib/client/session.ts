@@ -31,13 +31,14 @@ import type {
   ServerFrame,
 } from './types.ts';
 
-export type { ChatSessionOptions } from './session-options.ts';
+export type { ChatSessionOptions, TokenSource } from './session-options.ts';
 
 /**
  * A WebSocket session of one signed-in user.
  *
  * ```ts
- * const session = await ChatSession.connect({ url: 'ws://127.0.0.1:3001', token });
+ * const api = new ChatApi({ baseUrl }).withLogin(await new ChatApi({ baseUrl }).login(username, password));
+ * const session = await ChatSession.connect({ url: 'ws://127.0.0.1:3001', auth: api });
  * session.on('message', (message) => console.log(`${message.from}: ${message.text}`));
  * await session.join('general');
  * await session.sendToRoom('general', 'hello');   // resolves with the ack

@@ -38,8 +38,11 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** `POST /auth/login`. */
+/** `POST /auth/login`, `POST /auth/refresh` and `POST /auth/password`. */
 export type LoginResult = contract.LoginResult;
+
+/** `POST /auth/ws-ticket`. */
+export type WebSocketTicket = contract.WebSocketTicket;
 
 /** Options of a message send, over HTTP or WebSocket. */
 export interface SendOptions {

@@ -12,8 +12,10 @@ import { startTestStack } from '../support/local-stack.ts';
  * Starts the local stack for a CLI test file, and registers the file's clean-up: every child killed after each
  * test, then the config folders removed and the stack stopped.
  */
-export async function startCliTestStack(): Promise<LocalStack> {
-  const stack = await startTestStack();
+export async function startCliTestStack(
+  options: Parameters<typeof startTestStack>[0] = {},
+): Promise<LocalStack> {
+  const stack = await startTestStack(options);
   afterAll(async () => {
     removeConfigDirs();
     await stack.stop();

@@ -1,22 +1,59 @@
-import { ChatApi } from '../../lib/client/index.ts';
-import { newAccount, uniqueRoomName } from '../support/accounts.ts';
+import { issueToken } from '../../lambdas/shared/tokens.ts';
+import { ChatApi, type ChatApiOptions, type LoginResult } from '../../lib/client/index.ts';
+import { newAccount, sessionIdOf, uniqueRoomName } from '../support/accounts.ts';
+import { TEST_JWT_SECRET } from '../support/table.ts';
 
 export { PASSWORD, uniqueName } from '../support/accounts.ts';
 
-/** Registers and logs in a fresh user through the typed client; returns a signed-in `ChatApi`. */
+/**
+ * Registers and logs in a fresh user through the typed client; returns a signed-in `ChatApi` (refreshing
+ * itself) and the login's answer. `options` (a counting `fetch`, `onTokens`) apply to the signed-in client.
+ */
 export async function signUp(
   baseUrl: string,
   prefix = 'user',
-): Promise<{ api: ChatApi; username: string; userId: string; token: string }> {
+  options: Omit<ChatApiOptions, 'baseUrl'> = {},
+): Promise<{
+  api: ChatApi;
+  username: string;
+  userId: string;
+  token: string;
+  password: string;
+  login: LoginResult;
+}> {
   const anonymous = new ChatApi({ baseUrl });
   const account = newAccount(prefix);
   const user = await anonymous.register(account);
   const login = await anonymous.login(account.username, account.password);
   return {
-    api: anonymous.withToken(login.token),
+    api: new ChatApi({ baseUrl, ...options }).withLogin(login),
     username: account.username,
     userId: user.userId,
     token: login.token,
+    password: account.password,
+    login,
+  };
+}
+
+/**
+ * An access token of the same session as `login` that expired `secondsAgo` ago (or expires in `-secondsAgo`),
+ * signed as the server signs: what a client holds once its 15 minutes are over, without waiting for them.
+ */
+export function expiredToken(login: LoginResult, secondsAgo = 10): string {
+  const identity = { ...login.user, sessionId: sessionIdOf(login.token) };
+  return issueToken(TEST_JWT_SECRET, identity, -secondsAgo).token;
+}
+
+/** A `fetch` that counts the requests to each path, for checking how many refreshes went out. */
+export function countingFetch(): { fetch: typeof fetch; calls: (path: string) => number } {
+  const counts = new Map<string, number>();
+  return {
+    fetch: (input, init) => {
+      const path = new URL(input instanceof Request ? input.url : input).pathname;
+      counts.set(path, (counts.get(path) ?? 0) + 1);
+      return fetch(input, init);
+    },
+    calls: (path) => counts.get(path) ?? 0,
   };
 }
 

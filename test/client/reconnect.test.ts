@@ -1,10 +1,10 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { issueToken } from '../../lambdas/shared/tokens.ts';
-import { ChatSession, type StateChange } from '../../lib/client/index.ts';
+import { ChatApi, ChatSession, type LoginResult, type StateChange } from '../../lib/client/index.ts';
 import { sessionIdOf } from '../support/accounts.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { TEST_JWT_SECRET } from '../support/table.ts';
-import { newRoom, signUp } from './helpers.ts';
+import { expiredToken, newRoom, signUp } from './helpers.ts';
 
 // The gateway closes every connection 1.5 s after it opened (API Gateway's 2-hour limit, shortened): the way
 // to make the server drop a session without knowing its connection id.
@@ -16,10 +16,10 @@ afterEach(async () => {
   await Promise.all(sessions.splice(0).map((session) => session.close()));
 });
 
-async function connect(token: string): Promise<{ session: ChatSession; states: StateChange[] }> {
+async function connect(auth: string | ChatApi): Promise<{ session: ChatSession; states: StateChange[] }> {
   const session = await ChatSession.connect({
     url: stack.wsUrl,
-    token,
+    ...(typeof auth === 'string' ? { token: auth } : { auth }),
     reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
   });
   sessions.push(session);
@@ -79,5 +79,41 @@ describe('ChatSession reconnect', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(states.length).toBe(attempts);
     await expect(session.ping()).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+
+  it('with a signed-in ChatApi, reconnects with a refreshed token once the old one is refused', async () => {
+    const alice = await signUp(stack.httpUrl, 'alice');
+    const room = await newRoom(alice.api, 'renewed');
+    const rotations: LoginResult[] = [];
+    // Valid for one to two seconds, like the 15 minutes of a real one: a reconnect after that is refused.
+    const api = new ChatApi({
+      baseUrl: stack.httpUrl,
+      token: expiredToken(alice.login, -2),
+      refreshToken: alice.login.refreshToken,
+      onTokens: (login) => rotations.push(login),
+    });
+    const { session, states } = await connect(api);
+    await session.join(room);
+
+    await expect.poll(() => rotations.length, { timeout: 15_000 }).toBe(1);
+    await session.waitFor('state', (change) => change.state === 'open' && change.reconnected, 10_000);
+    expect(states.some((change) => change.state === 'closed')).toBe(false);
+    expect(api.token).toBe(rotations[0]?.token);
+    const received = session.waitFor('message', (message) => message.text === 'on the new token');
+    await alice.api.postRoomMessage(room, 'on the new token');
+    await expect(received).resolves.toMatchObject({ room });
+  });
+
+  it('with a signed-in ChatApi, refreshes before the first connection when its token has expired', async () => {
+    const alice = await signUp(stack.httpUrl, 'alice');
+    const api = new ChatApi({
+      baseUrl: stack.httpUrl,
+      token: expiredToken(alice.login),
+      refreshToken: alice.login.refreshToken,
+    });
+    const { session } = await connect(api);
+    expect(session.state).toBe('open');
+    expect(api.token).not.toBe(expiredToken(alice.login));
+    await expect(session.ping()).resolves.toMatchObject({ type: 'pong' });
   });
 });

@@ -1,8 +1,9 @@
 /** `chat register`, `login`, `logout` and `whoami`: the account, and the login kept in the config file. */
 import type { Command } from 'commander';
+import { isChatClientError } from '../errors.ts';
 import { ChatApi } from '../http.ts';
-import { type SavedLogin, writeConfig } from './config.ts';
-import type { Cli } from './context.ts';
+import { savedLogin, writeConfig } from './config.ts';
+import type { Cli, CommandContext } from './context.ts';
 import { shortTimestamp } from './output.ts';
 import { readPassword } from './password.ts';
 
@@ -34,7 +35,7 @@ export function addAccountCommands(program: Command, cli: Cli): void {
 
   program
     .command('login')
-    .description('log in and keep the token in the config file (mode 0600)')
+    .description('log in and keep the tokens in the config file (mode 0600); they renew themselves')
     .argument('<username>', 'your username (any case)')
     .option('--password-stdin', PASSWORD_STDIN_HELP)
     .action(
@@ -46,13 +47,7 @@ export function addAccountCommands(program: Command, cli: Cli): void {
         });
         const { apiUrl } = endpoints;
         const result = await new ChatApi({ baseUrl: apiUrl }).login(username, password);
-        const login: SavedLogin = {
-          token: result.token,
-          username: result.user.username,
-          userId: result.user.userId,
-          apiUrl,
-          expiresAt: new Date(Date.now() + result.expiresIn * 1000).toISOString(),
-        };
+        const login = savedLogin(result, apiUrl);
         writeConfig(directory, { ...config, login });
         context.say(`Logged in as ${login.username} on ${apiUrl} until ${shortTimestamp(login.expiresAt)}.`);
       }),
@@ -60,19 +55,9 @@ export function addAccountCommands(program: Command, cli: Cli): void {
 
   program
     .command('logout')
-    .description('forget the token kept by "chat login"')
-    .action(
-      cli.action(async (context) => {
-        const { directory, config } = context.settings();
-        const { login, ...rest } = config;
-        if (login === undefined) {
-          context.say('You were not logged in.');
-          return;
-        }
-        writeConfig(directory, rest);
-        context.say(`Logged out ${login.username}.`);
-      }),
-    );
+    .description('end the session on the server and forget its tokens')
+    .option('--all', 'end every session of your account, on every device')
+    .action(cli.action((context, options: { all?: boolean }) => logout(context, options.all === true)));
 
   program
     .command('whoami')
@@ -86,4 +71,36 @@ export function addAccountCommands(program: Command, cli: Cli): void {
         else context.say(`${user.username} <${user.email}> on ${endpoints.apiUrl}`);
       }),
     );
+}
+
+/**
+ * Ends the session on the server, then forgets the tokens. They are forgotten even when the server cannot be
+ * told (unreachable): the command then fails, saying the session may still be alive until it expires.
+ */
+async function logout(context: CommandContext, everywhere: boolean): Promise<number | undefined> {
+  const { directory, config } = context.settings();
+  const { login, ...rest } = config;
+  if (login === undefined) {
+    context.say('You were not logged in.');
+    return;
+  }
+  let failure: unknown;
+  try {
+    // On the API the login belongs to, whichever one is configured now.
+    const api = new ChatApi({ baseUrl: login.apiUrl, token: login.token, refreshToken: login.refreshToken });
+    await (everywhere ? api.logoutAll() : api.logout());
+  } catch (error) {
+    // Refused or expired: the session is over already, which is what logout wants.
+    const over = isChatClientError(error) && error.code === 'UNAUTHORIZED';
+    if (!over) failure = error;
+  }
+  writeConfig(directory, rest);
+  if (failure !== undefined) {
+    context.io.stderr.write(
+      `Forgot the login of ${login.username} here, but the server could not be told; its session ends by itself at ${login.expiresAt}.\n`,
+    );
+    throw failure;
+  }
+  context.say(everywhere ? `Logged out ${login.username} everywhere.` : `Logged out ${login.username}.`);
+  return undefined;
 }

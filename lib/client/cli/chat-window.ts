@@ -51,7 +51,7 @@ closes the session once every message is acknowledged (exit status 1 if one was 
 /** Connects, and runs the window until it ends; resolves with the exit status. */
 async function chatWindow(context: CommandContext, signedIn: SignedIn, target: LiveTarget): Promise<number> {
   const { api, login, endpoints } = signedIn;
-  const session = await ChatSession.connect({ url: endpoints.wsUrl, token: login.token });
+  const session = await ChatSession.connect({ url: endpoints.wsUrl, auth: api });
   try {
     return await runLive({
       api,

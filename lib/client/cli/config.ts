@@ -1,12 +1,14 @@
 /**
- * The CLI's settings: where the APIs are and the login token, in `config.json` under `CHAT_CONFIG_DIR`
+ * The CLI's settings: where the APIs are and the login's tokens, in `config.json` under `CHAT_CONFIG_DIR`
  * (default `$XDG_CONFIG_HOME/serverless-chat`, else `~/.config/serverless-chat`). The file holds a bearer
- * token, so it is written with mode 0600 in a directory created with mode 0700, and replaced atomically.
+ * token and a refresh token, so it is written with mode 0600 in a directory created with mode 0700, and
+ * replaced atomically.
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ChatClientError } from '../errors.ts';
+import type { LoginResult } from '../types.ts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 export const DEFAULT_WS_URL = 'ws://127.0.0.1:3001';
@@ -14,12 +16,27 @@ const CONFIG_FILE = 'config.json';
 
 /** A login, kept with the HTTP API it belongs to: a token of one deployment means nothing to another. */
 export interface SavedLogin {
+  /** The access token (15 minutes); renewed with `refreshToken` when the server refuses it. */
   readonly token: string;
+  /** Single use: each refresh replaces it, and the file with it. Absent in files of older versions. */
+  readonly refreshToken?: string;
   readonly username: string;
   readonly userId: string;
   readonly apiUrl: string;
-  /** ISO 8601. */
+  /** When the login ends (its session's end, ISO 8601): then the user logs in again. */
   readonly expiresAt: string;
+}
+
+/** The login to keep for a login (or refresh, or password change) answer on `apiUrl`. */
+export function savedLogin(result: LoginResult, apiUrl: string): SavedLogin {
+  return {
+    token: result.token,
+    refreshToken: result.refreshToken,
+    username: result.user.username,
+    userId: result.user.userId,
+    apiUrl,
+    expiresAt: new Date(Date.now() + result.refreshExpiresIn * 1000).toISOString(),
+  };
 }
 
 export interface CliConfig {

@@ -13,6 +13,8 @@ import {
   readConfig,
   resolveEndpoints,
   type SavedLogin,
+  savedLogin,
+  writeConfig,
 } from './config.ts';
 import { colourWanted, errorSentence, Painter, table } from './output.ts';
 
@@ -102,9 +104,13 @@ export class CommandContext {
     return { directory, config, endpoints: resolveEndpoints(this.options, this.io.env, config) };
   }
 
-  /** A client with the saved login; fails when there is none, or it is for another API, or it has expired. */
+  /**
+   * A client with the saved login; fails when there is none, or it is for another API, or it has expired.
+   * The client refreshes the access token when the server refuses it, and the rotated tokens are saved at
+   * once: the refresh token just used will never work again.
+   */
   signedIn(): SignedIn {
-    const { config, endpoints } = this.settings();
+    const { directory, config, endpoints } = this.settings();
     const { login } = config;
     const { apiUrl } = endpoints;
     if (login === undefined) {
@@ -123,7 +129,16 @@ export class CommandContext {
       );
     }
     this.loginInUse = login;
-    return { api: new ChatApi({ baseUrl: apiUrl, token: login.token }), login, endpoints };
+    const api = new ChatApi({
+      baseUrl: apiUrl,
+      token: login.token,
+      refreshToken: login.refreshToken,
+      onTokens: (result) => {
+        // Re-read: the URLs may have been changed meanwhile by another command.
+        writeConfig(directory, { ...readConfig(directory), login: savedLogin(result, apiUrl) });
+      },
+    });
+    return { api, login, endpoints };
   }
 
   /** The sentence for a failure: a refused token names the login to renew. */

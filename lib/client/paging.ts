@@ -1,0 +1,35 @@
+/** The options and results of the list and history routes, and reading a list to its end. */
+import { limits } from '../contract/limits.ts';
+import type { Page } from './types.ts';
+
+export interface PageOptions {
+  /** 1..100; the server's default is 50. */
+  readonly limit?: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface HistoryOptions {
+  /** 1..100; the server's default is 50. */
+  readonly limit?: number;
+  /** `nextCursor` of the previous page: fetches the messages before it. */
+  readonly before?: string;
+}
+
+/** The result of a POST that may find an existing object: `created` is false on an idempotent repeat. */
+export interface Created<T> {
+  readonly value: T;
+  readonly created: boolean;
+}
+
+/** Every item of a paged list, following `nextCursor` until the end. */
+export async function readAllPages<T>(list: (options: PageOptions) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list({ limit: limits.pageSize.max, cursor });
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return items;
+}
