@@ -90,6 +90,9 @@ export function signingKeySource(): SigningKeySource {
   return { secretArn };
 }
 
+/** How long a signing key read from its secret is used before it is read again (lambdas/shared/tokens.ts). */
+export const signingKeyCacheSeconds = (): number => integerEnv('SIGNING_KEY_CACHE_SECONDS');
+
 /** The `service` of log lines and metrics. */
 export function serviceName(): string {
   return optionalEnv('POWERTOOLS_SERVICE_NAME') ?? environmentVariables.POWERTOOLS_SERVICE_NAME.default;

@@ -51,6 +51,15 @@ export const environmentVariables = {
     meaning:
       'The token signing key itself, at least 32 characters (the local stack and tests); wins over the ARN.',
   },
+  SIGNING_KEY_CACHE_SECONDS: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning:
+      'How long a function uses the key read from the secret before reading it again: a rotated key is in use everywhere within this time. The stack never sets it.',
+    default: 5 * 60,
+    min: 0,
+    max: 60 * 60,
+  },
   WEBSOCKET_CALLBACK_URL: {
     kind: 'text',
     readBy: 'chat',

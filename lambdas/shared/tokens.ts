@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import jwt from 'jsonwebtoken';
 import * as z from 'zod/mini';
-import { signingKeySource } from './config.ts';
+import { signingKeyCacheSeconds, signingKeySource } from './config.ts';
 import { UnauthorizedError } from './errors.ts';
+import { logger } from './logger.ts';
 
 /** Who a valid token speaks for, and in which session (one login) it was issued. */
 export interface Identity {
@@ -36,34 +37,95 @@ export interface IssuedToken {
  */
 export type Authenticator = (token: string) => Promise<Identity>;
 
-/** Resolves the HS256 signing key. Called per request; the key is fetched once per container. */
+/** Resolves the HS256 signing key. Called per request; the key is re-read from its secret now and then. */
 export type SigningKeyProvider = () => Promise<string>;
 
 /** Keys shorter than this are refused: HS256 with a short secret can be brute-forced offline. */
 const MIN_KEY_LENGTH = 32;
 
+/** What a cached key is read from, and the clock that ages it; tests give fakes of both. */
+export interface SigningKeyCacheOptions {
+  /** Reads the secret's current value. */
+  readonly fetchKey: () => Promise<string>;
+  /** How long a read key is used before it is read again; 0 reads it on every request. */
+  readonly lifetimeSeconds: number;
+  /** Milliseconds since the epoch. */
+  readonly now?: () => number;
+  /** Told when a re-read fails and the old key stays in use; never given the key. */
+  readonly onStaleKey?: (error: unknown) => void;
+}
+
 /**
- * The key comes from `JWT_SECRET` when set (the local stack and tests) and otherwise from the Secrets Manager
- * secret named by `JWT_SECRET_ARN` (the CDK stack), read on first use and kept for the container's lifetime.
+ * The key comes from `JWT_SECRET` when set (the local stack and tests; fixed for the process's lifetime) and
+ * otherwise from the Secrets Manager secret named by `JWT_SECRET_ARN` (the CDK stack), read on first use and
+ * again once it is `SIGNING_KEY_CACHE_SECONDS` old, so that a rotated key is in use everywhere within that time.
  */
-export function signingKeyFromEnvironment(): SigningKeyProvider {
+export function signingKeyFromEnvironment(
+  overrides: Partial<Pick<SigningKeyCacheOptions, 'fetchKey' | 'now'>> = {},
+): SigningKeyProvider {
   const source = signingKeySource();
   if ('key' in source) {
     const checked = checkKey(source.key, source.variable);
     return async () => checked;
   }
+  const fetchKey = overrides.fetchKey ?? secretReader(source.secretArn);
+  return cachedSigningKey({
+    fetchKey,
+    lifetimeSeconds: signingKeyCacheSeconds(),
+    ...(overrides.now ? { now: overrides.now } : {}),
+    onStaleKey: (error) =>
+      logger.warn('The signing key could not be re-read; the cached key stays in use', {
+        error: error instanceof Error ? error.name : 'unknown',
+      }),
+  });
+}
+
+function secretReader(secretArn: string): () => Promise<string> {
   const client = new SecretsManagerClient({});
-  let pending: Promise<string> | undefined;
-  return () => {
-    pending ??= client.send(new GetSecretValueCommand({ SecretId: source.secretArn })).then(
-      (output) => checkKey(output.SecretString ?? '', 'the JWT signing secret'),
-      (error: unknown) => {
-        // Do not cache a failure: the next request tries again.
-        pending = undefined;
-        throw error;
-      },
-    );
-    return pending;
+  return async () => {
+    const output = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    return output.SecretString ?? '';
+  };
+}
+
+/**
+ * A key read with `fetchKey` and kept for `lifetimeSeconds`. Until the first read succeeds every request waits
+ * for it, one read at a time, and a failure is not cached: that request fails and the next one reads again.
+ * Once the key is older than its lifetime, the request that notices waits for one re-read while requests
+ * arriving meanwhile keep the cached key. A failed re-read (Secrets Manager unavailable, or a value too short)
+ * keeps the old key rather than failing every request, and the next request tries again: better a key that
+ * may be a few minutes stale than an outage of every signed route.
+ */
+export function cachedSigningKey(options: SigningKeyCacheOptions): SigningKeyProvider {
+  const { fetchKey, lifetimeSeconds, now = Date.now, onStaleKey } = options;
+  const lifetimeMs = lifetimeSeconds * 1000;
+  let cached: { readonly key: string; readonly readAt: number } | undefined;
+  let reading: Promise<string> | undefined;
+
+  const read = (): Promise<string> => {
+    reading ??= fetchKey()
+      .then((value) => {
+        const key = checkKey(value, 'the JWT signing secret');
+        cached = { key, readAt: now() };
+        return key;
+      })
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  };
+
+  return async () => {
+    if (cached === undefined) return read();
+    if (now() - cached.readAt < lifetimeMs) return cached.key;
+    if (reading !== undefined) return cached.key;
+    const stale = cached.key;
+    try {
+      return await read();
+    } catch (error) {
+      onStaleKey?.(error);
+      return stale;
+    }
   };
 }
 

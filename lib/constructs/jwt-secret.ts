@@ -14,7 +14,8 @@ export interface JwtSigningKeyProps {
 /**
  * The HS256 key that signs and verifies the chat's access tokens. Secrets Manager generates it at deploy time,
  * so the value never appears in the template, the code or a function's environment: functions receive only the
- * secret's ARN (`JWT_SECRET_ARN`) and read the value once per container.
+ * secret's ARN (`JWT_SECRET_ARN`) and read the value on first use and again every
+ * `SIGNING_KEY_CACHE_SECONDS`, so a rotated key takes effect within minutes.
  */
 export class JwtSigningKey extends secretsmanager.Secret {
   constructor(scope: Construct, id: string, props: JwtSigningKeyProps = {}) {
