@@ -143,6 +143,8 @@ describe('chat --help', () => {
       'login',
       'logout',
       'whoami',
+      'passwd',
+      'delete-account',
       'rooms',
       'join',
       'dm',

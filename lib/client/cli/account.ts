@@ -1,11 +1,14 @@
-/** `chat register`, `login`, `logout` and `whoami`: the account, and the login kept in the config file. */
+/**
+ * `chat register`, `login`, `logout`, `whoami`, `passwd` and `delete-account`: the account, and the login kept
+ * in the config file.
+ */
 import type { Command } from 'commander';
-import { isChatClientError } from '../errors.ts';
+import { ChatClientError, isChatClientError } from '../errors.ts';
 import { ChatApi } from '../http.ts';
 import { savedLogin, writeConfig } from './config.ts';
 import type { Cli, CommandContext } from './context.ts';
 import { shortTimestamp } from './output.ts';
-import { readPassword } from './password.ts';
+import { readPassword, readPasswords } from './password.ts';
 
 const PASSWORD_STDIN_HELP = 'read the password from standard input (the default when it is not a terminal)';
 
@@ -71,6 +74,71 @@ export function addAccountCommands(program: Command, cli: Cli): void {
         else context.say(`${user.username} <${user.email}> on ${endpoints.apiUrl}`);
       }),
     );
+
+  program
+    .command('passwd')
+    .description('change your password; every other session of your account ends, and this login is renewed')
+    .option(
+      '--password-stdin',
+      'read the current password, then the new one, from the first two lines of standard input (the default when it is not a terminal)',
+    )
+    .action(cli.action((context, options: { passwordStdin?: boolean }) => changePassword(context, options)));
+
+  program
+    .command('delete-account')
+    .description(
+      'delete your account for good (your messages stay, and so does your username: it cannot be registered again)',
+    )
+    .option('--yes', 'confirm the deletion (required)')
+    .option('--password-stdin', PASSWORD_STDIN_HELP)
+    .action(
+      cli.action((context, options: { yes?: boolean; passwordStdin?: boolean }) =>
+        deleteAccount(context, options),
+      ),
+    );
+}
+
+async function changePassword(
+  context: CommandContext,
+  options: { passwordStdin?: boolean },
+): Promise<undefined> {
+  // Signed in first: no point asking for passwords without a login to change them with.
+  const { api, login, endpoints } = context.signedIn();
+  const [currentPassword, newPassword] = await readPasswords(context.io, options.passwordStdin === true, [
+    { message: 'Current password:', name: 'the current password', confirm: false },
+    { message: 'New password:', name: 'the new password', confirm: true },
+  ]);
+  // The server ends every earlier session, this one included; the client of `signedIn` saves the new
+  // session's tokens (its `onTokens`), so the saved login goes on working.
+  const result = await api.changePassword(currentPassword as string, newPassword as string);
+  context.say(
+    `Changed the password of ${login.username}; its other sessions have ended, and this login lasts until ${shortTimestamp(savedLogin(result, endpoints.apiUrl).expiresAt)}.`,
+  );
+  return undefined;
+}
+
+async function deleteAccount(
+  context: CommandContext,
+  options: { yes?: boolean; passwordStdin?: boolean },
+): Promise<undefined> {
+  const { api, login } = context.signedIn();
+  if (options.yes !== true) {
+    throw new ChatClientError(
+      'NOT_CONFIRMED',
+      `Deleting the account ${login.username} cannot be undone, and the username stays taken; run "chat delete-account --yes" to go ahead. Nothing was changed.`,
+    );
+  }
+  const password = await readPassword(context.io, {
+    fromStdin: options.passwordStdin === true,
+    confirm: false,
+  });
+  await api.deleteAccount(password);
+  // Re-read: a refresh during the call may have saved rotated tokens, which are as dead as the account now.
+  const { directory, config } = context.settings();
+  const { login: _deleted, ...rest } = config;
+  writeConfig(directory, rest);
+  context.say(`Deleted the account ${login.username} and forgot its login.`);
+  return undefined;
 }
 
 /**

@@ -1,0 +1,137 @@
+/**
+ * `chat passwd` and `chat delete-account` against the local stack: what the server ends up holding (which
+ * password logs in, whether the account exists) and what the config file keeps.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ChatApi } from '../../lib/client/index.ts';
+import { newAccount } from '../support/accounts.ts';
+import { type ChatEnvironment, newConfigDir, runChat, startCliTestStack } from './harness.ts';
+
+const stack = await startCliTestStack();
+
+function configFile(env: ChatEnvironment): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(env.configDir, 'config.json'), 'utf8'));
+}
+
+/** A fresh user, registered through the client and logged in with `chat login` in a fresh config folder. */
+async function loggedIn(prefix: string) {
+  const env: ChatEnvironment = { apiUrl: stack.httpUrl, wsUrl: stack.wsUrl, configDir: newConfigDir() };
+  const account = newAccount(prefix);
+  await new ChatApi({ baseUrl: stack.httpUrl }).register(account);
+  const login = await runChat(['login', account.username, '--password-stdin'], env, {
+    input: `${account.password}\n`,
+  });
+  expect(login).toMatchObject({ code: 0, stderr: '' });
+  return { env, account };
+}
+
+const anonymous = () => new ChatApi({ baseUrl: stack.httpUrl });
+
+describe('chat passwd', () => {
+  it('changes the password and keeps the CLI logged in with the new session', async () => {
+    const { env, account } = await loggedIn('pw');
+    const before = configFile(env).login as { token: string; refreshToken: string };
+    const newPassword = 'a new and longer password';
+
+    const changed = await runChat(['passwd'], env, { input: `${account.password}\n${newPassword}\n` });
+    expect(changed).toMatchObject({ code: 0, stderr: '' });
+    expect(changed.stdout).toMatch(new RegExp(`^Changed the password of ${account.username};`));
+
+    const after = configFile(env).login as { token: string; refreshToken: string };
+    expect(after.token).not.toBe(before.token);
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    // The old session is over on the server: the tokens saved before would no longer do.
+    await expect(new ChatApi({ baseUrl: stack.httpUrl, token: before.token }).me()).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+
+    await expect(anonymous().login(account.username, account.password)).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
+    await expect(anonymous().login(account.username, newPassword)).resolves.toMatchObject({
+      user: { username: account.username },
+    });
+    const whoami = await runChat(['whoami'], env);
+    expect(whoami).toMatchObject({ code: 0, stderr: '' });
+    expect(whoami.stdout).toMatch(new RegExp(`^${account.username} <`));
+  });
+
+  it('refuses a wrong current password, or a missing new one, and changes nothing', async () => {
+    const { env, account } = await loggedIn('pw');
+    const before = configFile(env);
+
+    const [wrong, missing] = await Promise.all([
+      runChat(['passwd'], env, { input: 'not the password\nanother new password\n' }),
+      runChat(['passwd', '--password-stdin'], env, { input: `${account.password}\n` }),
+    ]);
+    expect(wrong).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'Error: the username or password is incorrect (INVALID_CREDENTIALS)\n',
+    });
+    expect(missing).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'Error: expected the new password on line 2 of standard input (NO_PASSWORD)\n',
+    });
+
+    expect(configFile(env)).toEqual(before);
+    await expect(anonymous().login(account.username, account.password)).resolves.toBeDefined();
+    expect(await runChat(['whoami'], env)).toMatchObject({ code: 0, stderr: '' });
+  });
+});
+
+describe('chat delete-account', () => {
+  it('refuses without --yes and changes nothing', async () => {
+    const { env, account } = await loggedIn('del');
+    const before = configFile(env);
+
+    const refused = await runChat(['delete-account'], env, { input: `${account.password}\n` });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(
+      /^Error: deleting the account .+ "chat delete-account --yes" .+ \(NOT_CONFIRMED\)\n$/,
+    );
+
+    expect(configFile(env)).toEqual(before);
+    await expect(anonymous().login(account.username, account.password)).resolves.toBeDefined();
+  });
+
+  it('with --yes and a wrong password, changes nothing', async () => {
+    const { env, account } = await loggedIn('del');
+    const before = configFile(env);
+
+    const wrong = await runChat(['delete-account', '--yes'], env, { input: 'not the password\n' });
+    expect(wrong).toMatchObject({
+      code: 1,
+      stderr: 'Error: the username or password is incorrect (INVALID_CREDENTIALS)\n',
+    });
+
+    expect(configFile(env)).toEqual(before);
+    await expect(anonymous().login(account.username, account.password)).resolves.toBeDefined();
+  });
+
+  it('with --yes, deletes the account for good and forgets the login', async () => {
+    const { env, account } = await loggedIn('del');
+
+    const deleted = await runChat(['delete-account', '--yes'], env, { input: `${account.password}\n` });
+    expect(deleted).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout: `Deleted the account ${account.username} and forgot its login.\n`,
+    });
+
+    expect(configFile(env)).not.toHaveProperty('login');
+    await expect(anonymous().login(account.username, account.password)).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
+    await expect(anonymous().register({ ...account, email: `again.${account.email}` })).rejects.toMatchObject(
+      { code: 'ACCOUNT_EXISTS' },
+    );
+    const whoami = await runChat(['whoami'], env);
+    expect(whoami.code).toBe(1);
+    expect(whoami.stderr).toContain('(NOT_LOGGED_IN)');
+  });
+});
