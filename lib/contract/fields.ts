@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CLIENT_MESSAGE_ID_PATTERN, limits, MESSAGE_ID_PATTERN } from './limits.ts';
+import { CLIENT_MESSAGE_ID_PATTERN, limits } from './limits.ts';
 
 /**
  * One schema per input field, with the contract's rules. The server parses every request with these (their
@@ -93,9 +93,6 @@ export const conversationId = stringField().check(
   z.maxLength(64, { error: 'is not a conversation id' }),
 );
 
-/** A message id (a ULID). */
-export const messageId = stringField().check(z.regex(MESSAGE_ID_PATTERN, { error: 'is not a message id' }));
-
 const { pageSize } = limits;
 const pageSizeRule = `must be an integer from ${pageSize.min} to ${pageSize.max}`;
 /** `?limit=`: 1..100, default 50. Query strings are text, so it is parsed from digits. */
@@ -118,8 +115,14 @@ export const pageLimit = z.pipe(
   ),
 );
 
-/** An opaque paging cursor: the `nextCursor` of the previous page. The server checks what it decodes to. */
-export const cursor = stringField().check(
-  z.regex(/^[A-Za-z0-9_-]{1,200}$/, { error: 'is not a valid cursor' }),
-  z.meta({ description: 'The `nextCursor` of the previous page (opaque). Omit for the first page.' }),
+/** An opaque paging cursor, described for where it is passed. The server checks what it decodes to. */
+export const cursorParameter = (description: string) =>
+  stringField().check(
+    z.regex(/^[A-Za-z0-9_-]{1,200}$/, { error: 'is not a valid cursor' }),
+    z.meta({ description }),
+  );
+
+/** `?cursor=`: the `nextCursor` of the previous page. */
+export const cursor = cursorParameter(
+  'The `nextCursor` of the previous page (opaque). Omit for the first page.',
 );

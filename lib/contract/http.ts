@@ -1,6 +1,14 @@
 import * as z from 'zod/mini';
 import type { HttpErrorCode } from './errors.ts';
-import { clientMessageId, cursor, messageText, pageLimit, roomName, username } from './fields.ts';
+import {
+  clientMessageId,
+  cursor,
+  cursorParameter,
+  messageText,
+  pageLimit,
+  roomName,
+  username,
+} from './fields.ts';
 import { authRoutes } from './http-auth.ts';
 import { conversation, conversationSummary, message, pageOf, published, room } from './objects.ts';
 import { type HttpRouteSpec, one } from './route-spec.ts';
@@ -11,12 +19,8 @@ const listQuery = z.object({ limit: pageLimit, cursor: z.optional(cursor) });
 const historyQuery = z.object({
   limit: pageLimit,
   before: z.optional(
-    z.string().check(
-      z.regex(/^[A-Za-z0-9_-]{1,200}$/, { error: 'is not a valid cursor' }),
-      z.meta({
-        description:
-          'The `nextCursor` of the previous (newer) page (opaque): the page holds the messages sent before it. Omit for the most recent messages.',
-      }),
+    cursorParameter(
+      'The `nextCursor` of the previous (newer) page (opaque): the page holds the messages sent before it. Omit for the most recent messages.',
     ),
   ),
 });

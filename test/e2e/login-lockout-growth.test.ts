@@ -3,9 +3,8 @@
  * after it ends, the right password gets in once it has ended, and a window that passes without reaching the
  * threshold starts the count afresh. Each test sends from its own loopback address.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { startTestStack } from '../support/local-stack.ts';
-import { loginClient } from '../support/logins.ts';
+import { describe, expect, it } from 'vitest';
+import { startLockoutTestStack } from '../support/logins.ts';
 import { sleep } from '../support/ws-client.ts';
 
 // Long enough that a stalled machine does not end a lock before the test looks at it, short enough to wait out.
@@ -13,14 +12,10 @@ const WINDOW_SECONDS = 3;
 const WINDOW_MS = WINDOW_SECONDS * 1000;
 const USERNAME_FAILURES = 2;
 
-const stack = await startTestStack({
-  loginLockout: { usernameFailures: USERNAME_FAILURES, windowSeconds: WINDOW_SECONDS },
+const { loginFrom, nextAddress, failLogins, registered, expectLockedOut } = await startLockoutTestStack({
+  usernameFailures: USERNAME_FAILURES,
+  windowSeconds: WINDOW_SECONDS,
 });
-afterAll(() => stack.stop());
-const { loginFrom, nextAddress, failLogins, registered, expectLockedOut } = loginClient(
-  stack,
-  WINDOW_SECONDS,
-);
 
 describe('the lock over time', () => {
   it('doubles with a failure made after it ends, and lets the right password in once over', async () => {

@@ -4,30 +4,23 @@
  * that the address counters of the tests stay apart. Thresholds are lowered through the local stack's settings;
  * the window is long, so that no lock can run out while a test looks at it.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../support/accounts.ts';
 import { expectContractError } from '../support/contract.ts';
 import { apiClient, type RawResponse } from '../support/http-client.ts';
-import { startTestStack } from '../support/local-stack.ts';
-import { loginClient } from '../support/logins.ts';
+import { startLockoutTestStack } from '../support/logins.ts';
 import { scanAll, tableReader, unexpectedKeys } from '../support/table.ts';
 
 const USERNAME_FAILURES = 3;
 const ADDRESS_FAILURES = 6;
 const WINDOW_SECONDS = 600;
 
-const stack = await startTestStack({
-  loginLockout: {
+const { stack, loginFrom, nextAddress, failLogins, registered, expectLockedOut } =
+  await startLockoutTestStack({
     usernameFailures: USERNAME_FAILURES,
     addressFailures: ADDRESS_FAILURES,
     windowSeconds: WINDOW_SECONDS,
-  },
-});
-afterAll(() => stack.stop());
-const { loginFrom, nextAddress, failLogins, registered, expectLockedOut } = loginClient(
-  stack,
-  WINDOW_SECONDS,
-);
+  });
 
 describe('the username lockout', () => {
   it('locks an existing and an unknown username alike, with answers that differ in nothing but the wait', async () => {

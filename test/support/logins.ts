@@ -2,11 +2,24 @@
  * Logins for the lockout's tests: sent from a chosen loopback address (the gateway reports the socket's real
  * address as `sourceIp`), failed on purpose, and the lockout's answer checked against the contract.
  */
-import { expect } from 'vitest';
-import type { LocalStack } from '../../lib/local/stack.ts';
+import { afterAll, expect } from 'vitest';
+import type { LocalStack, LocalStackOptions } from '../../lib/local/stack.ts';
 import { type NewAccount, newAccount } from './accounts.ts';
 import { expectContractError } from './contract.ts';
 import { apiClient, JSON_BODY, type RawResponse, rawRequest } from './http-client.ts';
+import { startTestStack } from './local-stack.ts';
+
+/**
+ * Starts a test file's local stack with these lockout settings (stopped after the file), and the login helpers
+ * for it.
+ */
+export async function startLockoutTestStack(
+  loginLockout: NonNullable<LocalStackOptions['loginLockout']> & { readonly windowSeconds: number },
+) {
+  const stack = await startTestStack({ loginLockout });
+  afterAll(() => stack.stop());
+  return { stack, ...loginClient(stack, loginLockout.windowSeconds) };
+}
 
 /** The login helpers of one stack whose failed-login window is `windowSeconds` long. */
 export function loginClient(stack: LocalStack, windowSeconds: number) {
