@@ -112,6 +112,7 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   'POST /auth/ws-ticket': 'readWrite',
   'DELETE /auth/me': 'readWrite',
   'GET /auth/me': 'read',
+  'GET /auth/me/export': 'read',
   'GET /rooms': 'read',
   'POST /rooms': 'readWrite',
   'GET /rooms/{name}/messages': 'read',

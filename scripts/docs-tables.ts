@@ -27,6 +27,8 @@ import {
   userConversationKey,
   userConversationsIndexKey,
   userKey,
+  userMessagesIndexKey,
+  userRoomKey,
   userSessionsIndexKey,
   webSocketTicketKey,
 } from '../lambdas/data/keys.ts';
@@ -154,6 +156,7 @@ export function keysTable(): string {
     {
       item: 'room message',
       key: { PK: messagePartition(room), SK: messageSortKey(SAMPLE.messageId) },
+      index: [userMessagesIndexKey(SAMPLE.username), SAMPLE.messageId],
     },
     {
       item: 'clientMessageId guard (room or conversation)',
@@ -168,6 +171,7 @@ export function keysTable(): string {
     {
       item: 'conversation message',
       key: { PK: messagePartition(conversation), SK: messageSortKey(SAMPLE.messageId) },
+      index: [userMessagesIndexKey(SAMPLE.username), SAMPLE.messageId],
     },
     {
       item: 'a user’s conversation',
@@ -177,6 +181,7 @@ export function keysTable(): string {
         conversationActivitySortKey('<last activity>', SAMPLE.conversationId),
       ],
     },
+    { item: 'room created by a user', key: userRoomKey(SAMPLE.username, SAMPLE.room) },
     {
       item: 'session (one per login)',
       key: sessionKey(SAMPLE.sessionId),

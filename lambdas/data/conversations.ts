@@ -135,7 +135,7 @@ export class ConversationRepository {
   }
 }
 
-function toConversation(item: Record<string, unknown>): Conversation {
+export function toConversation(item: Record<string, unknown>): Conversation {
   return {
     conversationId: item.conversationId as string,
     participants: item.participants as [string, string],

@@ -15,12 +15,13 @@ import { createHash } from 'node:crypto';
  * | room                    | ROOM#<name lower>     | META                        | ROOMS               | <name lower>                |
  * | room member (per conn.) | ROOM#<name lower>     | CONN#<connectionId>         |                     |                             |
  * | room presence (per user)| ROOM#<name lower>     | PRESENCE#<username lower>   |                     |                             |
- * | room message            | ROOM#<name lower>     | MSG#<messageId>             |                     |                             |
+ * | room message            | ROOM#<name lower>     | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
  * | clientMessageId guard   | ROOM#<name>/CONV#<id> | CMID#<username lower>#<cmid>|                     |                             |
  * | connection              | CONN#<connectionId>   | META                        | USERCONNS#<user lc> | <connectionId>              |
  * | conversation            | CONV#<id>             | META                        |                     |                             |
- * | conversation message    | CONV#<id>             | MSG#<messageId>             |                     |                             |
+ * | conversation message    | CONV#<id>             | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
  * | conversation of a user  | USER#<username lower> | CONV#<id>                   | USERCONVS#<user lc> | <lastActivityAt>#<id>       |
+ * | room created by a user  | USER#<username lower> | ROOM#<name lower>           |                     |                             |
  * | session (one login)     | SESSION#<sessionId>   | META                        | USERSESSIONS#<u lc> | <sessionId>                 |
  * | WebSocket ticket        | TICKET#<sha256 of it> | META                        |                     |                             |
  * | login failures (user)   | LOGINFAIL#USER#<hash> | FAILURES                    |                     |                             |
@@ -46,10 +47,10 @@ const canonicalEmail = (email: string): string => email.toLowerCase();
 /** Room names are case-insensitive; the edge already lower-cases them, and keys never depend on that. */
 const canonicalRoom = (room: string): string => room.toLowerCase();
 
-export const userKey = (username: string): Key => ({
-  PK: `USER#${canonicalUsername(username)}`,
-  SK: 'PROFILE',
-});
+/** The partition of a user's own items: the profile, their conversations, the rooms they created. */
+const userPartition = (username: string): string => `USER#${canonicalUsername(username)}`;
+
+export const userKey = (username: string): Key => ({ PK: userPartition(username), SK: 'PROFILE' });
 
 export const emailKey = (email: string): Key => ({ PK: `EMAIL#${canonicalEmail(email)}`, SK: 'EMAIL' });
 
@@ -101,6 +102,14 @@ export function messagePartition(target: MessageTarget): string {
 export const MESSAGE_PREFIX = 'MSG#';
 export const messageSortKey = (messageId: string): string => `${MESSAGE_PREFIX}${messageId}`;
 
+/**
+ * A message's entry in its sender's list of sent messages (every room and conversation), in send order: the
+ * account export reads it. Keyed by the username, which is never registered again once deleted.
+ */
+const userMessages = userIndex('USERMSGS');
+export const userMessagesIndexKey = userMessages.partition;
+export const userMessagesIndexEntry = userMessages.entry;
+
 export const clientMessageIdKey = (target: MessageTarget, sender: string, clientMessageId: string): Key => ({
   PK: messagePartition(target),
   SK: `CMID#${canonicalUsername(sender)}#${clientMessageId}`,
@@ -127,9 +136,29 @@ export const conversationKey = (conversationId: string): Key => ({
   SK: 'META',
 });
 
+const USER_CONVERSATION_PREFIX = 'CONV#';
+const USER_ROOM_PREFIX = 'ROOM#';
+
 export const userConversationKey = (username: string, conversationId: string): Key => ({
-  PK: `USER#${canonicalUsername(username)}`,
-  SK: `CONV#${conversationId}`,
+  PK: userPartition(username),
+  SK: `${USER_CONVERSATION_PREFIX}${conversationId}`,
+});
+
+/** What a Query of a user's conversation items asks for (the account export reads them in id order). */
+export const userConversationsQuery = (username: string) => ({
+  PK: userPartition(username),
+  SKPrefix: USER_CONVERSATION_PREFIX,
+});
+
+/** The record, in its creator's partition, of a room they created: the account export lists them. */
+export const userRoomKey = (username: string, room: string): Key => ({
+  PK: userPartition(username),
+  SK: `${USER_ROOM_PREFIX}${canonicalRoom(room)}`,
+});
+
+export const userRoomsQuery = (username: string) => ({
+  PK: userPartition(username),
+  SKPrefix: USER_ROOM_PREFIX,
 });
 export const userConversationsIndexKey = (username: string): string =>
   `USERCONVS#${canonicalUsername(username)}`;

@@ -6,6 +6,7 @@ import {
   type MessageTarget,
   messagePartition,
   messageSortKey,
+  userMessagesIndexEntry,
 } from './keys.ts';
 import { transactWrite } from './transactions.ts';
 
@@ -54,6 +55,8 @@ export class MessageRepository {
     const item = {
       PK: messagePartition(target),
       SK: messageSortKey(message.messageId),
+      // Listed among its sender's messages, for the account export: one index write per message.
+      ...userMessagesIndexEntry(message.from, message.messageId),
       type: 'Message',
       ...message,
     };

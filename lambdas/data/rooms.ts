@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type * as contract from '../../lib/contract/index.ts';
-import { ROOMS_INDEX_PK, roomKey, roomsIndexEntry, roomsIndexSortKey } from './keys.ts';
+import { ROOMS_INDEX_PK, roomKey, roomsIndexEntry, roomsIndexSortKey, userRoomKey } from './keys.ts';
 import { GSI1 } from './schema.ts';
+import { transactWrite } from './transactions.ts';
 
 /** A room, as the contract shows it (lib/contract). */
 export type Room = contract.Room;
@@ -18,26 +19,27 @@ export class RoomRepository {
     private readonly tableName: string,
   ) {}
 
-  /** Creates a room; false when the name is taken (a condition, not a read before the write). */
+  /**
+   * Creates a room, and the record of it in its creator's partition (the account export lists the rooms a user
+   * created), in one transaction: false when the name is taken (a condition, not a read before the write).
+   */
   async create(room: Room): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
+    const outcome = await transactWrite(this.doc, [
+      {
+        Put: {
           TableName: this.tableName,
-          Item: {
-            ...roomKey(room.name),
-            ...roomsIndexEntry(room.name),
-            type: 'Room',
-            ...room,
-          },
+          Item: { ...roomKey(room.name), ...roomsIndexEntry(room.name), type: 'Room', ...room },
           ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...userRoomKey(room.createdBy, room.name), type: 'CreatedRoom', ...room },
+        },
+      },
+    ]);
+    return outcome.ok;
   }
 
   /** One GetItem. */
@@ -67,7 +69,7 @@ export class RoomRepository {
   }
 }
 
-function toRoom(item: Record<string, unknown>): Room {
+export function toRoom(item: Record<string, unknown>): Room {
   return {
     name: item.name as string,
     createdBy: item.createdBy as string,

@@ -116,28 +116,33 @@ export async function deleteAccount(
  * @throws UnauthorizedError when the account behind a still-valid token no longer exists.
  */
 export async function me(deps: Pick<AccountDeps, 'users'>, identity: Identity): Promise<PublicUser> {
-  const user = await deps.users.findByUsername(identity.username);
-  if (user === undefined || user.userId !== identity.userId) {
-    throw new UnauthorizedError('The account of this token no longer exists.');
-  }
-  return toPublicUser(user);
+  return toPublicUser(await accountOf(deps, identity));
 }
 
 /**
- * The account of a token, its password checked: the account at the token's username must be the token's user
- * (not an account registered again under the name).
- * @throws UnauthorizedError when it is gone; InvalidCredentialsError when the password is wrong.
+ * The account of a token: the account at the token's username must be the token's user (not an account
+ * registered again under the name, nor the tombstone of a deleted one).
+ * @throws UnauthorizedError when it is gone.
  */
-async function ownAccount(deps: Pick<AccountDeps, 'users'>, identity: Identity, password: string) {
+export async function accountOf(deps: Pick<AccountDeps, 'users'>, identity: Identity): Promise<UserRecord> {
   const user = await deps.users.findByUsername(identity.username);
   if (user === undefined || user.userId !== identity.userId) {
     throw new UnauthorizedError('The account of this token no longer exists.');
   }
+  return user;
+}
+
+/**
+ * The account of a token (see `accountOf`), its password checked.
+ * @throws UnauthorizedError when it is gone; InvalidCredentialsError when the password is wrong.
+ */
+async function ownAccount(deps: Pick<AccountDeps, 'users'>, identity: Identity, password: string) {
+  const user = await accountOf(deps, identity);
   if (!(await compare(password, user.passwordHash))) throw new InvalidCredentialsError();
   return user;
 }
 
-function toPublicUser(user: UserRecord): PublicUser {
+export function toPublicUser(user: UserRecord): PublicUser {
   return { userId: user.userId, username: user.username, email: user.email };
 }
 

@@ -1,15 +1,27 @@
+import { AccountExportRepository } from '../data/account-export.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { UserRepository } from '../data/users.ts';
+import { exportAccount, exportPositionOf } from '../domain/account-export.ts';
 import { me } from '../domain/accounts.ts';
 import { tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
 import { buildAuthenticator } from './session-deps.ts';
 
-const deps = { users: new UserRepository(createDocumentClient(), tableName()) };
+const doc = createDocumentClient();
+const deps = {
+  users: new UserRepository(doc, tableName()),
+  exports: new AccountExportRepository(doc, tableName()),
+};
 
 // `me` also serves the HTTP API's fallback route; the wrapper answers it with the contract's 404.
 export const handler = httpHandler(
   'me',
-  { 'GET /auth/me': async ({ identity }) => ({ status: 200, body: { user: await me(deps, identity) } }) },
-  buildAuthenticator(),
+  {
+    'GET /auth/me': async ({ identity }) => ({ status: 200, body: { user: await me(deps, identity) } }),
+    'GET /auth/me/export': async ({ identity, query }) => ({
+      status: 200,
+      body: await exportAccount(deps, identity, query.limit, exportPositionOf(query.cursor)),
+    }),
+  },
+  buildAuthenticator(doc),
 );

@@ -21,7 +21,7 @@ export const functionRoutes = {
     ],
   },
   // `me` also answers every unmatched method and path with the contract's 404: see HTTP_FALLBACK_ROUTE_KEY.
-  me: { api: 'http', routes: ['GET /auth/me', HTTP_FALLBACK_ROUTE_KEY] },
+  me: { api: 'http', routes: ['GET /auth/me', 'GET /auth/me/export', HTTP_FALLBACK_ROUTE_KEY] },
   rooms: {
     api: 'http',
     routes: ['GET /rooms', 'POST /rooms', 'GET /rooms/{name}/messages', 'POST /rooms/{name}/messages'],

@@ -13,8 +13,9 @@ import {
   type Query,
   type RequestOptions,
 } from './http-transport.ts';
-import { type Created, type HistoryOptions, type PageOptions, readAllPages } from './paging.ts';
+import { type Created, exportAll, type HistoryOptions, type PageOptions, readAllPages } from './paging.ts';
 import type {
+  AccountExport,
   Conversation,
   ConversationMessage,
   ConversationSummary,
@@ -150,6 +151,17 @@ export class ChatApi {
 
   async me(): Promise<User> {
     return (await this.request<{ user: User }>('GET', '/auth/me')).body.user;
+  }
+
+  /** Everything stored about the user: every export page, their arrays concatenated. */
+  exportAccount(): Promise<Omit<AccountExport, 'nextCursor'>> {
+    return exportAll((options) => this.exportPage(options));
+  }
+
+  /** One page of everything stored about the user (`exportAccount` reads them all). */
+  async exportPage(options: PageOptions = {}): Promise<AccountExport> {
+    const query = { limit: options.limit, cursor: options.cursor };
+    return (await this.request<AccountExport>('GET', '/auth/me/export', { query })).body;
   }
 
   // --- rooms ---

@@ -1,6 +1,6 @@
 /** The options and results of the list and history routes, and reading a list to its end. */
 import { limits } from '../contract/limits.ts';
-import type { Page } from './types.ts';
+import type { AccountExport, Page } from './types.ts';
 
 export interface PageOptions {
   /** 1..100; the server's default is 50. */
@@ -32,4 +32,27 @@ export async function readAllPages<T>(list: (options: PageOptions) => Promise<Pa
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
   return items;
+}
+
+/** The whole account export: every page's `user` (the last one's) and its arrays concatenated. */
+export async function exportAll(
+  exportPage: (options: PageOptions) => Promise<AccountExport>,
+): Promise<Omit<AccountExport, 'nextCursor'>> {
+  let cursor: string | undefined;
+  let whole: Omit<AccountExport, 'nextCursor'> | undefined;
+  do {
+    const { nextCursor, ...page } = await exportPage({ limit: limits.pageSize.max, cursor });
+    whole =
+      whole === undefined
+        ? page
+        : {
+            user: page.user,
+            sessions: [...whole.sessions, ...page.sessions],
+            rooms: [...whole.rooms, ...page.rooms],
+            conversations: [...whole.conversations, ...page.conversations],
+            messages: [...whole.messages, ...page.messages],
+          };
+    cursor = nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return whole;
 }

@@ -41,6 +41,9 @@ export interface Page<T> {
 /** `POST /auth/login`, `POST /auth/refresh` and `POST /auth/password`. */
 export type LoginResult = contract.LoginResult;
 
+/** A page of `GET /auth/me/export`. */
+export type AccountExport = contract.AccountExport;
+
 /** `POST /auth/ws-ticket`. */
 export type WebSocketTicket = contract.WebSocketTicket;
 

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { email, givenPassword, password, username } from './fields.ts';
-import { loginResult, published, user, webSocketTicket } from './objects.ts';
+import { cursor, email, givenPassword, pageLimit, password, username } from './fields.ts';
+import { accountExport, loginResult, published, user, webSocketTicket } from './objects.ts';
 import { type HttpRouteSpec, one } from './route-spec.ts';
 
 const userResponse = published('UserResponse', one('user', user));
@@ -134,6 +134,19 @@ export const authRoutes = {
     tag: 'auth',
     summary: 'The signed-in user',
     responses: { 200: { schema: userResponse, description: 'The account of the token.' } },
+    errors: [],
+  },
+  'GET /auth/me/export': {
+    method: 'GET',
+    path: '/auth/me/export',
+    auth: true,
+    operationId: 'exportAccount',
+    tag: 'auth',
+    summary: 'Everything stored about the signed-in user, page by page',
+    description:
+      'The profile on every page; then, across the pages, the sessions, the rooms the user created, their conversations and every message they sent. `limit` bounds the items of a page across all its arrays.',
+    query: z.object({ limit: pageLimit, cursor: z.optional(cursor) }),
+    responses: { 200: { schema: accountExport, description: 'A page of the export.' } },
     errors: [],
   },
 } as const satisfies Record<string, HttpRouteSpec>;

@@ -113,6 +113,32 @@ export const pageOf = <Key extends string, Item extends z.ZodMiniType>(key: Key,
     nextCursor: typeof nextCursor;
   });
 
+/**
+ * A page of everything stored about the caller. The pages walk the sections in order (sessions, rooms created,
+ * conversations, messages sent), each in a stable order; concatenating every page's arrays gives the whole export.
+ */
+export const accountExport = published(
+  'AccountExport',
+  z.object({
+    user: z.extend(user, { createdAt: timestamp('When the account was registered.') }),
+    sessions: z.array(
+      z.object({
+        sessionId: text('Also the first part of the session’s refresh tokens.'),
+        createdAt: timestamp('When the session signed in.'),
+        expiresAt: timestamp('When the session ends at the latest.'),
+      }),
+    ),
+    rooms: z.array(room).check(z.meta({ description: 'The rooms the user created, by name.' })),
+    conversations: z.array(conversation).check(z.meta({ description: 'By conversation id.' })),
+    messages: z
+      .array(message)
+      .check(
+        z.meta({ description: 'The messages the user sent, in rooms and conversations, in send order.' }),
+      ),
+    nextCursor,
+  }),
+);
+
 /** The body of every error the functions answer. */
 export const errorBody = published(
   'Error',
@@ -143,3 +169,4 @@ export type Conversation = z.infer<typeof conversation>;
 export type ConversationSummary = z.infer<typeof conversationSummary>;
 export type LoginResult = z.infer<typeof loginResult>;
 export type WebSocketTicket = z.infer<typeof webSocketTicket>;
+export type AccountExport = z.infer<typeof accountExport>;

@@ -2,7 +2,7 @@
  * `chat passwd` and `chat delete-account` against the local stack: what the server ends up holding (which
  * password logs in, whether the account exists) and what the config file keeps.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChatApi } from '../../lib/client/index.ts';
@@ -133,5 +133,48 @@ describe('chat delete-account', () => {
     const whoami = await runChat(['whoami'], env);
     expect(whoami.code).toBe(1);
     expect(whoami.stderr).toContain('(NOT_LOGGED_IN)');
+  });
+});
+
+describe('chat export', () => {
+  it('prints the whole export as JSON, every page of it, with the messages the user sent', async () => {
+    const { env, account } = await loggedIn('exp');
+    const api = await anonymous()
+      .login(account.username, account.password)
+      .then((login) => anonymous().withLogin(login));
+    const room = await api.createRoom(`exp-${Date.now().toString(36)}`);
+    const texts = Array.from({ length: 120 }, (_, index) => `message ${index}`);
+    for (const text of texts) await api.postRoomMessage(room.name, text);
+
+    const exported = await runChat(['export'], env);
+
+    expect(exported).toMatchObject({ code: 0, stderr: '' });
+    const everything = JSON.parse(exported.stdout);
+    expect(everything.user).toMatchObject({ username: account.username, email: account.email });
+    expect(everything.rooms.map((each: { name: string }) => each.name)).toEqual([room.name]);
+    // Two logins: chat login's and this test's.
+    expect(everything.sessions).toHaveLength(2);
+    expect(everything.messages.map((message: { text: string }) => message.text)).toEqual(texts);
+    expect(everything).not.toHaveProperty('nextCursor');
+  });
+
+  it('writes it to a new file readable by its owner only, and never over an existing one', async () => {
+    const { env, account } = await loggedIn('exp');
+    const file = join(env.configDir, 'export.json');
+
+    const written = await runChat(['export', '--output', file], env);
+    expect(written).toMatchObject({ code: 0, stderr: '' });
+    expect(written.stdout).toBe(`Wrote ${file}: 1 sessions, 0 rooms, 0 conversations, 0 messages.\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const content = readFileSync(file, 'utf8');
+    expect(JSON.parse(content).user.username).toBe(account.username);
+
+    const again = await runChat(['export', '--output', file], env);
+    expect(again).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `Error: ${file} already exists; name a new file (FILE_EXISTS)\n`,
+    });
+    expect(readFileSync(file, 'utf8')).toBe(content);
   });
 });

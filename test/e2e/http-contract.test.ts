@@ -78,6 +78,9 @@ describe('every route answers what the contract declares', () => {
     expect(locked.body.code).toBe('TOO_MANY_ATTEMPTS');
     await call('GET /auth/me', '/auth/me', { token });
     await call('GET /auth/me', '/auth/me');
+    await call('GET /auth/me/export', '/auth/me/export?limit=1', { token });
+    await call('GET /auth/me/export', '/auth/me/export?cursor=bad%2A', { token });
+    await call('GET /auth/me/export', '/auth/me/export');
     await call('POST /rooms', '/rooms', { token, body: { name: room } });
     await call('POST /rooms', '/rooms', { token, body: { name: room } });
     await call('GET /rooms', '/rooms?limit=1', { token });

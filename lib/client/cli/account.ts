@@ -1,7 +1,8 @@
 /**
- * `chat register`, `login`, `logout`, `whoami`, `passwd` and `delete-account`: the account, and the login kept
- * in the config file.
+ * `chat register`, `login`, `logout`, `whoami`, `passwd`, `delete-account` and `export`: the account, and the
+ * login kept in the config file.
  */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ChatClientError, isChatClientError } from '../errors.ts';
 import { ChatApi } from '../http.ts';
@@ -83,6 +84,28 @@ export function addAccountCommands(program: Command, cli: Cli): void {
       'read the current password, then the new one, from the first two lines of standard input (the default when it is not a terminal)',
     )
     .action(cli.action((context, options: { passwordStdin?: boolean }) => changePassword(context, options)));
+
+  program
+    .command('export')
+    .description(
+      'download everything the server stores about you (profile, sessions, rooms, conversations, messages) as JSON',
+    )
+    .option('-o, --output <file>', 'write it to this new file (mode 0600) instead of standard output')
+    .action(
+      cli.action(async (context, options: { output?: string }) => {
+        const everything = await context.signedIn().api.exportAccount();
+        const json = `${JSON.stringify(everything, null, 2)}\n`;
+        if (options.output === undefined) {
+          context.io.stdout.write(json);
+          return;
+        }
+        writeNewPrivateFile(options.output, json);
+        const { sessions, rooms, conversations, messages } = everything;
+        context.say(
+          `Wrote ${options.output}: ${sessions.length} sessions, ${rooms.length} rooms, ${conversations.length} conversations, ${messages.length} messages.`,
+        );
+      }),
+    );
 
   program
     .command('delete-account')
@@ -171,4 +194,14 @@ async function logout(context: CommandContext, everywhere: boolean): Promise<num
   }
   context.say(everywhere ? `Logged out ${login.username} everywhere.` : `Logged out ${login.username}.`);
   return undefined;
+}
+
+/** Writes personal data to a new file readable by its owner only; an existing file is never written over. */
+function writeNewPrivateFile(path: string, text: string): void {
+  try {
+    writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new ChatClientError('FILE_EXISTS', `${path} already exists; name a new file`);
+  }
 }
