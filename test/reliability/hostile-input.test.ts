@@ -234,6 +234,7 @@ const ROUTES = [
   ['POST', '/auth/register'],
   ['POST', '/auth/login'],
   ['GET', '/auth/me'],
+  ['GET', '/auth/me/export'],
   ['GET', '/rooms'],
   ['POST', '/rooms'],
   ['GET', '/rooms/{}/messages'],
@@ -259,6 +260,10 @@ function expectOnlyOwnData(path: string, response: RawResponse, caller: string):
   }
   for (const conversation of body.conversations ?? []) {
     expect(conversation.participants, where).toContain(caller);
+  }
+  if (path.startsWith('/auth/me/export')) {
+    for (const message of body.messages ?? []) expect(message.from, where).toBe(caller);
+    expect(body.user.username, where).toBe(caller);
   }
 }
 
@@ -300,6 +305,7 @@ describe('hostile HTTP requests', () => {
 
   it('refuse forged cursors with 400, or answer only what the caller may read', async () => {
     const routes = [
+      '/auth/me/export?cursor=',
       '/rooms?cursor=',
       `/rooms/${general}/messages?before=`,
       '/conversations?cursor=',
@@ -314,6 +320,10 @@ describe('hostile HTTP requests', () => {
           `${carolDave.createdAt}#${carolDave.conversationId}`,
           `9999-12-31T23:59:59.999Z#${carolDave.conversationId}`,
           `ROOM#${secret}`,
+          // Export cursors naming another user's message, room and conversation.
+          `messages:${carolDaveIds[0]}`,
+          `rooms:${secret}`,
+          `conversations:${carolDave.conversationId}`,
           `MSG#${secretIds[0]}`,
           `USER#${carol.username.toLowerCase()}`,
           JSON.stringify({ PK: `CONV#${carolDave.conversationId}`, SK: `MSG#${carolDaveIds[0]}` }),

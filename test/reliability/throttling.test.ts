@@ -114,11 +114,12 @@ describe('ProvisionedThroughputExceededException', () => {
 
     expect(response.status).toBe(503);
     expect(response.body.code).toBe('UNAVAILABLE');
+    // The room and its record in the creator's partition are one transaction, tried 3 times by the SDK.
     expect(fake.requests.map((request) => request.operation)).toEqual([
       'GetItem',
-      'PutItem',
-      'PutItem',
-      'PutItem',
+      'TransactWriteItems',
+      'TransactWriteItems',
+      'TransactWriteItems',
     ]);
   });
 });

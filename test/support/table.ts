@@ -61,7 +61,7 @@ const CLIENT_MESSAGE_ID = '[A-Za-z0-9_-]{1,64}';
  * item outside these is input that reached DynamoDB as an unintended key.
  */
 const KEY_SHAPES: readonly [RegExp, RegExp][] = [
-  [new RegExp(`^USER#${USERNAME}$`), new RegExp(`^(PROFILE|CONV#${CONVERSATION})$`)],
+  [new RegExp(`^USER#${USERNAME}$`), new RegExp(`^(PROFILE|CONV#${CONVERSATION}|ROOM#${ROOM})$`)],
   // Emails may contain `#` (the address rules allow it), but the claim lives under its own prefix and fixed SK.
   [/^EMAIL#[^@\s]+@[^@\s]+\.[^@\s]+$/, /^EMAIL$/],
   [
