@@ -23,6 +23,7 @@ import { joinRoom, openConnection } from '../../lambdas/domain/presence.ts';
 import { messagingDeps } from '../../lambdas/handlers/deps.ts';
 import { CONNECTION_TTL_SECONDS, loginLockoutPolicy } from '../../lambdas/shared/config.ts';
 import { ensureTable, localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import { measureSessionCapacity, type SessionCapacity } from './capacity-sessions.ts';
 import { batchWrite } from './environment.ts';
 import { round } from './stats.ts';
 
@@ -35,7 +36,7 @@ export interface Capacity {
   readonly calls: string;
 }
 
-export interface CapacityResult {
+export interface CapacityResult extends SessionCapacity {
   readonly register: Capacity;
   readonly login: Capacity;
   /** A wrong password: the login's reads, and both failure counters written. */
@@ -65,7 +66,8 @@ export interface CapacityCall {
  *
  * DynamoDB Local misreports transactions (2 units for a TransactWriteItems of any number of new items, sometimes 2
  * per item), while DynamoDB bills 2 write units per item and KB in a transaction. Every item the benchmark writes is
- * under 1 KB, so a transaction is counted as 2 units per item, as DynamoDB bills it.
+ * under 1 KB, so a transaction's table writes are counted as 2 units per item, as DynamoDB bills it. Index writes
+ * (`ReturnConsumedCapacity: INDEXES`) are added as reported: each item written with index keys also writes GSI1.
  */
 export function capacityRecordingClient(endpoint: string): {
   doc: DynamoDBDocumentClient;
@@ -78,21 +80,23 @@ export function capacityRecordingClient(endpoint: string): {
   doc.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as Record<string, unknown>;
-      input.ReturnConsumedCapacity = 'TOTAL';
+      input.ReturnConsumedCapacity = 'INDEXES';
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as {
-        CapacityUnits?: number;
-      }[];
-      const units = list.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+      const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as ConsumedCapacity[];
+      const table = list.reduce(
+        (sum, entry) => sum + (entry.Table?.CapacityUnits ?? entry.CapacityUnits ?? 0),
+        0,
+      );
+      const indexes = list.reduce((sum, entry) => sum + indexUnits(entry), 0);
       const command = (context.commandName ?? '?').replace(/Command$/, '');
       if (command === 'TransactWriteItems') {
         const items = (input.TransactItems as unknown[] | undefined)?.length ?? 0;
-        calls.push({ command, read: 0, write: Math.max(units, 2 * items), items });
+        calls.push({ command, read: 0, write: Math.max(table, 2 * items) + indexes, items });
       } else if (/^(Put|Update|Delete|BatchWrite)/.test(command)) {
-        calls.push({ command, read: 0, write: units });
+        calls.push({ command, read: 0, write: table + indexes });
       } else {
-        calls.push({ command, read: units, write: 0 });
+        calls.push({ command, read: table + indexes, write: 0 });
       }
       return result;
     },
@@ -100,6 +104,19 @@ export function capacityRecordingClient(endpoint: string): {
   );
   return { doc, calls };
 }
+
+/** What `ReturnConsumedCapacity: INDEXES` reports for one table. */
+interface ConsumedCapacity {
+  readonly CapacityUnits?: number;
+  readonly Table?: { readonly CapacityUnits?: number };
+  readonly GlobalSecondaryIndexes?: Record<string, { readonly CapacityUnits?: number }>;
+}
+
+const indexUnits = (entry: ConsumedCapacity): number =>
+  Object.values(entry.GlobalSecondaryIndexes ?? {}).reduce(
+    (sum, index) => sum + (index.CapacityUnits ?? 0),
+    0,
+  );
 
 /** `GetItem 0.5r · TransactWriteItems[2] 4w · Query 1r`: what a measurement's calls consumed, in order. */
 export function describeCalls(calls: readonly CapacityCall[]): string {
@@ -261,6 +278,11 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
       ),
     );
     const historyPage = await measure(() => roomHistory(deps, 'ten', 50, undefined));
+    const sessions = await measureSessionCapacity(measure, deps, accountDeps, {
+      doc,
+      tableName,
+      peer: 'bob',
+    });
 
     return {
       register: registerCapacity,
@@ -273,6 +295,7 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
       roomMessage10WithOtherRooms,
       dm,
       historyPage,
+      ...sessions,
     };
   } finally {
     doc.destroy();
