@@ -44,11 +44,23 @@ export interface ChatApiOptions {
   readonly refreshToken?: string;
   /** Called with the new tokens after each refresh or password change, e.g. to save them. */
   readonly onTokens?: TokensListener;
+  /**
+   * How this client refreshes (default: `refresh(refreshToken)`, one `POST /auth/refresh`). Processes that
+   * share one saved login (the CLI's) pass one that first looks for tokens another process has refreshed
+   * meanwhile: refreshing with a token already used elsewhere would end the session.
+   */
+  readonly refresher?: Refresher;
   /** Each request fails with `TIMEOUT` after this long. Default 15 s. */
   readonly timeoutMs?: number;
   /** For tests and unusual runtimes; default the global `fetch`. */
   readonly fetch?: typeof fetch;
 }
+
+/** Renews a session's tokens: `refresh` is the `POST /auth/refresh` of this client. */
+export type Refresher = (
+  refreshToken: string,
+  refresh: (refreshToken: string) => Promise<LoginResult>,
+) => Promise<LoginResult>;
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -72,7 +84,10 @@ export class ChatApi {
     this.credentials = new Credentials(
       options.token,
       options.refreshToken,
-      (refreshToken) => this.refresh(refreshToken),
+      (refreshToken) =>
+        options.refresher === undefined
+          ? this.refresh(refreshToken)
+          : options.refresher(refreshToken, (token) => this.refresh(token)),
       options.onTokens,
     );
   }

@@ -17,6 +17,7 @@ import {
   writeConfig,
 } from './config.ts';
 import { colourWanted, errorSentence, Painter, table } from './output.ts';
+import { refreshSharedLogin } from './shared-login.ts';
 
 /** The process the CLI runs in: its streams and environment. */
 export interface CliIo {
@@ -133,6 +134,7 @@ export class CommandContext {
       baseUrl: apiUrl,
       token: login.token,
       refreshToken: login.refreshToken,
+      refresher: (used, refresh) => refreshSharedLogin(directory, login, used, refresh),
       onTokens: (result) => {
         // Re-read: the URLs may have been changed meanwhile by another command.
         writeConfig(directory, { ...readConfig(directory), login: savedLogin(result, apiUrl) });
