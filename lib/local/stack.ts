@@ -62,7 +62,10 @@ export interface LocalStack {
   /** The emulated Secrets Manager (lib/local/secrets-manager.ts), and the signing key secret's ARN in it. */
   readonly secretsManagerEndpoint: string;
   readonly signingKeySecretArn: string;
-  /** Stops in order: WebSocket connections (each $disconnect runs), HTTP, then DynamoDB Local if started here. */
+  /**
+   * Stops in order: WebSocket connections (each $disconnect runs), HTTP, the emulated Secrets Manager, then
+   * DynamoDB Local if started here.
+   */
   stop(): Promise<void>;
 }
 
@@ -70,8 +73,9 @@ const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * Runs the whole backend in this process: the same handler modules as the Lambda functions, mounted from
- * lib/routes.ts behind the HTTP and WebSocket gateway emulators, with DynamoDB Local behind them. The handlers
- * are configured exactly as on AWS, through environment variables; nothing in them knows it runs locally.
+ * lib/routes.ts behind the HTTP and WebSocket gateway emulators, with DynamoDB Local behind them and the signing
+ * key in an emulated Secrets Manager (lib/local/secrets-manager.ts). The handlers are configured exactly as on
+ * AWS, through environment variables; nothing in them knows it runs locally.
  * Handlers read their environment once, so one local stack runs per process.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
