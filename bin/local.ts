@@ -1,10 +1,11 @@
 /**
  * `npm start`: the whole backend on this machine. DynamoDB Local (unless DYNAMODB_ENDPOINT names a DynamoDB),
- * the HTTP API on PORT, the WebSocket API and its management API on WS_PORT.
+ * the HTTP API on PORT, the WebSocket API and its management API on WS_PORT, the emulated Secrets Manager holding
+ * the signing key on SECRETS_PORT.
  */
 import { parseArgs } from 'node:util';
 import type { EnvironmentSettings } from '../lambdas/shared/environment.ts';
-import { startLocalStack } from '../lib/local/stack.ts';
+import { SIGNING_KEY_SECRET_NAME, startLocalStack } from '../lib/local/stack.ts';
 
 const { values } = parseArgs({
   options: {
@@ -17,14 +18,14 @@ if (values.help) {
   console.log(`Usage: npm start [-- --data DIR]
 
 Runs the chat backend locally: the Lambda handlers behind an emulation of API Gateway (HTTP and WebSocket)
-with DynamoDB Local.
+with DynamoDB Local, and the signing key in an emulated Secrets Manager.
 
 Options:
-  -d, --data DIR   keep DynamoDB Local's data (and the generated JWT key) in DIR (default: in memory)
+  -d, --data DIR   keep DynamoDB Local's data (and the signing key) in DIR (default: in memory)
 
 Environment:
-  PORT (3000), WS_PORT (3001), HOST (127.0.0.1), DATA_DIR, DYNAMODB_ENDPOINT, TABLE_NAME (chat-local),
-  JWT_SECRET (generated when absent)`);
+  PORT (3000), WS_PORT (3001), SECRETS_PORT (3002), HOST (127.0.0.1), DATA_DIR, DYNAMODB_ENDPOINT,
+  TABLE_NAME (chat-local), JWT_SECRET (the signing key's initial value; generated when absent)`);
   process.exit(0);
 }
 
@@ -55,6 +56,7 @@ try {
     host: process.env.HOST || '127.0.0.1',
     port: portFromEnv('PORT', 3000),
     wsPort: portFromEnv('WS_PORT', 3001),
+    secretsPort: portFromEnv('SECRETS_PORT', 3002),
     dynamoEndpoint: process.env.DYNAMODB_ENDPOINT || undefined,
     dataDir: values.data ?? (process.env.DATA_DIR || undefined),
     tableName: process.env.TABLE_NAME || 'chat-local',
@@ -63,9 +65,10 @@ try {
   });
   console.log(`
 Chat backend running locally
-  HTTP API       ${stack.httpUrl}
-  WebSocket API  ${stack.wsUrl}
-  DynamoDB       ${stack.dynamoEndpoint} (table ${stack.tableName})
+  HTTP API        ${stack.httpUrl}
+  WebSocket API   ${stack.wsUrl}
+  DynamoDB        ${stack.dynamoEndpoint} (table ${stack.tableName})
+  Secrets Manager ${stack.secretsManagerEndpoint} (signing key secret ${SIGNING_KEY_SECRET_NAME})
 
 Try: curl -s -X POST ${stack.httpUrl}/auth/register -H 'content-type: application/json' \\
        -d '{"username":"alice","email":"alice@example.com","password":"correct horse"}'

@@ -43,13 +43,13 @@ export const environmentVariables = {
     kind: 'text',
     readBy: 'chat',
     meaning:
-      'The Secrets Manager secret holding the token signing key (the CDK stack): never the key itself.',
+      'The Secrets Manager secret holding the token signing key (the CDK stack, and the local stack with its emulated Secrets Manager): never the key itself.',
   },
   JWT_SECRET: {
     kind: 'text',
     readBy: 'chat',
     meaning:
-      'The token signing key itself, at least 32 characters (the local stack and tests); wins over the ARN.',
+      'The token signing key itself, at least 32 characters (tests of single handlers, without a secret); wins over the ARN.',
   },
   SIGNING_KEY_CACHE_SECONDS: {
     kind: 'integer',
@@ -159,16 +159,26 @@ export const environmentVariables = {
     readBy: 'aws-sdk',
     meaning: 'Where the DynamoDB client connects; set only by the local stack and tests, to DynamoDB Local.',
   },
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: {
+    kind: 'text',
+    readBy: 'aws-sdk',
+    meaning:
+      'Where the Secrets Manager client connects; set only by the local stack, to its emulated Secrets Manager.',
+  },
   AWS_REGION: {
     kind: 'text',
     readBy: 'aws-sdk',
     meaning: 'Set by Lambda on AWS; the local stack sets it (and the two below) when the machine has none.',
   },
-  AWS_ACCESS_KEY_ID: { kind: 'text', readBy: 'aws-sdk', meaning: 'Static credentials for DynamoDB Local.' },
+  AWS_ACCESS_KEY_ID: {
+    kind: 'text',
+    readBy: 'aws-sdk',
+    meaning: 'Static credentials for DynamoDB Local and the emulated Secrets Manager.',
+  },
   AWS_SECRET_ACCESS_KEY: {
     kind: 'text',
     readBy: 'aws-sdk',
-    meaning: 'Static credentials for DynamoDB Local.',
+    meaning: 'Static credentials for DynamoDB Local and the emulated Secrets Manager.',
   },
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: {
     kind: 'text',

@@ -56,8 +56,9 @@ export interface SigningKeyCacheOptions {
 }
 
 /**
- * The key comes from `JWT_SECRET` when set (the local stack and tests; fixed for the process's lifetime) and
- * otherwise from the Secrets Manager secret named by `JWT_SECRET_ARN` (the CDK stack), read on first use and
+ * The key comes from `JWT_SECRET` when set (tests of single handlers; fixed for the process's lifetime) and
+ * otherwise from the Secrets Manager secret named by `JWT_SECRET_ARN` (the CDK stack, and the local stack with
+ * its emulated Secrets Manager), read on first use and
  * again once it is `SIGNING_KEY_CACHE_SECONDS` old, so that a rotated key is in use everywhere within that time.
  */
 export function signingKeyFromEnvironment(
@@ -81,6 +82,7 @@ export function signingKeyFromEnvironment(
 }
 
 function secretReader(secretArn: string): () => Promise<string> {
+  // The SDK takes the endpoint from its own AWS_ENDPOINT_URL_SECRETS_MANAGER, which only the local stack sets.
   const client = new SecretsManagerClient({});
   return async () => {
     const output = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));

@@ -20,6 +20,7 @@ import {
 import { type DynamoDbLocal, ensureTable, localAwsSettings, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type AccessLogEntry, type HttpGateway, startHttpGateway } from './http-gateway.ts';
 import type { LambdaHandler } from './lambda-context.ts';
+import { type SecretsManagerEmulator, startSecretsManager } from './secrets-manager.ts';
 import { startWebSocketGateway, type WebSocketGateway, type WebSocketLogEntry } from './websocket-gateway.ts';
 
 export interface LocalStackOptions {
@@ -29,12 +30,17 @@ export interface LocalStackOptions {
   readonly port: number;
   /** WebSocket API port (and its management API); 0 picks a free one. */
   readonly wsPort: number;
+  /** The emulated Secrets Manager's port; 0 (the default) picks a free one. */
+  readonly secretsPort?: number;
   /** An existing DynamoDB to use instead of starting DynamoDB Local. */
   readonly dynamoEndpoint?: string;
-  /** Keep DynamoDB Local's data (and the generated JWT key) in this directory; in memory when absent. */
+  /** Keep DynamoDB Local's data (and the signing key secret's value) in this directory; in memory when absent. */
   readonly dataDir?: string;
   readonly tableName: string;
-  /** The HS256 key; generated (and kept in `dataDir` when there is one) when absent. */
+  /**
+   * The signing key secret's value at start; when absent, the one kept in `dataDir`, or else a generated one
+   * (kept in `dataDir` when there is one).
+   */
   readonly jwtSecret?: string;
   /** WebSocket idle timeout and maximum connection time, shortened by tests. */
   readonly idleTimeoutMs?: number;
@@ -53,7 +59,13 @@ export interface LocalStack {
   readonly callbackUrl: string;
   readonly dynamoEndpoint: string;
   readonly tableName: string;
-  /** Stops in order: WebSocket connections (each $disconnect runs), HTTP, then DynamoDB Local if started here. */
+  /** The emulated Secrets Manager (lib/local/secrets-manager.ts), and the signing key secret's ARN in it. */
+  readonly secretsManagerEndpoint: string;
+  readonly signingKeySecretArn: string;
+  /**
+   * Stops in order: WebSocket connections (each $disconnect runs), HTTP, the emulated Secrets Manager, then
+   * DynamoDB Local if started here.
+   */
   stop(): Promise<void>;
 }
 
@@ -61,8 +73,9 @@ const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * Runs the whole backend in this process: the same handler modules as the Lambda functions, mounted from
- * lib/routes.ts behind the HTTP and WebSocket gateway emulators, with DynamoDB Local behind them. The handlers
- * are configured exactly as on AWS, through environment variables; nothing in them knows it runs locally.
+ * lib/routes.ts behind the HTTP and WebSocket gateway emulators, with DynamoDB Local behind them and the signing
+ * key in an emulated Secrets Manager (lib/local/secrets-manager.ts). The handlers are configured exactly as on
+ * AWS, through environment variables; nothing in them knows it runs locally.
  * Handlers read their environment once, so one local stack runs per process.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -80,6 +93,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoEndpoint = dynamo.endpoint;
     }
     await ensureTable(dynamoEndpoint, options.tableName);
+
+    const region = process.env.AWS_REGION ?? localAwsSettings.region;
+    const signingKeySecretArn = `arn:aws:secretsmanager:${region}:000000000000:secret:${SIGNING_KEY_SECRET_NAME}-local0`;
+    const secrets: SecretsManagerEmulator = await startSecretsManager({
+      host: options.host,
+      port: options.secretsPort ?? 0,
+      secretArn: signingKeySecretArn,
+      initialValue: options.jwtSecret ?? localJwtSecret(options.dataDir),
+      // A rotated key is kept where the generated one is, so that a restart keeps it.
+      onNewCurrentValue: (value) => {
+        if (options.dataDir !== undefined) writeJwtSecret(options.dataDir, value);
+      },
+      onRequest: (operation, status) => log(`SM   ${operation} ${status}`),
+    });
+    started.push({ stop: () => secrets.close() });
 
     // The gateways start first so that their ports (and the callback URL) are known before the handlers
     // load and read their environment; no request can arrive before `handlers` is filled.
@@ -116,9 +144,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TABLE_NAME: options.tableName,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       WEBSOCKET_CALLBACK_URL: webSocket.callbackUrl,
-      JWT_SECRET: options.jwtSecret ?? localJwtSecret(options.dataDir),
+      // As on AWS, the functions read the key from its secret (with the real SDK client), never the key itself.
+      JWT_SECRET_ARN: signingKeySecretArn,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       // What Lambda provides on AWS; the machine's own settings win, as they would for the SDK anywhere.
-      AWS_REGION: process.env.AWS_REGION ?? localAwsSettings.region,
+      AWS_REGION: region,
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? localAwsSettings.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY:
         process.env.AWS_SECRET_ACCESS_KEY ?? localAwsSettings.credentials.secretAccessKey,
@@ -129,6 +159,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...options.environment,
     };
     Object.assign(process.env, settings);
+    // A JWT_SECRET left in the environment (the caller's shell) would win over the secret: it is its value instead.
+    if (options.environment?.JWT_SECRET === undefined) delete process.env.JWT_SECRET;
     for (const name of functionNames) {
       const module = (await import(pathToFileURL(resolve(repositoryRoot, functions[name].entry)).href)) as {
         handler: LambdaHandler<unknown>;
@@ -142,6 +174,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       callbackUrl: webSocket.callbackUrl,
       dynamoEndpoint,
       tableName: options.tableName,
+      secretsManagerEndpoint: secrets.endpoint,
+      signingKeySecretArn,
       stop: stopAll,
     };
   } catch (error) {
@@ -151,18 +185,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
+/** The name of the signing key's secret in the emulated Secrets Manager: what `--secret-id` takes. */
+export const SIGNING_KEY_SECRET_NAME = 'chat-local-signing-key';
+
 /**
  * Without JWT_SECRET a key is generated; with a data directory it is kept there (mode 0600) so that tokens
- * survive a restart along with the accounts they belong to.
+ * survive a restart along with the accounts they belong to, and so is every value put into the secret later.
  */
 function localJwtSecret(dataDir: string | undefined): string {
   if (dataDir === undefined) return randomBytes(48).toString('base64url');
-  mkdirSync(resolve(dataDir), { recursive: true });
-  const file = join(resolve(dataDir), 'jwt-secret');
+  const file = jwtSecretFile(dataDir);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  writeJwtSecret(dataDir, secret);
   return secret;
+}
+
+function jwtSecretFile(dataDir: string): string {
+  mkdirSync(resolve(dataDir), { recursive: true });
+  return join(resolve(dataDir), 'jwt-secret');
+}
+
+function writeJwtSecret(dataDir: string, value: string): void {
+  writeFileSync(jwtSecretFile(dataDir), `${value}\n`, { mode: 0o600 });
 }
 
 function formatHttpEntry(entry: AccessLogEntry): string {

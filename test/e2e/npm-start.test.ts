@@ -2,16 +2,21 @@
  * `npm start` as a user runs it: `tsx bin/local.ts` as a child process with its own DynamoDB Local (Java),
  * driven over real HTTP and WebSocket connections, then stopped with a signal.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { keyIdOf } from '../../lambdas/shared/tokens.ts';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
+import { SIGNING_KEY_SECRET_NAME } from '../../lib/local/stack.ts';
 import { newAccount } from '../support/accounts.ts';
 import { apiClient } from '../support/http-client.ts';
 import { type LocalStackProcess, spawnLocalStack } from '../support/local-process.ts';
+import { putSecretValue } from '../support/secrets.ts';
 import { TestSocket } from '../support/ws-client.ts';
 
 /** Starting Java and the stack takes a few seconds; stopping waits for Java to exit. */
@@ -25,6 +30,8 @@ interface RunningStack extends LocalStackProcess {
   readonly wsUrl: string;
   /** The port of the DynamoDB Local it started, from the line `DynamoDB       http://127.0.0.1:PORT`. */
   readonly dynamoPort: number;
+  /** The emulated Secrets Manager that holds the signing key. */
+  readonly secretsUrl: string;
 }
 
 /** Every process started here and not yet seen to exit: clean-up reaches them even when a test fails. */
@@ -89,10 +96,10 @@ function liveProcessesInGroup(pid: number): string[] {
  * JWT_SECRET, so that it starts its own DynamoDB Local and manages its own key. It leads its own process group,
  * so that clean-up can reach every process it started even when a test fails half-way.
  */
-async function startNpmStart(args: string[] = []): Promise<RunningStack> {
-  const [port, wsPort] = [await freePort(), await freePort()];
+async function startNpmStart(args: string[] = [], env: Record<string, string> = {}): Promise<RunningStack> {
+  const [port, wsPort, secretsPort] = [await freePort(), await freePort(), await freePort()];
   const { child, output, exited } = spawnLocalStack(args, {
-    env: { PORT: String(port), WS_PORT: String(wsPort) },
+    env: { PORT: String(port), WS_PORT: String(wsPort), SECRETS_PORT: String(secretsPort), ...env },
     detached: true,
   });
   started.push({ child, exited });
@@ -102,6 +109,7 @@ async function startNpmStart(args: string[] = []): Promise<RunningStack> {
       /HTTP API\s+(http:\/\/\S+)/,
       /WebSocket API\s+(ws:\/\/\S+)/,
       /DynamoDB\s+http:\/\/127\.0\.0\.1:(\d+)/,
+      /Secrets Manager\s+(http:\/\/\S+)/,
     ];
     const check = () => {
       const matches = patterns.map((pattern) => output().match(pattern));
@@ -127,7 +135,12 @@ async function startNpmStart(args: string[] = []): Promise<RunningStack> {
     child.once('exit', onExit);
   });
 
-  const [http, ws, dynamo] = banner as [RegExpMatchArray, RegExpMatchArray, RegExpMatchArray];
+  const [http, ws, dynamo, secrets] = banner as [
+    RegExpMatchArray,
+    RegExpMatchArray,
+    RegExpMatchArray,
+    RegExpMatchArray,
+  ];
   const stack: RunningStack = {
     child,
     exited,
@@ -135,9 +148,11 @@ async function startNpmStart(args: string[] = []): Promise<RunningStack> {
     httpUrl: http[1] as string,
     wsUrl: ws[1] as string,
     dynamoPort: Number(dynamo[1]),
+    secretsUrl: secrets[1] as string,
   };
   expect(stack.httpUrl).toBe(`http://127.0.0.1:${port}`);
   expect(stack.wsUrl).toBe(`ws://127.0.0.1:${wsPort}`);
+  expect(stack.secretsUrl).toBe(`http://127.0.0.1:${secretsPort}`);
   return stack;
 }
 
@@ -188,16 +203,19 @@ describe('npm start', () => {
   );
 
   it(
-    'keeps accounts and the token signing key in the --data directory across a restart',
+    'keeps accounts and the signing key, rotated or not, in the --data directory across a restart',
     async () => {
       const dataDirectory = await newTempDirectory();
       const account = newAccount('keeper');
-      const first = await startNpmStart(['--data', dataDirectory]);
+      // The key is re-read on every request, so that the rotation below takes effect at once.
+      const first = await startNpmStart(['--data', dataDirectory], { SIGNING_KEY_CACHE_SECONDS: '0' });
       const firstApi = apiClient(first.httpUrl);
       const registered = await firstApi.call('POST', '/auth/register', { body: account });
-      const firstLogin = await firstApi.call('POST', '/auth/login', {
-        body: { username: account.username, password: account.password },
-      });
+      const credentials = { username: account.username, password: account.password };
+      const loginBeforeRotation = await firstApi.call('POST', '/auth/login', { body: credentials });
+      const rotatedKey = randomBytes(32).toString('hex');
+      await putSecretValue(first.secretsUrl, SIGNING_KEY_SECRET_NAME, rotatedKey);
+      const firstLogin = await firstApi.call('POST', '/auth/login', { body: credentials });
       const firstExit = await stop(first, 'SIGTERM');
 
       const second = await startNpmStart(['--data', dataDirectory]);
@@ -206,10 +224,17 @@ describe('npm start', () => {
         body: { username: account.username, password: account.password },
       });
       const meWithOldToken = await secondApi.call('GET', '/auth/me', { token: firstLogin.body.token });
+      const meWithReplacedKey = await secondApi.call('GET', '/auth/me', {
+        token: loginBeforeRotation.body.token,
+      });
       const secondExit = await stop(second, 'SIGTERM');
 
       expect(registered.status).toBe(201);
+      expect(loginBeforeRotation.status).toBe(200);
       expect(firstLogin.status).toBe(200);
+      // The login after the put was signed with the rotated key, and that key is the one in use after the restart.
+      expect(jwt.decode(firstLogin.body.token, { complete: true })?.header.kid).toBe(keyIdOf(rotatedKey));
+      expect(meWithReplacedKey.status).toBe(401);
       expect(firstExit, first.output()).toEqual({ code: 0, signal: null });
       expect(secondLogin.status, JSON.stringify(secondLogin.body)).toBe(200);
       expect(secondLogin.body.user).toEqual({

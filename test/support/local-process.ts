@@ -7,6 +7,9 @@ const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const STACK_VARIABLES = [
   'DYNAMODB_ENDPOINT',
   'JWT_SECRET',
+  'JWT_SECRET_ARN',
+  'SECRETS_PORT',
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   'DATA_DIR',
   'TABLE_NAME',
   'HOST',

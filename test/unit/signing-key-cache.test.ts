@@ -8,8 +8,9 @@ import {
 } from '../../lambdas/shared/tokens.ts';
 
 /*
- * Secrets Manager cannot run locally, so the secret is a fake read function here: it counts reads, can be
- * rotated, and can fail, which is the behaviour under test. The clock is a number the test advances.
+ * The secret is a fake read function here: it counts reads, can be rotated, and can fail (Secrets Manager
+ * unavailable, which the local stack's emulation never is), which is the behaviour under test. The clock is a
+ * number the test advances. test/e2e/key-rotation.test.ts rotates the real emulated secret end to end.
  */
 const oldKey = 'old-signing-key-long-enough-for-hs256-0001';
 const newKey = 'new-signing-key-long-enough-for-hs256-0002';
