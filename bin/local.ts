@@ -24,7 +24,7 @@ Options:
   -d, --data DIR   keep DynamoDB Local's data (and the signing key) in DIR (default: in memory)
 
 Environment:
-  PORT (3000), WS_PORT (3001), SECRETS_PORT (3002), HOST (127.0.0.1), DATA_DIR, DYNAMODB_ENDPOINT,
+  PORT (3000), WS_PORT (3001), SECRETS_PORT (3003), HOST (127.0.0.1), DATA_DIR, DYNAMODB_ENDPOINT,
   TABLE_NAME (chat-local), JWT_SECRET (the signing key's initial value; generated when absent)`);
   process.exit(0);
 }
@@ -56,7 +56,7 @@ try {
     host: process.env.HOST || '127.0.0.1',
     port: portFromEnv('PORT', 3000),
     wsPort: portFromEnv('WS_PORT', 3001),
-    secretsPort: portFromEnv('SECRETS_PORT', 3002),
+    secretsPort: portFromEnv('SECRETS_PORT', 3003),
     dynamoEndpoint: process.env.DYNAMODB_ENDPOINT || undefined,
     dataDir: values.data ?? (process.env.DATA_DIR || undefined),
     tableName: process.env.TABLE_NAME || 'chat-local',

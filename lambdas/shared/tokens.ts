@@ -40,6 +40,9 @@ export type Authenticator = (token: string) => Promise<Identity>;
 /** Resolves the HS256 signing key. Called per request; the key is re-read from its secret now and then. */
 export type SigningKeyProvider = () => Promise<string>;
 
+/** After a failed re-read, how long the old key is used before the secret is read again (at most its lifetime). */
+const STALE_RETRY_MS = 30_000;
+
 /** Keys shorter than this are refused: HS256 with a short secret can be brute-forced offline. */
 const MIN_KEY_LENGTH = 32;
 
@@ -95,8 +98,8 @@ function secretReader(secretArn: string): () => Promise<string> {
  * for it, one read at a time, and a failure is not cached: that request fails and the next one reads again.
  * Once the key is older than its lifetime, the request that notices waits for one re-read while requests
  * arriving meanwhile keep the cached key. A failed re-read (Secrets Manager unavailable, or a value too short)
- * keeps the old key rather than failing every request, and the next request tries again: better a key that
- * may be a few minutes stale than an outage of every signed route.
+ * keeps the old key rather than failing every request, and the secret is read again 30 seconds later (or after
+ * the lifetime, when shorter): better a key that may be a few minutes stale than an outage of every signed route.
  */
 export function cachedSigningKey(options: SigningKeyCacheOptions): SigningKeyProvider {
   const { fetchKey, lifetimeSeconds, now = Date.now, onStaleKey } = options;
@@ -126,6 +129,9 @@ export function cachedSigningKey(options: SigningKeyCacheOptions): SigningKeyPro
       return await read();
     } catch (error) {
       onStaleKey?.(error);
+      // Try again after a short while, not on every request: a secret left unreadable must not cost a
+      // GetSecretValue (and its wait) per request, nor flood the log.
+      cached = { key: stale, readAt: now() - lifetimeMs + Math.min(lifetimeMs, STALE_RETRY_MS) };
       return stale;
     }
   };

@@ -83,7 +83,7 @@ describe('the signing key read from its secret', () => {
     expect(verifyToken(rotated, issueToken(rotated, identity, 600).token)).toEqual(identity);
   });
 
-  it('keeps the old key when a re-read fails, and reads again on the next request', async () => {
+  it('keeps the old key when a re-read fails, and reads again 30 seconds later, not on every request', async () => {
     const secret = fakeSecret(oldKey);
     const failures: unknown[] = [];
     const signingKey = cachedSigningKey({
@@ -97,14 +97,36 @@ describe('the signing key read from its secret', () => {
     secret.failing = true;
     secret.time += 300_000;
     await expect(signingKey()).resolves.toBe(oldKey);
+    secret.time += 29_999;
+    await expect(signingKey()).resolves.toBe(oldKey);
+    expect(secret.reads).toBe(2);
+    expect(failures).toHaveLength(1);
+
+    secret.time += 1;
     await expect(signingKey()).resolves.toBe(oldKey);
     expect(secret.reads).toBe(3);
     expect(failures).toHaveLength(2);
 
     secret.failing = false;
     secret.value = newKey;
+    secret.time += 30_000;
     await expect(signingKey()).resolves.toBe(newKey);
     expect(secret.reads).toBe(4);
+  });
+
+  it('retries a failed re-read after its lifetime when that is shorter than 30 seconds', async () => {
+    const secret = fakeSecret(oldKey);
+    const signingKey = cachedSigningKey({ fetchKey: secret.fetchKey, lifetimeSeconds: 1, now: secret.now });
+    await signingKey();
+
+    secret.failing = true;
+    secret.time += 1_000;
+    await expect(signingKey()).resolves.toBe(oldKey);
+    await expect(signingKey()).resolves.toBe(oldKey);
+    expect(secret.reads).toBe(2);
+    secret.time += 1_000;
+    await expect(signingKey()).resolves.toBe(oldKey);
+    expect(secret.reads).toBe(3);
   });
 
   it('keeps the old key when the re-read value is too short to be a key', async () => {
