@@ -11,6 +11,7 @@ import {
   httpRoutes as contractHttpRoutes,
   HTTP_FALLBACK_ROUTE_KEY,
   type HttpRouteKey,
+  type HttpRouteSpec,
   httpRouteKeys,
   type SocketRouteKey,
   socketRouteKeys,
@@ -44,7 +45,7 @@ export interface RouteThrottle {
 
 export interface HttpRoute {
   readonly key: HttpRouteKey;
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: HttpRouteSpec['method'];
   /** API Gateway path syntax: `/rooms/{name}/messages`. */
   readonly path: string;
   readonly function: FunctionName;
@@ -113,6 +114,9 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   'DELETE /auth/me': 'readWrite',
   'GET /auth/me': 'read',
   'GET /auth/me/export': 'read',
+  'PUT /me/blocks/{username}': 'readWrite',
+  'DELETE /me/blocks/{username}': 'readWrite',
+  'GET /me/blocks': 'read',
   'GET /rooms': 'read',
   'POST /rooms': 'readWrite',
   'GET /rooms/{name}/messages': 'read',

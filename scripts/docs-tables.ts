@@ -8,6 +8,7 @@
  */
 import { readdirSync } from 'node:fs';
 import {
+  blockKey,
   clientMessageIdKey,
   connectionKey,
   conversationActivitySortKey,
@@ -182,6 +183,10 @@ export function keysTable(): string {
       ],
     },
     { item: 'room created by a user', key: userRoomKey(SAMPLE.username, SAMPLE.room) },
+    {
+      item: 'block (one per blocker and blocked user)',
+      key: blockKey(SAMPLE.username, '<blocked username>'),
+    },
     {
       item: 'session (one per login)',
       key: sessionKey(SAMPLE.sessionId),

@@ -1,7 +1,10 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type * as contract from '../../lib/contract/index.ts';
+import { toBlock } from './blocks.ts';
 import { toConversation } from './conversations.ts';
 import {
+  canonicalUsername,
+  userBlocksQuery,
   userConversationsQuery,
   userMessagesIndexKey,
   userRoomsQuery,
@@ -12,7 +15,7 @@ import { toRoom } from './rooms.ts';
 import { GSI1 } from './schema.ts';
 
 /** The parts of an account export, in the order the pages walk them. */
-export const EXPORT_SECTIONS = ['sessions', 'rooms', 'conversations', 'messages'] as const;
+export const EXPORT_SECTIONS = ['sessions', 'rooms', 'conversations', 'blocks', 'messages'] as const;
 export type ExportSection = (typeof EXPORT_SECTIONS)[number];
 
 /** What each section lists, as the contract shows it. */
@@ -20,6 +23,7 @@ export interface ExportItems {
   readonly sessions: contract.AccountExport['sessions'];
   readonly rooms: contract.AccountExport['rooms'];
   readonly conversations: contract.AccountExport['conversations'];
+  readonly blocks: contract.AccountExport['blocks'];
   readonly messages: contract.AccountExport['messages'];
 }
 
@@ -34,7 +38,8 @@ export interface SectionSlice<Section extends ExportSection> {
  * The reads behind `GET /auth/me/export`: one Query per section slice, each of the caller's own partition only
  * (the username comes from the token, never from the cursor, which carries only a sort value). Every section is
  * in a stable order, so that items added while a client pages are listed at most once and none is skipped:
- * sessions by id, rooms by name, conversations by id (not by activity, which changes), messages by id (send order).
+ * sessions by id, rooms by name, conversations by id (not by activity, which changes), blocks by username,
+ * messages by id (send order).
  */
 export class AccountExportRepository {
   constructor(
@@ -85,6 +90,12 @@ export class AccountExportRepository {
           input: { ...base, ...partitionAfter(userConversationsQuery(username), after) },
           sortValueOf: (item: Record<string, unknown>) => item.conversationId as string,
           toItem: toConversation,
+        };
+      case 'blocks':
+        return {
+          input: { ...base, ...partitionAfter(userBlocksQuery(username), after) },
+          sortValueOf: (item: Record<string, unknown>) => canonicalUsername(item.username as string),
+          toItem: toBlock,
         };
       case 'messages':
         return {

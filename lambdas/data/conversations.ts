@@ -1,6 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type * as contract from '../../lib/contract/index.ts';
 import {
+  blockKey,
+  canonicalUsername,
   conversationActivitySortKey,
   conversationKey,
   userConversationKey,
@@ -34,11 +36,40 @@ export class ConversationRepository {
   /**
    * Creates the conversation unless it exists: its META item and both participants' list items in one
    * transaction conditioned on the (derived) key being new, so that racing callers agree on one conversation,
-   * one `createdAt`, and never leave half of it written. Returns whether this call created it.
+   * one `createdAt`, and never leave half of it written. Blocks are checked in the same transaction, so that
+   * one made meanwhile is never missed: the opener must not be blocked by the peer, and whether the opener
+   * blocks the peer must still be `openerBlocksPeer` (then the peer's item is marked `blockedByPeer`). Answers
+   * whether this call created it, found it, was refused by a block, or met a block changed meanwhile.
    */
-  async open(conversation: Omit<Conversation, 'lastMessage'>): Promise<boolean> {
+  async open(
+    conversation: Omit<Conversation, 'lastMessage'>,
+    opener: string,
+    openerBlocksPeer: boolean,
+  ): Promise<'created' | 'exists' | 'blocked' | 'block changed'> {
     const isNew = 'attribute_not_exists(PK)';
+    const peer = conversation.participants.find(
+      (participant) => canonicalUsername(participant) !== canonicalUsername(opener),
+    );
+    if (peer === undefined) throw new Error('A conversation needs two participants');
+    const blocked = (participant: string) =>
+      openerBlocksPeer && canonicalUsername(participant) === canonicalUsername(peer)
+        ? { blockedByPeer: true }
+        : {};
     const outcome = await transactWrite(this.doc, [
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: blockKey(peer, opener),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: blockKey(opener, peer),
+          ConditionExpression: openerBlocksPeer ? 'attribute_exists(PK)' : 'attribute_not_exists(PK)',
+        },
+      },
       {
         Put: {
           TableName: this.tableName,
@@ -56,12 +87,15 @@ export class ConversationRepository {
             GSI1SK: conversationActivitySortKey(conversation.createdAt, conversation.conversationId),
             ...conversation,
             lastMessage: null,
+            ...blocked(participant),
           },
           ConditionExpression: isNew,
         },
       })),
     ]);
-    return outcome.ok;
+    if (outcome.ok) return 'created';
+    if (outcome.failedConditions.includes(0)) return 'blocked';
+    return outcome.failedConditions.includes(1) ? 'block changed' : 'exists';
   }
 
   /**
@@ -69,6 +103,17 @@ export class ConversationRepository {
    * participant (the two are indistinguishable on purpose). One strongly consistent GetItem.
    */
   async getFor(username: string, conversationId: string): Promise<Conversation | undefined> {
+    return (await this.participation(username, conversationId))?.conversation;
+  }
+
+  /**
+   * As `getFor`, and whether the other participant blocks this one (marked on this participant's item by
+   * lambdas/data/blocks.ts): the send path learns both from its one GetItem.
+   */
+  async participation(
+    username: string,
+    conversationId: string,
+  ): Promise<{ conversation: Conversation; blockedByPeer: boolean } | undefined> {
     // An id of another shape names no conversation; it never reaches a key.
     if (!CONVERSATION_ID_PATTERN.test(conversationId)) return undefined;
     const output = await this.doc.send(
@@ -78,7 +123,8 @@ export class ConversationRepository {
         ConsistentRead: true,
       }),
     );
-    return output.Item === undefined ? undefined : toConversation(output.Item);
+    if (output.Item === undefined) return undefined;
+    return { conversation: toConversation(output.Item), blockedByPeer: output.Item.blockedByPeer === true };
   }
 
   /** A page of a user's conversations, most recent activity first: one Query of GSI1. */

@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto';
  * | conversation message    | CONV#<id>             | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
  * | conversation of a user  | USER#<username lower> | CONV#<id>                   | USERCONVS#<user lc> | <lastActivityAt>#<id>       |
  * | room created by a user  | USER#<username lower> | ROOM#<name lower>           |                     |                             |
+ * | block                   | USER#<blocker lower>  | BLOCK#<blocked lower>       |                     |                             |
  * | session (one login)     | SESSION#<sessionId>   | META                        | USERSESSIONS#<u lc> | <sessionId>                 |
  * | WebSocket ticket        | TICKET#<sha256 of it> | META                        |                     |                             |
  * | login failures (user)   | LOGINFAIL#USER#<hash> | FAILURES                    |                     |                             |
@@ -160,6 +161,17 @@ export const userRoomsQuery = (username: string) => ({
   PK: userPartition(username),
   SKPrefix: USER_ROOM_PREFIX,
 });
+
+const BLOCK_PREFIX = 'BLOCK#';
+
+/** That `blocker` blocks `blocked`: an item in the blocker's partition. */
+export const blockKey = (blocker: string, blocked: string): Key => ({
+  PK: userPartition(blocker),
+  SK: `${BLOCK_PREFIX}${canonicalUsername(blocked)}`,
+});
+
+/** What a Query of the users someone blocks asks for, by username. */
+export const userBlocksQuery = (blocker: string) => ({ PK: userPartition(blocker), SKPrefix: BLOCK_PREFIX });
 export const userConversationsIndexKey = (username: string): string =>
   `USERCONVS#${canonicalUsername(username)}`;
 

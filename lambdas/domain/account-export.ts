@@ -24,6 +24,8 @@ const SORT_VALUE_PATTERNS: Record<ExportSection, RegExp> = {
   sessions: /^[A-Za-z0-9_-]{22}$/,
   rooms: ROOM_NAME_PATTERN,
   conversations: CONVERSATION_ID_PATTERN,
+  // Canonical (lower-case) usernames.
+  blocks: /^[a-z0-9_.-]{1,32}$/,
   messages: MESSAGE_ID_PATTERN,
 };
 
@@ -46,7 +48,7 @@ const cursorOf = (position: ExportPosition): string =>
 /**
  * A page of everything stored about the caller: the profile (one GetItem, which also proves the account is
  * still the token's), then up to `limit` items taken from the sections in order from `position`, one Query per
- * section touched (at most four). A page that ends exactly at a section's end points at the next section, so
+ * section touched (at most five). A page that ends exactly at a section's end points at the next section, so
  * the last page may be empty.
  * @throws UnauthorizedError when the account behind the token no longer exists.
  */
@@ -61,6 +63,7 @@ export async function exportAccount(
     sessions: [],
     rooms: [],
     conversations: [],
+    blocks: [],
     messages: [],
   };
   let remaining = limit;

@@ -1,19 +1,22 @@
+import type { BlockRepository } from '../data/blocks.ts';
 import type { Conversation, ConversationRepository } from '../data/conversations.ts';
 import { canonicalUsername, conversationIdOf } from '../data/keys.ts';
 import type { UserRepository } from '../data/users.ts';
-import { UserNotFoundError, ValidationError } from '../shared/errors.ts';
+import { BlockedError, UserNotFoundError, ValidationError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
 
 export interface ConversationDeps {
   readonly users: UserRepository;
   readonly conversations: ConversationRepository;
+  readonly blocks: BlockRepository;
   readonly now: () => Date;
 }
 
 /**
  * Opens the conversation between the caller and `peer`, or returns the existing one: its key is derived from
  * the pair, so concurrent calls in either order yield one conversation.
- * @throws ValidationError when peer is the caller; UserNotFoundError when peer does not exist.
+ * @throws ValidationError when peer is the caller; UserNotFoundError when peer does not exist; BlockedError
+ * when peer blocks the caller.
  */
 export async function openConversation(
   deps: ConversationDeps,
@@ -29,14 +32,35 @@ export async function openConversation(
     canonicalUsername(a) < canonicalUsername(b) ? -1 : 1,
   ) as [string, string];
   const conversationId = conversationIdOf(identity.username, peerUser.username);
-  const created = await deps.conversations.open({
+  const outcome = await openChecked(deps, identity.username, {
     conversationId,
     participants,
     createdAt: deps.now().toISOString(),
   });
+  if (outcome === 'blocked') throw new BlockedError();
   const conversation = await deps.conversations.getFor(identity.username, conversationId);
   if (conversation === undefined) throw new Error('Conversation missing right after it was opened');
-  return { conversation, created };
+  return { conversation, created: outcome === 'created' };
+}
+
+/**
+ * Opens the conversation, its items marked as the opener's block of the peer says: 1 GetItem of that block,
+ * then the transaction, which checks both blocks; a block made or lifted between the two is read again.
+ */
+async function openChecked(
+  deps: ConversationDeps,
+  opener: string,
+  conversation: Omit<Conversation, 'lastMessage'>,
+): Promise<'created' | 'exists' | 'blocked'> {
+  const peer = conversation.participants.find(
+    (name) => canonicalUsername(name) !== canonicalUsername(opener),
+  );
+  for (let attempt = 1; ; attempt++) {
+    const openerBlocksPeer = await deps.blocks.blocks(opener, peer as string);
+    const outcome = await deps.conversations.open(conversation, opener, openerBlocksPeer);
+    if (outcome !== 'block changed') return outcome;
+    if (attempt === 3) throw new Error('The block between the two users kept changing while opening');
+  }
 }
 
 /** A page of the caller's conversations, most recent activity first, each with its `peer`. */

@@ -8,7 +8,7 @@ import type {
   MessageTarget,
 } from '../data/messages.ts';
 import type { RoomRepository } from '../data/rooms.ts';
-import { ConversationNotFoundError, RoomNotFoundError, SocketError } from '../shared/errors.ts';
+import { BlockedError, ConversationNotFoundError, RoomNotFoundError, SocketError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { type DeliveryDeps, deliver, idsOf } from './presence.ts';
 
@@ -73,7 +73,8 @@ export async function postRoomMessage(
 /**
  * A direct message in a conversation, from a connection (`connectionId` set: it gets the ack and not the
  * message) or over HTTP. Delivered to every connection of both participants but the sending one.
- * @throws ConversationNotFoundError also when the sender is not a participant.
+ * @throws ConversationNotFoundError also when the sender is not a participant; BlockedError when the other
+ * participant blocks the sender.
  */
 export async function sendDirectMessage(
   deps: MessagingDeps,
@@ -81,8 +82,10 @@ export async function sendDirectMessage(
   conversationId: string,
   outgoing: OutgoingMessage,
 ): Promise<AppendResult> {
-  const conversation = await deps.conversations.getFor(sender.username, conversationId);
-  if (conversation === undefined) throw new ConversationNotFoundError();
+  const participation = await deps.conversations.participation(sender.username, conversationId);
+  if (participation === undefined) throw new ConversationNotFoundError();
+  if (participation.blockedByPeer) throw new BlockedError();
+  const { conversation } = participation;
   const result = await store(deps, { conversationId }, sender.username, outgoing);
   // Before the ack, so that a client holding its ack sees the message in its conversation list; also on a
   // repeat, which heals a first attempt that stopped between the two writes (the update keeps the newest).

@@ -1,14 +1,21 @@
 import { MESSAGE_ID_PATTERN } from '../../lib/contract/index.ts';
+import { createDocumentClient } from '../data/client.ts';
 import { CONVERSATION_CURSOR_PATTERN } from '../data/conversations.ts';
+import { blockUser, listBlocks, unblockUser } from '../domain/blocks.ts';
 import { listConversations, openConversation } from '../domain/conversations.ts';
 import { conversationHistory, sendDirectMessage } from '../domain/messaging.ts';
+import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
+import { managementApiPoster } from '../shared/management.ts';
 import { historyAnswer, nextCursorOf, postedAnswer } from './answers.ts';
-import { buildMessagingDeps } from './deps.ts';
+import { messagingDeps } from './deps.ts';
 import { buildAuthenticator } from './session-deps.ts';
 
-const deps = buildMessagingDeps();
+// One document client for the messaging, the blocks and the session check.
+const doc = createDocumentClient();
+const deps = messagingDeps(doc, tableName(), managementApiPoster());
+const USERNAME_CURSOR = /^[a-z0-9_.-]{1,32}$/;
 
 export const handler = httpHandler(
   'conversations',
@@ -31,6 +38,19 @@ export const handler = httpHandler(
     },
     'POST /conversations/{id}/messages': async ({ params, body, identity }) =>
       postedAnswer(await sendDirectMessage(deps, identity, params.id, body)),
+    'PUT /me/blocks/{username}': async ({ params, identity }) => {
+      await blockUser(deps, identity, params.username);
+      return { status: 204, body: undefined };
+    },
+    'DELETE /me/blocks/{username}': async ({ params, identity }) => {
+      await unblockUser(deps, identity, params.username);
+      return { status: 204, body: undefined };
+    },
+    'GET /me/blocks': async ({ query, identity }) => {
+      const after = decodeCursor(query.cursor, USERNAME_CURSOR);
+      const page = await listBlocks(deps, identity, query.limit, after);
+      return { status: 200, body: { blocks: page.blocks, nextCursor: nextCursorOf(page.after) } };
+    },
   },
-  buildAuthenticator(),
+  buildAuthenticator(doc),
 );

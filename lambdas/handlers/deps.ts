@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
+import { BlockRepository } from '../data/blocks.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
 import { ConversationRepository } from '../data/conversations.ts';
@@ -30,9 +31,10 @@ export function messagingDeps(
   table: string,
   poster: ConnectionPoster,
   overrides: Partial<MessagingDeps> = {},
-): MessagingDeps & { users: UserRepository } {
+): MessagingDeps & { users: UserRepository; blocks: BlockRepository } {
   return {
     users: new UserRepository(doc, table),
+    blocks: new BlockRepository(doc, table),
     rooms: new RoomRepository(doc, table),
     connections: new ConnectionRepository(doc, table),
     messages: new MessageRepository(doc, table),
@@ -51,6 +53,6 @@ export function messagingDeps(
  * Everything the real-time use cases need, built once per container at module scope by the functions that
  * post to connections. Building it only creates clients; nothing is fetched.
  */
-export function buildMessagingDeps(): MessagingDeps & { users: UserRepository } {
+export function buildMessagingDeps(): ReturnType<typeof messagingDeps> {
   return messagingDeps(createDocumentClient(), tableName(), managementApiPoster());
 }

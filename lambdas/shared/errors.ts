@@ -89,6 +89,13 @@ export class ConversationNotFoundError extends NotFoundError {
   }
 }
 
+/** The other participant of a direct conversation blocks the caller. */
+export class BlockedError extends AppError {
+  constructor() {
+    super('BLOCKED', 'This user does not accept your messages.');
+  }
+}
+
 export class ConflictError extends AppError {
   constructor(code: 'ACCOUNT_EXISTS' | 'ROOM_EXISTS', message: string) {
     super(code, message);

@@ -3,19 +3,11 @@
  * code) or `UnreachableError` / `TimeoutError` for everything that is not a success.
  */
 import { limits } from '../contract/limits.ts';
-import { Credentials, type TokensListener } from './credentials.ts';
-import { ApiError } from './errors.ts';
-import {
-  type HttpMethod,
-  type HttpResult,
-  type HttpTransport,
-  httpRequest,
-  type Query,
-  type RequestOptions,
-} from './http-transport.ts';
+import { ApiClientBase } from './api-base.ts';
 import { type Created, exportAll, type HistoryOptions, type PageOptions, readAllPages } from './paging.ts';
 import type {
   AccountExport,
+  Block,
   Conversation,
   ConversationMessage,
   ConversationSummary,
@@ -29,74 +21,15 @@ import type {
   WebSocketTicket,
 } from './types.ts';
 
+export type { ChatApiOptions, Refresher } from './api-base.ts';
 export type { TokensListener } from './credentials.ts';
 export type { Created, HistoryOptions, PageOptions } from './paging.ts';
-
-export interface ChatApiOptions {
-  /** The HTTP API's base URL, e.g. `http://127.0.0.1:3000` or the stack output `HttpApiUrl`. */
-  readonly baseUrl: string;
-  /** The access token of `login`; needed by every route but register, login and refresh. */
-  readonly token?: string;
-  /**
-   * The refresh token of the same login: when the access token is refused (it expired), the client refreshes
-   * once and retries the request. Without it, a refused token is the caller's to handle.
-   */
-  readonly refreshToken?: string;
-  /** Called with the new tokens after each refresh or password change, e.g. to save them. */
-  readonly onTokens?: TokensListener;
-  /**
-   * How this client refreshes (default: `refresh(refreshToken)`, one `POST /auth/refresh`). Processes that
-   * share one saved login (the CLI's) pass one that first looks for tokens another process has refreshed
-   * meanwhile: refreshing with a token already used elsewhere would end the session.
-   */
-  readonly refresher?: Refresher;
-  /** Each request fails with `TIMEOUT` after this long. Default 15 s. */
-  readonly timeoutMs?: number;
-  /** For tests and unusual runtimes; default the global `fetch`. */
-  readonly fetch?: typeof fetch;
-}
-
-/** Renews a session's tokens: `refresh` is the `POST /auth/refresh` of this client. */
-export type Refresher = (
-  refreshToken: string,
-  refresh: (refreshToken: string) => Promise<LoginResult>,
-) => Promise<LoginResult>;
-
-const DEFAULT_TIMEOUT_MS = 15_000;
 
 /**
  * A client of the HTTP API. `withLogin` gives a signed-in copy that holds its session's tokens and renews
  * them as they expire (`withToken`: one that only sends an access token).
  */
-export class ChatApi {
-  readonly baseUrl: string;
-  private readonly transport: HttpTransport;
-  private readonly credentials: Credentials;
-
-  constructor(private readonly options: ChatApiOptions) {
-    this.transport = {
-      baseUrl: options.baseUrl.replace(/\/+$/, ''),
-      token: undefined,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      fetch: options.fetch ?? fetch,
-    };
-    this.baseUrl = this.transport.baseUrl;
-    this.credentials = new Credentials(
-      options.token,
-      options.refreshToken,
-      (refreshToken) =>
-        options.refresher === undefined
-          ? this.refresh(refreshToken)
-          : options.refresher(refreshToken, (token) => this.refresh(token)),
-      options.onTokens,
-    );
-  }
-
-  /** The access token in use now (it changes when the client refreshes). */
-  get token(): string | undefined {
-    return this.credentials.accessToken;
-  }
-
+export class ChatApi extends ApiClientBase {
   withToken(token: string | undefined): ChatApi {
     return new ChatApi({ ...this.options, token, refreshToken: undefined });
   }
@@ -104,14 +37,6 @@ export class ChatApi {
   /** A client signed in with the tokens of a login, refresh or password change, renewing them itself. */
   withLogin(login: LoginResult, onTokens = this.options.onTokens): ChatApi {
     return new ChatApi({ ...this.options, token: login.token, refreshToken: login.refreshToken, onTokens });
-  }
-
-  /**
-   * After `staleToken` was refused: resolves true when a newer access token can be used (this refreshes
-   * at most once for every caller that saw the same token fail), false when none can be had.
-   */
-  renewToken(staleToken: string): Promise<boolean> {
-    return this.credentials.renew(staleToken);
   }
 
   // --- accounts ---
@@ -123,12 +48,6 @@ export class ChatApi {
 
   async login(username: string, password: string): Promise<LoginResult> {
     return (await this.send<LoginResult>(undefined, 'POST', '/auth/login', { body: { username, password } }))
-      .body;
-  }
-
-  /** `POST /auth/refresh`: new tokens of the same session; `refreshToken` is used up. Changes no client. */
-  async refresh(refreshToken: string): Promise<LoginResult> {
-    return (await this.send<LoginResult>(undefined, 'POST', '/auth/refresh', { body: { refreshToken } }))
       .body;
   }
 
@@ -251,6 +170,28 @@ export class ChatApi {
     );
   }
 
+  // --- blocks ---
+
+  /** Blocks `username`: they can no longer open a conversation with you nor send in one. Idempotent. */
+  async block(username: string): Promise<void> {
+    await this.request('PUT', `/me/blocks/${encodeURIComponent(username)}`);
+  }
+
+  /** Lifts a block (whether there was one or not). */
+  async unblock(username: string): Promise<void> {
+    await this.request('DELETE', `/me/blocks/${encodeURIComponent(username)}`);
+  }
+
+  /** The users you block, by username. */
+  listBlocks(options: PageOptions = {}): Promise<Page<Block>> {
+    return this.page<Block>('/me/blocks', 'blocks', { limit: options.limit, cursor: options.cursor });
+  }
+
+  /** Every user you block, following `nextCursor` until the end. */
+  listAllBlocks(): Promise<Block[]> {
+    return readAllPages((options) => this.listBlocks(options));
+  }
+
   /**
    * The `count` most recent messages of a room or conversation (fewer when there are not as many), oldest
    * first, reading as many pages as needed.
@@ -274,49 +215,5 @@ export class ChatApi {
       before = page.nextCursor;
     }
     return pages.flat();
-  }
-
-  // --- transport ---
-
-  /** One page of a list route: the items under `key`, and `nextCursor`. */
-  private async page<T>(path: string, key: string, query: Query): Promise<Page<T>> {
-    const { body } = await this.request<Record<string, unknown>>('GET', path, { query });
-    return { items: body[key] as T[], nextCursor: body.nextCursor as string | null };
-  }
-
-  /** POSTs a message; an idempotent repeat (same clientMessageId) answers 200 with the stored one. */
-  private async postMessage<T>(path: string, text: string, options: SendOptions): Promise<Created<T>> {
-    const { status, body } = await this.request<{ message: T }>('POST', path, {
-      body: { text, clientMessageId: options.clientMessageId },
-    });
-    return { value: body.message, created: status === 201 };
-  }
-
-  /**
-   * A request with the access token. Refused with 401 UNAUTHORIZED (it expired, most likely), it is sent once
-   * more after a refresh; a refresh that cannot be had leaves the 401 as the answer.
-   */
-  private async request<T>(
-    method: HttpMethod,
-    path: string,
-    options: RequestOptions = {},
-  ): Promise<HttpResult<T>> {
-    const token = this.credentials.accessToken;
-    try {
-      return await this.send<T>(token, method, path, options);
-    } catch (error) {
-      const refused = error instanceof ApiError && error.status === 401 && error.code === 'UNAUTHORIZED';
-      if (!refused || token === undefined || !(await this.credentials.renew(token))) throw error;
-      return this.send<T>(this.credentials.accessToken, method, path, options);
-    }
-  }
-
-  private send<T>(
-    token: string | undefined,
-    method: HttpMethod,
-    path: string,
-    options: RequestOptions = {},
-  ): Promise<HttpResult<T>> {
-    return httpRequest<T>({ ...this.transport, token }, method, path, options);
   }
 }

@@ -50,6 +50,7 @@ export async function exportAll(
             sessions: [...whole.sessions, ...page.sessions],
             rooms: [...whole.rooms, ...page.rooms],
             conversations: [...whole.conversations, ...page.conversations],
+            blocks: [...whole.blocks, ...page.blocks],
             messages: [...whole.messages, ...page.messages],
           };
     cursor = nextCursor ?? undefined;

@@ -26,6 +26,10 @@ export const httpErrors = {
     status: 404,
     meaning: 'No such conversation, or the caller is not one of its participants.',
   },
+  BLOCKED: {
+    status: 403,
+    meaning: 'The other participant of this direct conversation blocks the caller.',
+  },
   ACCOUNT_EXISTS: {
     status: 409,
     meaning: 'The username (taken for ever once registered) or the email is taken, in any case.',
@@ -71,6 +75,7 @@ export const socketErrorCodes = [
   'ROOM_NOT_FOUND',
   'NOT_IN_ROOM',
   'CONVERSATION_NOT_FOUND',
+  'BLOCKED',
   'INTERNAL',
 ] as const satisfies readonly ErrorCode[];
 export type SocketErrorCode = (typeof socketErrorCodes)[number];

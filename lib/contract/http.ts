@@ -10,6 +10,7 @@ import {
   username,
 } from './fields.ts';
 import { authRoutes } from './http-auth.ts';
+import { blockRoutes } from './http-blocks.ts';
 import { conversation, conversationSummary, message, pageOf, published, room } from './objects.ts';
 import { type HttpRouteSpec, one } from './route-spec.ts';
 
@@ -45,6 +46,7 @@ const messageRepeated = {
 /** Every HTTP route of the contract, by API Gateway route key. */
 export const httpRoutes = {
   ...authRoutes,
+  ...blockRoutes,
   'GET /rooms': {
     method: 'GET',
     path: '/rooms',
@@ -113,7 +115,7 @@ export const httpRoutes = {
       201: { schema: conversationResponse, description: 'The conversation was created.' },
       200: { schema: conversationResponse, description: 'The existing conversation of the pair.' },
     },
-    errors: ['USER_NOT_FOUND'],
+    errors: ['USER_NOT_FOUND', 'BLOCKED'],
   },
   'GET /conversations': {
     method: 'GET',
@@ -155,7 +157,7 @@ export const httpRoutes = {
     params: conversationParams,
     body: postMessageBody,
     responses: { 201: messageStored, 200: messageRepeated },
-    errors: ['CONVERSATION_NOT_FOUND'],
+    errors: ['CONVERSATION_NOT_FOUND', 'BLOCKED'],
   },
 } as const satisfies Record<string, HttpRouteSpec>;
 

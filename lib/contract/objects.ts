@@ -113,9 +113,18 @@ export const pageOf = <Key extends string, Item extends z.ZodMiniType>(key: Key,
     nextCursor: typeof nextCursor;
   });
 
+/** A user the caller blocks. */
+export const block = published(
+  'Block',
+  z.object({
+    username: text('The blocked user, as registered.'),
+    blockedAt: timestamp('When the caller blocked them.'),
+  }),
+);
+
 /**
  * A page of everything stored about the caller. The pages walk the sections in order (sessions, rooms created,
- * conversations, messages sent), each in a stable order; concatenating every page's arrays gives the whole export.
+ * conversations, blocks, messages sent), each in a stable order; concatenating every page's arrays gives the whole export.
  */
 export const accountExport = published(
   'AccountExport',
@@ -130,6 +139,7 @@ export const accountExport = published(
     ),
     rooms: z.array(room).check(z.meta({ description: 'The rooms the user created, by name.' })),
     conversations: z.array(conversation).check(z.meta({ description: 'By conversation id.' })),
+    blocks: z.array(block).check(z.meta({ description: 'The users the user blocks, by username.' })),
     messages: z
       .array(message)
       .check(
@@ -170,3 +180,4 @@ export type ConversationSummary = z.infer<typeof conversationSummary>;
 export type LoginResult = z.infer<typeof loginResult>;
 export type WebSocketTicket = z.infer<typeof webSocketTicket>;
 export type AccountExport = z.infer<typeof accountExport>;
+export type Block = z.infer<typeof block>;

@@ -9,7 +9,7 @@ export interface Success {
 
 /** One HTTP route of the contract. */
 export interface HttpRouteSpec {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway path syntax: `/rooms/{name}/messages`. */
   readonly path: string;
   /** Whether `Authorization: Bearer <token>` is required. */

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
+import { BlockRepository } from '../../lambdas/data/blocks.ts';
 import { ConnectionRepository } from '../../lambdas/data/connections.ts';
 import { ConversationRepository } from '../../lambdas/data/conversations.ts';
 import { MessageRepository } from '../../lambdas/data/messages.ts';
@@ -231,7 +232,12 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
     email: `${username}_peer@example.com`,
     password,
   });
-  await openConversation({ users, conversations, now }, { ...user, sessionId: 'cold-start' }, peer.username);
+  const blocks = new BlockRepository(doc, tableName);
+  await openConversation(
+    { users, conversations, blocks, now },
+    { ...user, sessionId: 'cold-start' },
+    peer.username,
+  );
 
   const room = `cold-${randomUUID().slice(0, 6)}`;
   await rooms.create({ name: room, createdBy: username, createdAt: now().toISOString() });

@@ -178,3 +178,32 @@ describe('chat export', () => {
     expect(readFileSync(file, 'utf8')).toBe(content);
   });
 });
+
+describe('chat block, chat blocks and chat unblock', () => {
+  it('block a user from sending to you, list the block, and lift it', async () => {
+    const alice = await loggedIn('blk');
+    const mallory = await loggedIn('blkd');
+    expect(await runChat(['send', `@${alice.account.username}`, 'hello'], mallory.env)).toMatchObject({
+      code: 0,
+    });
+
+    const blocked = await runChat(['block', mallory.account.username], alice.env);
+    expect(blocked).toMatchObject({ code: 0, stderr: '' });
+    expect(blocked.stdout).toBe(
+      `Blocked ${mallory.account.username}. Undo with: chat unblock ${mallory.account.username}\n`,
+    );
+    const refused = await runChat(['send', `@${alice.account.username}`, 'again'], mallory.env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/\(BLOCKED\)\n$/);
+    const listed = await runChat(['blocks', '--json'], alice.env);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      { username: mallory.account.username, blockedAt: expect.any(String) },
+    ]);
+
+    expect(await runChat(['unblock', mallory.account.username], alice.env)).toMatchObject({ code: 0 });
+    expect(await runChat(['send', `@${alice.account.username}`, 'after'], mallory.env)).toMatchObject({
+      code: 0,
+    });
+    expect((await runChat(['blocks'], alice.env)).stdout).toBe('You block no one.\n');
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * `GET /auth/me/export` over the local stack: everything stored about the caller (profile, sessions, the rooms
- * they created, their conversations, every message they sent over either API), page by page, each item once,
+ * they created, their conversations and blocks, every message they sent over either API), page by page, each item once,
  * nothing of anyone else's, nothing secret; forged cursors refused.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,7 @@ async function exportAll(user: Pick<User, 'token'>, limit: number) {
     sessions: all('sessions'),
     rooms: all('rooms'),
     conversations: all('conversations'),
+    blocks: all('blocks'),
     messages: all('messages'),
   };
 }
@@ -76,6 +77,7 @@ describe('account export', () => {
     );
     expect(ack.type, JSON.stringify(ack)).toBe('ack');
     sent.push({ messageId: ack.messageId });
+    expect((await api.call('PUT', `/me/blocks/${carol.username}`, { token: alice.token })).status).toBe(204);
 
     const exported = await exportAll(alice, 2);
 
@@ -86,7 +88,7 @@ describe('account export', () => {
         email: alice.email,
         createdAt: expect.stringMatching(ISO_TIME),
       });
-      const items = ['sessions', 'rooms', 'conversations', 'messages'].map((key) => page[key].length);
+      const items = ['sessions', 'rooms', 'conversations', 'blocks', 'messages'].map((key) => page[key].length);
       expect(items.reduce((sum, n) => sum + n, 0)).toBeLessThanOrEqual(2);
     }
     expect(exported.sessions.map((session: Json) => session.sessionId).sort()).toEqual(
@@ -104,6 +106,7 @@ describe('account export', () => {
     expect(exported.conversations.map((conversation: Json) => conversation.conversationId).sort()).toEqual(
       [withBob.conversationId, withCarol.conversationId].sort(),
     );
+    expect(exported.blocks).toEqual([{ username: carol.username, blockedAt: expect.stringMatching(ISO_TIME) }]);
     expect(exported.messages.map((message: Json) => message.messageId)).toEqual(
       sent.map((message) => message.messageId),
     );

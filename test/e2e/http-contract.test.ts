@@ -116,6 +116,17 @@ describe('every route answers what the contract declares', () => {
       body: { text: 'x' },
     });
     await call('GET /conversations', '/conversations', { token });
+    await call('PUT /me/blocks/{username}', `/me/blocks/${bob.username}`, { token });
+    await call('POST /conversations/{id}/messages', `/conversations/${id}/messages`, {
+      token: bob.token,
+      body: { text: 'blocked' },
+    });
+    await call('POST /conversations', '/conversations', { token: bob.token, body: { peer: alice.username } });
+    await call('PUT /me/blocks/{username}', '/me/blocks/nobody_here_x', { token });
+    await call('GET /me/blocks', '/me/blocks?limit=1', { token });
+    await call('GET /me/blocks', '/me/blocks?cursor=%2A', { token });
+    await call('DELETE /me/blocks/{username}', `/me/blocks/${bob.username}`, { token });
+    await call('DELETE /me/blocks/{username}', '/me/blocks/a', { token });
     await call('GET /conversations', '/conversations?cursor=bad%2A', { token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages`, { token: bob.token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?before=%21`, { token });

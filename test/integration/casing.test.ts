@@ -85,7 +85,11 @@ describe('casing of names in the data layer', () => {
     const conversationId = conversationIdOf(erin, frank);
     const participants = [erin, frank] as [string, string];
 
-    await conversations.open({ conversationId, participants, createdAt: new Date().toISOString() });
+    await conversations.open(
+      { conversationId, participants, createdAt: new Date().toISOString() },
+      erin,
+      false,
+    );
 
     const seen = await conversations.getFor(erin.toUpperCase(), conversationId);
     const listed = await conversations.listFor(frank.toLowerCase(), 10, undefined);

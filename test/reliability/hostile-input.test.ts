@@ -235,6 +235,9 @@ const ROUTES = [
   ['POST', '/auth/login'],
   ['GET', '/auth/me'],
   ['GET', '/auth/me/export'],
+  ['GET', '/me/blocks'],
+  ['PUT', '/me/blocks/{}'],
+  ['DELETE', '/me/blocks/{}'],
   ['GET', '/rooms'],
   ['POST', '/rooms'],
   ['GET', '/rooms/{}/messages'],
@@ -291,6 +294,9 @@ describe('hostile HTTP requests', () => {
           expect(response.status, context).toBeLessThan(500);
           if (response.status >= 400) {
             expectContractError(response, context);
+          } else if (response.status === 204) {
+            expect(['PUT', 'DELETE'], context).toContain(method);
+            expect(response.text, context).toBe('');
           } else {
             expect([200, 201], context).toContain(response.status);
             expect(response.contentType, context).toMatch(/^application\/json/);

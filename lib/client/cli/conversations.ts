@@ -1,6 +1,7 @@
 /**
  * The commands that read and post over HTTP without joining: `chat conversations` (a table),
- * `chat history <room | @user>` and `chat send <room | @user> <text...>`.
+ * `chat history <room | @user>` and `chat send <room | @user> <text...>`; and blocking: `chat block`,
+ * `chat unblock`, `chat blocks`.
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ChatApi } from '../http.ts';
@@ -37,7 +38,7 @@ async function findConversation(api: ChatApi, peer: string): Promise<Conversatio
   return conversations.find((conversation) => conversation.peer.toLowerCase() === peer.toLowerCase());
 }
 
-/** Adds `conversations`, `history` and `send` to `program`. */
+/** Adds `conversations`, `history`, `send`, `block`, `unblock` and `blocks` to `program`. */
 export function addConversationCommands(program: Command, cli: Cli): void {
   addListCommand(program, cli, {
     name: 'conversations',
@@ -52,6 +53,37 @@ export function addConversationCommands(program: Command, cli: Cli): void {
         : truncate(`${conversation.lastMessage.from}: ${conversation.lastMessage.text}`, 60),
       shortTimestamp(conversation.lastMessage?.sentAt ?? conversation.createdAt),
     ],
+  });
+
+  program
+    .command('block')
+    .description('block a user: they can no longer open a conversation with you nor send you messages')
+    .argument('<username>', 'who to block')
+    .action(
+      cli.action(async (context, username: string) => {
+        await context.signedIn().api.block(username);
+        context.say(`Blocked ${username}. Undo with: chat unblock ${username}`);
+      }),
+    );
+
+  program
+    .command('unblock')
+    .description('lift a block')
+    .argument('<username>', 'who to unblock')
+    .action(
+      cli.action(async (context, username: string) => {
+        await context.signedIn().api.unblock(username);
+        context.say(`${username} is not blocked.`);
+      }),
+    );
+
+  addListCommand(program, cli, {
+    name: 'blocks',
+    description: 'list the users you block',
+    list: (api) => api.listAllBlocks(),
+    empty: 'You block no one.',
+    header: ['USER', 'SINCE'],
+    row: (block) => [clean(block.username), shortTimestamp(block.blockedAt)],
   });
 
   program
