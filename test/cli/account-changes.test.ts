@@ -6,8 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChatApi } from '../../lib/client/index.ts';
-import { newAccount } from '../support/accounts.ts';
-import { type ChatEnvironment, newConfigDir, runChat, startCliTestStack } from './harness.ts';
+import { type ChatEnvironment, loggedInChat, runChat, startCliTestStack } from './harness.ts';
 
 const stack = await startCliTestStack();
 
@@ -15,17 +14,7 @@ function configFile(env: ChatEnvironment): Record<string, unknown> {
   return JSON.parse(readFileSync(join(env.configDir, 'config.json'), 'utf8'));
 }
 
-/** A fresh user, registered through the client and logged in with `chat login` in a fresh config folder. */
-async function loggedIn(prefix: string) {
-  const env: ChatEnvironment = { apiUrl: stack.httpUrl, wsUrl: stack.wsUrl, configDir: newConfigDir() };
-  const account = newAccount(prefix);
-  await new ChatApi({ baseUrl: stack.httpUrl }).register(account);
-  const login = await runChat(['login', account.username, '--password-stdin'], env, {
-    input: `${account.password}\n`,
-  });
-  expect(login).toMatchObject({ code: 0, stderr: '' });
-  return { env, account };
-}
+const loggedIn = (prefix: string) => loggedInChat(stack, prefix);
 
 const anonymous = () => new ChatApi({ baseUrl: stack.httpUrl });
 

@@ -4,8 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
+import { ChatApi } from '../../lib/client/index.ts';
 import type { LocalStack } from '../../lib/local/stack.ts';
+import { newAccount } from '../support/accounts.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
 /**
@@ -184,6 +186,24 @@ export function runChat(
 }
 
 /** A port nothing listens on: bound, then released. */
+/**
+ * A fresh user, registered through the client and logged in with `chat login` in a fresh config folder: the
+ * environment of a `chat` child signed in as them, and the account.
+ */
+export async function loggedInChat(
+  stack: { readonly httpUrl: string; readonly wsUrl: string },
+  prefix: string,
+) {
+  const env: ChatEnvironment = { apiUrl: stack.httpUrl, wsUrl: stack.wsUrl, configDir: newConfigDir() };
+  const account = newAccount(prefix);
+  await new ChatApi({ baseUrl: stack.httpUrl }).register(account);
+  const login = await runChat(['login', account.username, '--password-stdin'], env, {
+    input: `${account.password}\n`,
+  });
+  expect(login).toMatchObject({ code: 0, stderr: '' });
+  return { env, account };
+}
+
 export async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -9,22 +9,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CommandContext } from '../../lib/client/cli/context.ts';
-import { ChatApi } from '../../lib/client/index.ts';
-import { newAccount } from '../support/accounts.ts';
-import { type ChatEnvironment, newConfigDir, runChat, startCliTestStack } from './harness.ts';
+import type { ChatApi } from '../../lib/client/index.ts';
+import { type ChatEnvironment, loggedInChat, runChat, startCliTestStack } from './harness.ts';
 
 const stack = await startCliTestStack();
 
-async function loggedIn(prefix: string): Promise<ChatEnvironment> {
-  const env: ChatEnvironment = { apiUrl: stack.httpUrl, wsUrl: stack.wsUrl, configDir: newConfigDir() };
-  const account = newAccount(prefix);
-  await new ChatApi({ baseUrl: stack.httpUrl }).register(account);
-  const login = await runChat(['login', account.username, '--password-stdin'], env, {
-    input: `${account.password}\n`,
-  });
-  expect(login).toMatchObject({ code: 0, stderr: '' });
-  return env;
-}
+const loggedIn = async (prefix: string): Promise<ChatEnvironment> => (await loggedInChat(stack, prefix)).env;
 
 const configFile = (env: ChatEnvironment) => join(env.configDir, 'config.json');
 const savedLogin = (env: ChatEnvironment) => JSON.parse(readFileSync(configFile(env), 'utf8')).login;

@@ -3,20 +3,13 @@
  * they created, their conversations and blocks, every message they sent over either API), page by page, each item once,
  * nothing of anyone else's, nothing secret; forged cursors refused.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accountExport } from '../../lib/contract/index.ts';
 import { expectContractError, ISO_TIME } from '../support/contract.ts';
 import type { Json } from '../support/http-client.ts';
-import { startTestStack } from '../support/local-stack.ts';
-import { realtimeHarness, type User } from '../support/realtime.ts';
+import { startRealtimeTestStack, type User } from '../support/realtime.ts';
 
-const stack = await startTestStack();
-afterAll(async () => {
-  await harness.closeSockets();
-  await stack.stop();
-});
-const harness = realtimeHarness(stack);
-const { api } = harness;
+const { harness, api } = await startRealtimeTestStack();
 
 const exportPage = (user: Pick<User, 'token'>, query = '') =>
   api.call('GET', `/auth/me/export${query}`, { token: user.token });
@@ -88,7 +81,9 @@ describe('account export', () => {
         email: alice.email,
         createdAt: expect.stringMatching(ISO_TIME),
       });
-      const items = ['sessions', 'rooms', 'conversations', 'blocks', 'messages'].map((key) => page[key].length);
+      const items = ['sessions', 'rooms', 'conversations', 'blocks', 'messages'].map(
+        (key) => page[key].length,
+      );
       expect(items.reduce((sum, n) => sum + n, 0)).toBeLessThanOrEqual(2);
     }
     expect(exported.sessions.map((session: Json) => session.sessionId).sort()).toEqual(
@@ -106,7 +101,9 @@ describe('account export', () => {
     expect(exported.conversations.map((conversation: Json) => conversation.conversationId).sort()).toEqual(
       [withBob.conversationId, withCarol.conversationId].sort(),
     );
-    expect(exported.blocks).toEqual([{ username: carol.username, blockedAt: expect.stringMatching(ISO_TIME) }]);
+    expect(exported.blocks).toEqual([
+      { username: carol.username, blockedAt: expect.stringMatching(ISO_TIME) },
+    ]);
     expect(exported.messages.map((message: Json) => message.messageId)).toEqual(
       sent.map((message) => message.messageId),
     );

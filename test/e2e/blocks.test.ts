@@ -4,19 +4,12 @@
  * block is lifted; the blocker is not held back, rooms are not affected, and a block made while the
  * conversation is being opened is never missed.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectContractError, ISO_TIME } from '../support/contract.ts';
 import type { Json } from '../support/http-client.ts';
-import { startTestStack } from '../support/local-stack.ts';
-import { realtimeHarness, type User } from '../support/realtime.ts';
+import { startRealtimeTestStack, type User } from '../support/realtime.ts';
 
-const stack = await startTestStack();
-afterAll(async () => {
-  await harness.closeSockets();
-  await stack.stop();
-});
-const harness = realtimeHarness(stack);
-const { api } = harness;
+const { harness, api } = await startRealtimeTestStack();
 
 const block = (blocker: User, username: string) =>
   api.call('PUT', `/me/blocks/${username}`, { token: blocker.token });

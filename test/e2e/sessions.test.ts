@@ -4,19 +4,12 @@
  * by the very next request and every socket opened with it is closed by the server), a password change ends
  * every earlier session, and over-long passwords are refused at login.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { limits } from '../../lib/contract/index.ts';
 import { expectContractError } from '../support/contract.ts';
-import { startTestStack } from '../support/local-stack.ts';
-import { realtimeHarness, type User } from '../support/realtime.ts';
+import { startRealtimeTestStack, type User } from '../support/realtime.ts';
 
-const stack = await startTestStack();
-afterAll(async () => {
-  await harness.closeSockets();
-  await stack.stop();
-});
-const harness = realtimeHarness(stack);
-const { api } = harness;
+const { harness, api } = await startRealtimeTestStack();
 
 const login = (user: Pick<User, 'username' | 'password'>, password = user.password) =>
   api.callRoute('POST /auth/login', { body: { username: user.username, password } });

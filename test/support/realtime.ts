@@ -5,9 +5,24 @@
 import { afterAll, afterEach, expect } from 'vitest';
 import type { User } from './accounts.ts';
 import { apiClient } from './http-client.ts';
+import { startTestStack } from './local-stack.ts';
 import { type Frame, TestSocket } from './ws-client.ts';
 
 export type { User } from './accounts.ts';
+
+/**
+ * A local stack for one test file, with its realtime harness: after the file, the harness's sockets are closed
+ * and then the stack is stopped.
+ */
+export async function startRealtimeTestStack(options: Parameters<typeof startTestStack>[0] = {}) {
+  const stack = await startTestStack(options);
+  const harness = realtimeHarness(stack);
+  afterAll(async () => {
+    await harness.closeSockets();
+    await stack.stop();
+  });
+  return { stack, harness, api: harness.api };
+}
 
 export const messageWithId = (messageId: string) => (frame: Frame) =>
   frame.type === 'message' && frame.messageId === messageId;
