@@ -299,8 +299,14 @@ describe('hostile ?ticket= and ?token= on the handshake', () => {
     await fc.assert(
       fc.asyncProperty(query, async (search) => {
         const context = search.slice(0, 200);
-        const attempt = TestSocket.open(`${stack.wsUrl}?${search}`);
-        await expect(attempt, context).rejects.toMatchObject({ status: 401 });
+        const refused = await TestSocket.open(`${stack.wsUrl}?${search}`).then(
+          () => expect.fail(`${context}: opened`),
+          (error: { status?: number }) => error.status,
+        );
+        // A request line over the HTTP server's 16 KB of headers (two 10 KB values) is refused before
+        // `$connect`, as API Gateway refuses one over its own limit; everything else reaches `$connect`.
+        if (search.length > 15_000) expect([401, 431], context).toContain(refused);
+        else expect(refused, context).toBe(401);
       }),
       { numRuns: 100 },
     );

@@ -144,8 +144,12 @@ describe('logout concurrent with refreshes of the same session', () => {
         spread(20, async () => tokensOf(await refresh(user.refreshToken), ['INVALID_REFRESH_TOKEN'])),
       ]);
 
-      // The logout ran with the first access token, which is valid until the session ends.
-      expect(logout.status, JSON.stringify(logout.body)).toBe(204);
+      // The logout ran with the first access token: 204, or 401 when the duplicate came after the chain's first
+      // rotation and, as a reused token, had already ended the session.
+      if (logout.status !== 204) {
+        expect(logout.status, JSON.stringify(logout.body)).toBe(401);
+        expect(logout.body.code).toBe('UNAUTHORIZED');
+      }
       await expectEnded([user, ...won, ...duplicate], context);
     }
   });
