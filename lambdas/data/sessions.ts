@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { queryIndexPartition } from './index-query.ts';
 import { sessionKey, userSessionsIndexEntry, userSessionsIndexKey, webSocketTicketKey } from './keys.ts';
-import { conditionally } from './transactions.ts';
+import { conditionally, transactWrite } from './transactions.ts';
+import { passwordStillCurrent, type UserRecord } from './users.ts';
 
 export interface SessionRecord {
   readonly sessionId: string;
@@ -48,18 +49,33 @@ export class SessionRepository {
     private readonly tableName: string,
   ) {}
 
-  /** One PutItem (a new random id cannot exist: the condition only guards against a bug). */
-  async create(session: SessionRecord): Promise<void> {
+  /**
+   * Stores a new session. Given the account's password hash that was checked, one transaction puts the
+   * session on condition that the account still has that hash (2 write units each for the put and the check),
+   * so that a session is never granted by a password changed or an account deleted meanwhile: a password change
+   * or deletion either sees the session (and ends it) or makes this fail. Without one, one PutItem. Returns false
+   * when the account's check failed. (A new random id cannot exist: that condition only guards against a bug.)
+   */
+  async create(
+    session: SessionRecord,
+    account?: Pick<UserRecord, 'username' | 'userId' | 'passwordHash'>,
+  ): Promise<boolean> {
     // Listed in its user's sessions index, for logout-all and password change.
     const index = userSessionsIndexEntry(session.username, session.sessionId);
-    const item = { ...sessionKey(session.sessionId), ...index, type: 'Session', ...session };
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    const put = {
+      TableName: this.tableName,
+      Item: { ...sessionKey(session.sessionId), ...index, type: 'Session', ...session },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    };
+    if (account === undefined) {
+      await this.doc.send(new PutCommand(put));
+      return true;
+    }
+    const outcome = await transactWrite(this.doc, [
+      { Put: put },
+      passwordStillCurrent(this.tableName, account),
+    ]);
+    return outcome.ok;
   }
 
   /**

@@ -88,10 +88,11 @@ export class UserRepository {
 
   /**
    * Replaces a user's password hash: one UpdateItem on condition that the profile is still this user's (same
-   * id). Returns false when it is not (the account was removed, or its name registered again).
+   * id) and still has the hash that was checked. Returns false when not (the password was changed meanwhile,
+   * or the account was removed).
    */
   async replacePasswordHash(
-    user: Pick<UserRecord, 'username' | 'userId'>,
+    user: Pick<UserRecord, 'username' | 'userId' | 'passwordHash'>,
     passwordHash: string,
   ): Promise<boolean> {
     return conditionally(
@@ -100,10 +101,34 @@ export class UserRepository {
           TableName: this.tableName,
           Key: userKey(user.username),
           UpdateExpression: 'SET passwordHash = :hash',
-          ConditionExpression: 'userId = :userId',
-          ExpressionAttributeValues: { ':hash': passwordHash, ':userId': user.userId },
+          // The hash that was checked must still be the current one: of two concurrent changes only the first
+          // wins, and a tombstone (no hash) is never given one.
+          ConditionExpression: 'userId = :userId AND passwordHash = :checked',
+          ExpressionAttributeValues: {
+            ':hash': passwordHash,
+            ':userId': user.userId,
+            ':checked': user.passwordHash,
+          },
         }),
       ),
     );
   }
+}
+
+/**
+ * A transaction's check that the account still has the password hash a caller checked (not changed, not
+ * deleted since): what makes starting a session atomic with the password it was granted for.
+ */
+export function passwordStillCurrent(
+  tableName: string,
+  user: Pick<UserRecord, 'username' | 'userId' | 'passwordHash'>,
+) {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: userKey(user.username),
+      ConditionExpression: 'userId = :userId AND passwordHash = :checked',
+      ExpressionAttributeValues: { ':userId': user.userId, ':checked': user.passwordHash },
+    },
+  };
 }

@@ -76,7 +76,8 @@ export async function login(
 /**
  * Changes the caller's password: every session of the user ends (the caller's too) and their sockets close,
  * then a new session starts and is answered. The hash is replaced on condition that the account is still the
- * token's (same user id), so a token cannot change the password of an account registered again under its name.
+ * token's (same user id) and still has the hash the current password was checked against, so that of two
+ * concurrent changes only one wins and a deleted account gets no password.
  * @throws InvalidCredentialsError when the current password is wrong.
  */
 export async function changePassword(
@@ -87,10 +88,12 @@ export async function changePassword(
   const user = await ownAccount(deps, identity, input.currentPassword);
   const passwordHash = await hash(input.newPassword, deps.bcryptCost);
   if (!(await deps.users.replacePasswordHash(user, passwordHash))) {
-    throw new UnauthorizedError('The account of this token no longer exists.');
+    // Changed or deleted since it was read: say which, as a request arriving a moment later would be told.
+    await ownAccount(deps, identity, input.currentPassword);
+    throw new InvalidCredentialsError();
   }
   await endSessions(deps, user.username, 'all');
-  return startSession(deps, user);
+  return startSession(deps, { ...user, passwordHash });
 }
 
 /**

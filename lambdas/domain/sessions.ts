@@ -2,9 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type * as contract from '../../lib/contract/index.ts';
 import type { ConnectionRepository } from '../data/connections.ts';
 import { epochSeconds, type SessionRecord, type SessionRepository } from '../data/sessions.ts';
-import { InvalidRefreshTokenError, UnauthorizedError } from '../shared/errors.ts';
+import { InvalidCredentialsError, InvalidRefreshTokenError, UnauthorizedError } from '../shared/errors.ts';
 import type { ConnectionCloser } from '../shared/management.ts';
 import { type Identity, issueToken, type SigningKeyProvider, verifyToken } from '../shared/tokens.ts';
+import { openConnection } from './presence.ts';
 
 /** What issuing, refreshing and checking sessions needs. */
 export interface SessionDeps {
@@ -39,10 +40,16 @@ export const newSecret = () => randomBytes(32).toString('base64url');
 const REFRESH_TOKEN = /^([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{43}$/;
 
 /**
- * Starts a session for a user whose credentials were checked: one PutItem, and the login answer with an access
- * token and the session's first refresh token.
+ * Starts a session for a user whose credentials were checked, and answers the login: an access token and the
+ * session's first refresh token. Given the password hash that was checked, the session is stored only while the
+ * account still has it (one transaction), so that a login racing a password change or an account deletion
+ * cannot leave a session behind them; without one (tests, benchmarks), one PutItem.
+ * @throws InvalidCredentialsError when the checked password is no longer the account's, or the account is gone.
  */
-export async function startSession(deps: SessionDeps, user: SessionUser): Promise<contract.LoginResult> {
+export async function startSession(
+  deps: SessionDeps,
+  user: SessionUser & { readonly passwordHash?: string },
+): Promise<contract.LoginResult> {
   const now = deps.now();
   const sessionId = newSessionId();
   const refreshToken = `${sessionId}.${newSecret()}`;
@@ -55,7 +62,8 @@ export async function startSession(deps: SessionDeps, user: SessionUser): Promis
     createdAt: now.toISOString(),
     expiresAt: epochSeconds(now) + deps.sessionTtlSeconds,
   };
-  await deps.sessions.create(session);
+  const account = user.passwordHash === undefined ? undefined : { ...user, passwordHash: user.passwordHash };
+  if (!(await deps.sessions.create(session, account))) throw new InvalidCredentialsError();
   return loginAnswer(deps, session, refreshToken);
 }
 
@@ -105,6 +113,28 @@ export async function requireLiveSession(
   const session = await deps.sessions.get(identity.sessionId, deps.now());
   if (session === undefined || session.userId !== identity.userId) {
     throw new UnauthorizedError('The session of this token has ended.');
+  }
+}
+
+/**
+ * Records a connection accepted at `$connect` in an already checked session, then checks the session once more
+ * (1 RCU). Ending sessions deletes them first and lists their connections after, so either that listing finds
+ * this record and closes the socket, or this check sees the session ended: the record is removed and the
+ * handshake refused. Without it, a handshake checked just before a logout and recorded just after the logout
+ * listed the connections would open a socket of an ended session.
+ * @throws UnauthorizedError when the session ended meanwhile.
+ */
+export async function openSessionConnection(
+  deps: Pick<SessionDeps, 'sessions' | 'now'> & { readonly connections: ConnectionRepository },
+  connectionId: string,
+  identity: Identity,
+): Promise<void> {
+  await openConnection(deps, connectionId, identity);
+  try {
+    await requireLiveSession(deps, identity);
+  } catch (error) {
+    await deps.connections.delete(connectionId);
+    throw error;
   }
 }
 

@@ -1,7 +1,6 @@
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
-import { openConnection } from '../domain/presence.ts';
-import { authenticate } from '../domain/sessions.ts';
+import { authenticate, openSessionConnection } from '../domain/sessions.ts';
 import { redeemWebSocketTicket } from '../domain/tickets.ts';
 import { tableName } from '../shared/config.ts';
 import { UnauthorizedError } from '../shared/errors.ts';
@@ -31,5 +30,5 @@ export const handler = lifecycleHandler('$connect', async (event) => {
   if (ticket !== undefined) identity = await redeemWebSocketTicket(deps, ticket);
   else if (token !== undefined) identity = await authenticate(deps, token);
   else throw new UnauthorizedError();
-  await openConnection(deps, event.requestContext.connectionId, identity);
+  await openSessionConnection(deps, event.requestContext.connectionId, identity);
 });

@@ -6,6 +6,13 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectContractError, expectErrorFrame } from '../support/contract.ts';
+import {
+  forgedAuthorization,
+  hostileContentType,
+  hostileStrings,
+  hostileValues,
+  NOT_AN_OBJECT,
+} from '../support/hostile.ts';
 import { JSON_BODY, type RawResponse, rawRequest } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { realtimeHarness } from '../support/realtime.ts';
@@ -54,56 +61,12 @@ for (let i = 0; i < 3; i++) {
 }
 
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-const KEYISH = [
-  'ROOM#x',
-  `ROOM#${secret}`,
-  'USER#alice',
-  `USER#${carol.username.toLowerCase()}`,
-  `CONV#${carolDave.conversationId}`,
-  `CONN#abc`,
-  'EMAIL#a@b.io',
-  '__proto__',
-  'constructor',
-  'prototype',
-  'toString',
-  'hasOwnProperty',
-  '#',
-  '..',
-  '../../etc/passwd',
-  'null',
-  'undefined',
-  "' OR '1'='1",
-  'ＲＯＯＭ＃x',
-  'général',
-  '🙂🙂',
-  '\u0000',
-  '\u202e',
-];
-
-/** Strings a client might send where an identifier is expected. */
-const hostileString = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...KEYISH) },
-  { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
-  { weight: 2, arbitrary: fc.string({ maxLength: 80, unit: 'grapheme' }) },
-  { weight: 1, arbitrary: fc.string({ maxLength: 80, unit: 'binary' }) },
-  { weight: 1, arbitrary: fc.integer({ min: 60, max: 6_000 }).map((n) => 'x'.repeat(n)) },
-  {
-    weight: 1,
-    arbitrary: fc.constantFrom(
-      general,
-      general.toUpperCase(),
-      aliceBob.conversationId,
-      carolDave.conversationId,
-    ),
-  },
+/** Hostile strings, with the keys of data alice must never reach and the names of what exists. */
+const hostileString = hostileStrings(
+  [`ROOM#${secret}`, `USER#${carol.username.toLowerCase()}`, `CONV#${carolDave.conversationId}`],
+  [general, general.toUpperCase(), aliceBob.conversationId, carolDave.conversationId],
 );
-
-/** Any JSON value, or a hostile string, for a field. */
-const hostileValue = fc.oneof(
-  { weight: 3, arbitrary: hostileString },
-  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
-  { weight: 1, arbitrary: fc.constantFrom(null, true, 0, -1, 1e308, [], {}, ['a'], { S: 'x' }) },
-);
+const hostileValue = hostileValues(hostileString);
 
 /** JSON that uses prototype keys, written as text: an object literal would lose its `__proto__` key. */
 const PROTOTYPE_BODIES = [
@@ -156,7 +119,7 @@ const hostileBody = fc.oneof(
   { weight: 2, arbitrary: fc.jsonValue().map((value) => JSON.stringify(value)) },
   { weight: 1, arbitrary: fc.constantFrom(...PROTOTYPE_BODIES) },
   { weight: 1, arbitrary: fc.string({ maxLength: 100 }) },
-  { weight: 1, arbitrary: fc.constantFrom('', '{', 'null', '[]', '"text"', '1e999', '{"a":1}}', '\uFEFF{}') },
+  { weight: 1, arbitrary: fc.constantFrom(...NOT_AN_OBJECT) },
   {
     weight: 1,
     arbitrary: fc
@@ -203,31 +166,9 @@ const hostileQuery = fc.oneof(
   },
 );
 
-/** A header value node can send: printable ASCII. */
-const headerText = fc.string({ maxLength: 200, unit: 'grapheme-ascii' });
 const hostileAuthorization = fc.oneof(
   { weight: 9, arbitrary: fc.constant(`Bearer ${alice.token}`) },
-  { weight: 1, arbitrary: headerText },
-  { weight: 1, arbitrary: headerText.map((text) => `Bearer ${text}`) },
-  {
-    weight: 1,
-    arbitrary: fc.constantFrom(
-      'Bearer',
-      'Bearer ',
-      'Basic YWxpY2U6cGFzcw==',
-      `bearer  ${alice.token}`,
-      alice.token,
-    ),
-  },
-);
-const hostileContentType = fc.constantFrom(
-  'application/json',
-  'application/json',
-  'application/json',
-  'text/plain',
-  'application/octet-stream',
-  'application/json; charset=utf-16',
-  undefined,
+  { weight: 3, arbitrary: forgedAuthorization(alice.token) },
 );
 
 const ROUTES = [

@@ -144,6 +144,14 @@ export function rawRequest(
 ): Promise<RawResponse> {
   const base = new URL(baseUrl);
   const timeoutMs = options.timeoutMs ?? 25_000;
+  const headers: Record<string, string | number> = { ...options.headers };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  // node frames a body by chunked encoding only for the methods that usually have one; a DELETE's body would
+  // otherwise go unframed and be read by the server as the next request.
+  const framed = ['POST', 'PUT', 'PATCH'].includes(options.method.toUpperCase());
+  if (options.body !== undefined && !framed && headers['content-length'] === undefined) {
+    headers['content-length'] = Buffer.byteLength(options.body);
+  }
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -151,10 +159,7 @@ export function rawRequest(
         port: base.port,
         method: options.method,
         path: options.path,
-        headers:
-          options.token === undefined
-            ? options.headers
-            : { ...options.headers, authorization: `Bearer ${options.token}` },
+        headers,
         timeout: timeoutMs,
         localAddress: options.localAddress,
       },
