@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type * as contract from '../../lib/contract/index.ts';
 import type { ConnectionRepository } from '../data/connections.ts';
 import { epochSeconds, type SessionRecord, type SessionRepository } from '../data/sessions.ts';
+import { sleep } from '../data/transactions.ts';
 import { InvalidCredentialsError, InvalidRefreshTokenError, UnauthorizedError } from '../shared/errors.ts';
 import type { ConnectionCloser } from '../shared/management.ts';
 import { type Identity, issueToken, type SigningKeyProvider, verifyToken } from '../shared/tokens.ts';
@@ -154,8 +155,27 @@ export async function endSessions(
   await Promise.all(
     connections
       .filter((connection) => sessionIds === 'all' || ended.has(connection.sessionId ?? ''))
-      .map((connection) => deps.closer.close(connection.connectionId)),
+      .map((connection) => closeOnceOpen(deps, connection.connectionId)),
   );
+}
+
+/** Pauses between closes of a connection API Gateway did not know as open: 0.9 s in all. */
+const GONE_RETRY_DELAYS_MS = [150, 300, 450];
+
+/**
+ * Closes a connection. One API Gateway answers as gone while its record remains may be closed already (its
+ * `$disconnect` is on the way) or not open yet: a handshake that passed its second session check just before
+ * the session ended is still inside `$connect`. So while the record remains, the close is tried again a few
+ * times; once the record is gone, `$disconnect` has run (or the handshake was refused) and nothing is left to do.
+ */
+async function closeOnceOpen(deps: SessionEndDeps, connectionId: string): Promise<void> {
+  for (const delay of [0, ...GONE_RETRY_DELAYS_MS]) {
+    if (delay > 0) {
+      await sleep(delay);
+      if ((await deps.connections.get(connectionId)) === undefined) return;
+    }
+    if ((await deps.closer.close(connectionId)) === 'closed') return;
+  }
 }
 
 async function loginAnswer(

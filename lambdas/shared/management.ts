@@ -11,9 +11,13 @@ export interface ConnectionPoster {
   post(connectionId: string, frame: string): Promise<void>;
 }
 
-/** Closes connections from the server's side (`DELETE @connections/{id}`); API Gateway then runs `$disconnect`. */
+/**
+ * Closes connections from the server's side (`DELETE @connections/{id}`); API Gateway then runs `$disconnect`.
+ * Answers `'gone'` when API Gateway does not know the connection as open: already closed, or not open yet (its
+ * `$connect` is still running).
+ */
 export interface ConnectionCloser {
-  close(connectionId: string): Promise<void>;
+  close(connectionId: string): Promise<'closed' | 'gone'>;
 }
 
 /**
@@ -54,9 +58,10 @@ function managementApi(maxAttempts: number): ConnectionPoster & ConnectionCloser
     async close(connectionId) {
       try {
         await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+        return 'closed';
       } catch (error) {
-        // Already closed: what was asked for is done; its $disconnect cleans up (or has).
         if ((error as { name?: unknown })?.name !== 'GoneException') throw error;
+        return 'gone';
       }
     },
   };

@@ -49,7 +49,7 @@ export async function measureSessionCapacity(
   const password = 'correct horse battery';
   await register(accountDeps, { username: name, email: `${name}@example.com`, password });
   const signIn = () => login(accountDeps, { username: name, password }, '192.0.2.2');
-  const closer = { close: async () => {} };
+  const closer = { close: async () => 'closed' as const };
   const endDeps = { sessions: accountDeps.sessions, connections: deps.connections, closer };
   const sessionDeps = { ...accountDeps, ...endDeps };
 
