@@ -10,6 +10,7 @@ import type {
   LoginInput,
   RegisterInput,
 } from '../shared/validation.ts';
+import { type BlockDeps, unblockEveryone } from './blocks.ts';
 import { admitLogin, type LoginLockoutDeps } from './login-lockout.ts';
 import { endSessions, type SessionDeps, type SessionEndDeps, startSession } from './sessions.ts';
 
@@ -99,11 +100,11 @@ export async function changePassword(
 /**
  * Deletes the caller's account after checking its password: the profile becomes a tombstone (the username is
  * never free again), the email claim goes (the email may register again), then every session ends and every
- * socket closes. Messages stay in history under the username.
+ * socket closes, and the blocks the user made are lifted. Messages stay in history under the username.
  * @throws InvalidCredentialsError when the password is wrong.
  */
 export async function deleteAccount(
-  deps: Pick<AccountDeps, 'users' | 'now'> & SessionEndDeps,
+  deps: Pick<AccountDeps, 'users' | 'now'> & SessionEndDeps & Pick<BlockDeps, 'blocks'>,
   identity: Identity,
   input: DeleteAccountInput,
 ): Promise<void> {
@@ -112,6 +113,7 @@ export async function deleteAccount(
     throw new UnauthorizedError('The account of this token no longer exists.');
   }
   await endSessions(deps, user.username, 'all');
+  await unblockEveryone(deps, user.username);
 }
 
 /**

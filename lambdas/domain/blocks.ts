@@ -31,6 +31,21 @@ export async function unblockUser(deps: BlockDeps, identity: Identity, username:
   await deps.blocks.unblock(identity.username, username, conversationIdOf(identity.username, username));
 }
 
+/**
+ * Lifts every block `username` made (their account is being deleted): the users they blocked may write to the
+ * username again, which no one can register. 1 Query per page of blocks, then unblock's 2 writes for each.
+ */
+export async function unblockEveryone(deps: Pick<BlockDeps, 'blocks'>, username: string): Promise<void> {
+  let after: string | undefined;
+  do {
+    const page = await deps.blocks.list(username, 100, after);
+    for (const block of page.items) {
+      await deps.blocks.unblock(username, block.username, conversationIdOf(username, block.username));
+    }
+    after = page.after;
+  } while (after !== undefined);
+}
+
 /** A page of the users the caller blocks, by username. */
 export async function listBlocks(
   deps: BlockDeps,

@@ -1,3 +1,4 @@
+import { BlockRepository } from '../data/blocks.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
 import { UserRepository } from '../data/users.ts';
@@ -14,6 +15,7 @@ const deps = {
   ...buildSessionDeps(doc),
   users: new UserRepository(doc, tableName()),
   connections: new ConnectionRepository(doc, tableName()),
+  blocks: new BlockRepository(doc, tableName()),
   closer: managementApiCloser(),
   bcryptCost: bcryptCost(),
   ticketTtlSeconds: webSocketTicketTtlSeconds(),

@@ -4,12 +4,15 @@
  * block is lifted; the blocker is not held back, rooms are not affected, and a block made while the
  * conversation is being opened is never missed.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { expectContractError, ISO_TIME } from '../support/contract.ts';
 import type { Json } from '../support/http-client.ts';
 import { startRealtimeTestStack, type User } from '../support/realtime.ts';
+import { scanAll, tableReader } from '../support/table.ts';
 
-const { harness, api } = await startRealtimeTestStack();
+const { stack, harness, api } = await startRealtimeTestStack();
+const reader = tableReader(stack.dynamoEndpoint);
+afterAll(() => reader.destroy());
 
 const block = (blocker: User, username: string) =>
   api.call('PUT', `/me/blocks/${username}`, { token: blocker.token });
@@ -116,6 +119,29 @@ describe('blocking', () => {
       blocks: [],
       nextCursor: null,
     });
+  });
+
+  it('are lifted, every one, when the blocker deletes their account', async () => {
+    const [alice, mallory, trudy] = await api.signUpEach('leaving', 'blocked', 'blocked');
+    const conversation = await api.openConversation(alice, mallory.username);
+    for (const user of [mallory, trudy]) expect((await block(alice, user.username)).status).toBe(204);
+
+    const deleted = await api.call('DELETE', '/auth/me', {
+      token: alice.token,
+      body: { password: alice.password },
+    });
+    expect(deleted.status).toBe(204);
+
+    const items = await scanAll(reader, stack.tableName);
+    const partition = `USER#${alice.username.toLowerCase()}`;
+    expect(items.filter((item) => item.PK === partition && item.SK.startsWith('BLOCK#'))).toEqual([]);
+    const mark = items.find(
+      (item) =>
+        item.PK === `USER#${mallory.username.toLowerCase()}` &&
+        item.SK === `CONV#${conversation.conversationId}`,
+    );
+    expect(mark).toBeDefined();
+    expect(mark).not.toHaveProperty('blockedByPeer');
   });
 
   it('is never missed by a conversation opened at the same moment', async () => {
