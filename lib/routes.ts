@@ -117,6 +117,7 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   'PUT /me/blocks/{username}': 'readWrite',
   'DELETE /me/blocks/{username}': 'readWrite',
   'GET /me/blocks': 'read',
+  'GET /users': 'read',
   'GET /rooms': 'read',
   'POST /rooms': 'readWrite',
   'GET /rooms/{name}/messages': 'read',

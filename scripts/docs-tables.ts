@@ -29,6 +29,7 @@ import {
   userConversationsIndexKey,
   userKey,
   userMessagesIndexKey,
+  usernameSearchEntry,
   userRoomKey,
   userSessionsIndexKey,
   webSocketTicketKey,
@@ -149,7 +150,11 @@ export function keysTable(): string {
   const guard = (target: typeof room | typeof conversation) =>
     clientMessageIdKey(target, SAMPLE.username, SAMPLE.clientMessageId);
   const rows: KeyRow[] = [
-    { item: 'user profile', key: userKey(SAMPLE.username) },
+    {
+      item: 'user profile',
+      key: userKey(SAMPLE.username),
+      index: ['USERNAMES#<first 2 characters>', usernameSearchEntry(SAMPLE.username).GSI1SK],
+    },
     { item: 'email claim', key: emailKey(SAMPLE.email) },
     { item: 'room', key: roomKey(SAMPLE.room), index: [ROOMS_INDEX_PK, roomsIndexSortKey(SAMPLE.room)] },
     { item: 'room member (one per connection)', key: roomMemberKey(SAMPLE.room, SAMPLE.connectionId) },

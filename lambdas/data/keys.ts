@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
  *
  * | entity                  | PK                    | SK                          | GSI1PK              | GSI1SK                      |
  * |-------------------------|-----------------------|-----------------------------|---------------------|-----------------------------|
- * | user profile            | USER#<username lower> | PROFILE                     |                     |                             |
+ * | user profile            | USER#<username lower> | PROFILE                     | USERNAMES#<first 2> | <username lower>            |
  * | email claim             | EMAIL#<email lower>   | EMAIL                       |                     |                             |
  * | room                    | ROOM#<name lower>     | META                        | ROOMS               | <name lower>                |
  * | room member (per conn.) | ROOM#<name lower>     | CONN#<connectionId>         |                     |                             |
@@ -52,6 +52,18 @@ const canonicalRoom = (room: string): string => room.toLowerCase();
 const userPartition = (username: string): string => `USER#${canonicalUsername(username)}`;
 
 export const userKey = (username: string): Key => ({ PK: userPartition(username), SK: 'PROFILE' });
+
+/**
+ * A profile's entry in the username search index: partitioned by the first two characters of the canonical
+ * username (a search needs at least two), sorted by the canonical username. About 1,500 partitions, so no
+ * search and no registration wave lands on one.
+ */
+export const usernameSearchPartition = (prefix: string): string =>
+  `USERNAMES#${canonicalUsername(prefix).slice(0, 2)}`;
+export const usernameSearchEntry = (username: string): IndexEntry => ({
+  GSI1PK: usernameSearchPartition(username),
+  GSI1SK: canonicalUsername(username),
+});
 
 export const emailKey = (email: string): Key => ({ PK: `EMAIL#${canonicalEmail(email)}`, SK: 'EMAIL' });
 

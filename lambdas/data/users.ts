@@ -1,5 +1,13 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { emailKey, userKey } from './keys.ts';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  canonicalUsername,
+  emailKey,
+  userKey,
+  usernameSearchEntry,
+  usernameSearchPartition,
+} from './keys.ts';
+import type { Page } from './rooms.ts';
+import { GSI1 } from './schema.ts';
 import { conditionally, transactWrite } from './transactions.ts';
 
 export interface UserRecord {
@@ -30,7 +38,8 @@ export class UserRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...userKey(user.username), type: 'User', ...user },
+          // Listed in the username search (a tombstone, which replaces the profile, is not).
+          Item: { ...userKey(user.username), ...usernameSearchEntry(user.username), type: 'User', ...user },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -79,6 +88,39 @@ export class UserRepository {
   }
 
   /** One GetItem; any casing of the username finds the user. A deleted account is found as no user. */
+  /**
+   * Up to `limit` usernames starting with `prefix` (any case, at least 2 characters), sorted canonically, after
+   * the canonical username `after`: one Query of one search partition, projected to the username.
+   */
+  async search(prefix: string, limit: number, after: string | undefined): Promise<Page<string>> {
+    const start = canonicalUsername(prefix);
+    const output = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI1,
+        // After a page, the range runs from just past its last name ("!" sorts before every username
+        // character) to the end of the prefix ("~" sorts after them all).
+        KeyConditionExpression:
+          after === undefined
+            ? 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)'
+            : 'GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to',
+        ExpressionAttributeValues:
+          after === undefined
+            ? { ':pk': usernameSearchPartition(start), ':prefix': start }
+            : { ':pk': usernameSearchPartition(start), ':from': `${after}!`, ':to': `${start}~` },
+        ProjectionExpression: 'username',
+        Limit: limit + 1,
+      }),
+    );
+    const items = (output.Items ?? []).map((item) => item.username as string);
+    const page = items.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page,
+      after: items.length > limit && last !== undefined ? canonicalUsername(last) : undefined,
+    };
+  }
+
   async findByUsername(username: string): Promise<UserRecord | undefined> {
     const output = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: userKey(username) }));
     if (output.Item === undefined || output.Item.type === DELETED_USER) return undefined;

@@ -63,6 +63,24 @@ async function openChecked(
   }
 }
 
+/**
+ * A page of the users whose username starts with `prefix` (any case), by username, after the canonical
+ * username `after` of the previous page.
+ * @throws ValidationError when `after` cannot follow from this prefix (a cursor of another search).
+ */
+export async function searchUsers(
+  deps: Pick<ConversationDeps, 'users'>,
+  prefix: string,
+  limit: number,
+  after: string | undefined,
+): Promise<{ users: { username: string }[]; after: string | undefined }> {
+  if (after !== undefined && !after.startsWith(canonicalUsername(prefix))) {
+    throw new ValidationError([{ field: 'cursor', problem: 'is not a cursor of this search' }]);
+  }
+  const page = await deps.users.search(prefix, limit, after);
+  return { users: page.items.map((username) => ({ username })), after: page.after };
+}
+
 /** A page of the caller's conversations, most recent activity first, each with its `peer`. */
 export async function listConversations(
   deps: ConversationDeps,

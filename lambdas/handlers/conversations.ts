@@ -2,7 +2,7 @@ import { MESSAGE_ID_PATTERN } from '../../lib/contract/index.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { CONVERSATION_CURSOR_PATTERN } from '../data/conversations.ts';
 import { blockUser, listBlocks, unblockUser } from '../domain/blocks.ts';
-import { listConversations, openConversation } from '../domain/conversations.ts';
+import { listConversations, openConversation, searchUsers } from '../domain/conversations.ts';
 import { conversationHistory, sendDirectMessage } from '../domain/messaging.ts';
 import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
@@ -45,6 +45,11 @@ export const handler = httpHandler(
     'DELETE /me/blocks/{username}': async ({ params, identity }) => {
       await unblockUser(deps, identity, params.username);
       return { status: 204, body: undefined };
+    },
+    'GET /users': async ({ query }) => {
+      const after = decodeCursor(query.cursor, USERNAME_CURSOR);
+      const page = await searchUsers(deps, query.prefix, query.limit, after);
+      return { status: 200, body: { users: page.users, nextCursor: nextCursorOf(page.after) } };
     },
     'GET /me/blocks': async ({ query, identity }) => {
       const after = decodeCursor(query.cursor, USERNAME_CURSOR);

@@ -36,6 +36,7 @@ export const functionRoutes = {
       'PUT /me/blocks/{username}',
       'DELETE /me/blocks/{username}',
       'GET /me/blocks',
+      'GET /users',
     ],
   },
   connect: { api: 'websocket', routes: ['$connect'] },

@@ -170,6 +170,15 @@ export class ChatApi extends ApiClientBase {
     );
   }
 
+  /** Users whose username starts with `prefix` (at least 2 characters, any case), by username. */
+  searchUsers(prefix: string, options: PageOptions = {}): Promise<Page<{ username: string }>> {
+    return this.page<{ username: string }>('/users', 'users', {
+      prefix,
+      limit: options.limit,
+      cursor: options.cursor,
+    });
+  }
+
   // --- blocks ---
 
   /** Blocks `username`: they can no longer open a conversation with you nor send in one. Idempotent. */

@@ -10,6 +10,8 @@ export const limits = {
   /** Message text, in characters (Unicode code points). */
   maxTextCharacters: 4000,
   usernameCharacters: { min: 3, max: 32 },
+  /** A user search's prefix: at least this many characters of a username. */
+  searchPrefixCharacters: { min: 2 },
   roomNameCharacters: { min: 1, max: 64 },
   emailCharacters: { max: 254 },
   /** bcrypt reads 72 bytes of a password: longer ones are refused, never truncated. */

@@ -196,3 +196,15 @@ describe('chat block, chat blocks and chat unblock', () => {
     expect((await runChat(['blocks'], alice.env)).stdout).toBe('You block no one.\n');
   });
 });
+
+describe('chat users', () => {
+  it('lists the usernames that start with a prefix, and says when none does', async () => {
+    const { env, account } = await loggedIn('usr');
+
+    const found = await runChat(['users', account.username.slice(0, 6).toUpperCase()], env);
+    expect(found).toMatchObject({ code: 0, stderr: '' });
+    expect(found.stdout.split('\n')).toContain(account.username);
+    const none = await runChat(['users', 'zz9zz9zz9'], env);
+    expect(none).toMatchObject({ code: 0, stdout: 'No username starts with "zz9zz9zz9".\n' });
+  });
+});

@@ -124,6 +124,8 @@ describe('every route answers what the contract declares', () => {
     await call('POST /conversations', '/conversations', { token: bob.token, body: { peer: alice.username } });
     await call('PUT /me/blocks/{username}', '/me/blocks/nobody_here_x', { token });
     await call('GET /me/blocks', '/me/blocks?limit=1', { token });
+    await call('GET /users', `/users?prefix=${bob.username.slice(0, 4)}`, { token });
+    await call('GET /users', '/users?prefix=b', { token });
     await call('GET /me/blocks', '/me/blocks?cursor=%2A', { token });
     await call('DELETE /me/blocks/{username}', `/me/blocks/${bob.username}`, { token });
     await call('DELETE /me/blocks/{username}', '/me/blocks/a', { token });

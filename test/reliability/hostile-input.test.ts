@@ -177,6 +177,7 @@ const ROUTES = [
   ['GET', '/auth/me'],
   ['GET', '/auth/me/export'],
   ['GET', '/me/blocks'],
+  ['GET', '/users'],
   ['PUT', '/me/blocks/{}'],
   ['DELETE', '/me/blocks/{}'],
   ['GET', '/rooms'],

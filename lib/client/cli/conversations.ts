@@ -38,7 +38,7 @@ async function findConversation(api: ChatApi, peer: string): Promise<Conversatio
   return conversations.find((conversation) => conversation.peer.toLowerCase() === peer.toLowerCase());
 }
 
-/** Adds `conversations`, `history`, `send`, `block`, `unblock` and `blocks` to `program`. */
+/** Adds `conversations`, `history`, `send`, `users`, `block`, `unblock` and `blocks` to `program`. */
 export function addConversationCommands(program: Command, cli: Cli): void {
   addListCommand(program, cli, {
     name: 'conversations',
@@ -54,6 +54,20 @@ export function addConversationCommands(program: Command, cli: Cli): void {
       shortTimestamp(conversation.lastMessage?.sentAt ?? conversation.createdAt),
     ],
   });
+
+  program
+    .command('users')
+    .description('find users by the start of their username (2 characters at least)')
+    .argument('<prefix>', 'the start of a username, any case')
+    .option('--json', 'print JSON')
+    .action(
+      cli.action(async (context, prefix: string) => {
+        const page = await context.signedIn().api.searchUsers(prefix, { limit: 100 });
+        context.printList(page.items, `No username starts with "${prefix}".`, (users) => {
+          for (const user of users) context.say(clean(user.username));
+        });
+      }),
+    );
 
   program
     .command('block')
