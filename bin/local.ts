@@ -24,7 +24,9 @@ Options:
 
 Environment:
   PORT (3000), WS_PORT (3001), HOST (127.0.0.1), DATA_DIR, DYNAMODB_ENDPOINT, TABLE_NAME (chat-local),
-  JWT_SECRET (generated when absent)`);
+  JWT_SECRET (generated when absent); the per-user limits: RATE_MESSAGES_PER_MINUTE, RATE_MESSAGES_BURST
+  (and RATE_JOINS_*, RATE_ROOM_CREATIONS_*, RATE_CONVERSATION_OPENS_*), MAX_CONNECTIONS_PER_USER,
+  MAX_ROOMS_PER_CONNECTION (docs/local-stack.md)`);
   process.exit(0);
 }
 

@@ -16,6 +16,7 @@ import { UserRepository } from '../../lambdas/data/users.ts';
 import { register } from '../../lambdas/domain/accounts.ts';
 import { openConversation } from '../../lambdas/domain/conversations.ts';
 import { openConnection } from '../../lambdas/domain/presence.ts';
+import { limitDeps } from '../../lambdas/handlers/limit-deps.ts';
 import { type EnvironmentSettings, FUNCTION_BASE_ENVIRONMENT } from '../../lambdas/shared/environment.ts';
 import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
 import { type FunctionSpec, functions, tableAccessOf } from '../../lib/routes.ts';
@@ -52,6 +53,8 @@ interface Fixtures {
   readonly liveConnectionId: string;
   readonly sockets: BenchSocket[];
   readonly connections: ConnectionRepository;
+  /** The seeding calls the domain, which checks the per-user limits as the functions do. */
+  readonly limits: ReturnType<typeof limitDeps>;
 }
 
 export async function measureColdStarts(
@@ -220,6 +223,7 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
   const connections = new ConnectionRepository(doc, tableName);
   const messages = new MessageRepository(doc, tableName);
   const conversations = new ConversationRepository(doc, tableName);
+  const limits = limitDeps(doc, tableName);
   const now = () => new Date();
 
   const password = 'correct horse battery';
@@ -231,7 +235,11 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
     email: `${username}_peer@example.com`,
     password,
   });
-  await openConversation({ users, conversations, now }, { ...user, sessionId: 'cold-start' }, peer.username);
+  await openConversation(
+    { users, conversations, now, ...limits },
+    { ...user, sessionId: 'cold-start' },
+    peer.username,
+  );
 
   const room = `cold-${randomUUID().slice(0, 6)}`;
   await rooms.create({ name: room, createdBy: username, createdAt: now().toISOString() });
@@ -263,6 +271,7 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
     liveConnectionId,
     sockets,
     connections,
+    limits,
   };
 }
 
@@ -321,7 +330,7 @@ async function eventFor(name: BundleName, fixtures: Fixtures, round: number): Pr
       // A connection that joined the room and then closed: its item, membership and presence are forgotten and
       // the room's live members are told its user left.
       const connectionId = `cold-disconnect-${unique}`;
-      const deps = { connections: fixtures.connections, now: () => new Date() };
+      const deps = { connections: fixtures.connections, now: () => new Date(), ...fixtures.limits };
       await openConnection(deps, connectionId, {
         userId: `u-${unique}`,
         username: `colddisc_${unique}`,
