@@ -80,6 +80,8 @@ const handlerSpec = (
   ...flags,
 });
 
+const limited = { enforcesLimits: true } as const;
+
 export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
   register: handlerSpec('register', { postsToConnections: false, usesSigningKey: false }),
   login: handlerSpec('login', { postsToConnections: false, usesSigningKey: true, countsLoginFailures: true }),
@@ -91,15 +93,11 @@ export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
   }),
   me: handlerSpec('me', { postsToConnections: false, usesSigningKey: true }),
   // Messages, room creations, conversation opens, joins and connections are limited per user.
-  rooms: handlerSpec('rooms', { postsToConnections: true, usesSigningKey: true, enforcesLimits: true }),
-  conversations: handlerSpec('conversations', {
-    postsToConnections: true,
-    usesSigningKey: true,
-    enforcesLimits: true,
-  }),
-  connect: handlerSpec('connect', { postsToConnections: false, usesSigningKey: true, enforcesLimits: true }),
-  join: handlerSpec('join', { postsToConnections: true, usesSigningKey: false, enforcesLimits: true }),
-  message: handlerSpec('message', { postsToConnections: true, usesSigningKey: false, enforcesLimits: true }),
+  rooms: handlerSpec('rooms', { postsToConnections: true, usesSigningKey: true, ...limited }),
+  conversations: handlerSpec('conversations', { postsToConnections: true, usesSigningKey: true, ...limited }),
+  connect: handlerSpec('connect', { postsToConnections: false, usesSigningKey: true, ...limited }),
+  join: handlerSpec('join', { postsToConnections: true, usesSigningKey: false, ...limited }),
+  message: handlerSpec('message', { postsToConnections: true, usesSigningKey: false, ...limited }),
   disconnect: handlerSpec('disconnect', { postsToConnections: true, usesSigningKey: false }),
   ping: handlerSpec('ping', { postsToConnections: true, usesSigningKey: false }),
 };

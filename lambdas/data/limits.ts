@@ -42,29 +42,38 @@ export class LimitRepository {
    */
   async take(kind: string, username: string, step: BucketStep): Promise<BucketOutcome> {
     const key = rateBucketKey(kind, username);
-    let reset = true;
+    let write: ConditionalWrite = resetOf(step);
     let tat = Number.NaN;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: key,
-            ...(reset ? resetOf(step) : incrementOf(step)),
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { taken: true };
-      } catch (error) {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-        tat = tatOf(error);
-        // Over the burst: limited, without another write. Otherwise the other write fits what is stored now.
-        if (tat > step.latestTat) return { taken: false, tat };
-        reset = !(tat >= step.now);
-      }
+      const stored = await this.updateOrStored(key, write);
+      if (stored === 'updated') return { taken: true };
+      tat = stored;
+      // Over the burst: limited, without another write. Otherwise the other write fits what is stored now.
+      if (tat > step.latestTat) return { taken: false, tat };
+      write = tat >= step.now ? incrementOf(step) : resetOf(step);
     }
     // The bucket kept changing under concurrent requests of the same user: refuse this one, it may retry.
     return { taken: false, tat: Number.isNaN(tat) ? step.latestTat + step.intervalMs : tat };
+  }
+
+  /** One conditional UpdateItem: `updated`, or the `tat` stored when the condition failed (NaN: no item). */
+  private async updateOrStored(
+    key: ReturnType<typeof rateBucketKey>,
+    write: ConditionalWrite,
+  ): Promise<'updated' | number> {
+    const update = new UpdateCommand({
+      TableName: this.tableName,
+      Key: key,
+      ...write,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    return this.doc.send(update).then(
+      () => 'updated' as const,
+      (error: unknown) => {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        return tatOf(error);
+      },
+    );
   }
 
   /**
@@ -94,7 +103,15 @@ export class LimitRepository {
   }
 }
 
-function resetOf(step: BucketStep) {
+/** The expressions of one conditional UpdateItem of a bucket. */
+interface ConditionalWrite {
+  readonly UpdateExpression: string;
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues: Record<string, unknown>;
+}
+
+function resetOf(step: BucketStep): ConditionalWrite {
   return {
     UpdateExpression: 'SET #type = :type, tat = :reset, expiresAt = :expiresAt',
     ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
@@ -108,7 +125,7 @@ function resetOf(step: BucketStep) {
   };
 }
 
-function incrementOf(step: BucketStep) {
+function incrementOf(step: BucketStep): ConditionalWrite {
   return {
     UpdateExpression: 'SET tat = tat + :interval, expiresAt = :expiresAt',
     ConditionExpression: 'tat >= :now AND tat <= :latest',

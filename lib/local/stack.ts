@@ -5,7 +5,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type EnvironmentSettings,
   FUNCTION_BASE_ENVIRONMENT,
-  type LimitSettings,
   type LoginLockoutSettings,
   limitsEnvironment,
   loginLockoutEnvironment,
@@ -44,7 +43,7 @@ export interface LocalStackOptions {
   /** The failed-login thresholds and window, as the CDK stack takes them; tests make them small. */
   readonly loginLockout?: LoginLockoutSettings;
   /** The per-user rates and quotas, as the CDK stack takes them (the contract's defaults when absent). */
-  readonly limits?: LimitSettings;
+  readonly limits?: Parameters<typeof limitsEnvironment>[0];
   /** One readable line per request, invocation or management call. */
   readonly log?: (line: string) => void;
   /** Settings added to the functions' environment, such as a shorter WebSocket ticket lifetime for tests. */
