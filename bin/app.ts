@@ -1,10 +1,15 @@
 import { App } from 'aws-cdk-lib';
+import { stackPropsFromContext } from '../lib/app-context.ts';
 import { ChatStack } from '../lib/chat-stack.ts';
+import { HTTP_STAGE_THROTTLE } from '../lib/constructs/http-api.ts';
+import { WEBSOCKET_STAGE_THROTTLE } from '../lib/constructs/websocket-api.ts';
 import { addNagChecks } from '../lib/nag-acknowledgements.ts';
+import { AUTH_THROTTLE } from '../lib/routes.ts';
 
 const app = new App();
 
-// Context values (cdk.json or `-c key=value`; give `cdk destroy` the same ones as `cdk deploy`):
+// Context values (cdk.json or `-c key=value`; give `cdk destroy` the same ones as `cdk deploy`), each checked
+// by lib/app-context.ts and listed in docs/deployment.md:
 //   stage       The WebSocket API's stage name: the last path segment of WebSocketUrl and of the callback URL
 //               the functions post to. Letters, digits, "-" and "_". Default 'prod'. (The HTTP API always uses
 //               its `$default` stage, so HttpApiUrl has no stage segment.)
@@ -14,6 +19,13 @@ const app = new App();
 //   alarmEmail  An e-mail address: alarms and their recoveries are published to a new SNS topic with this
 //               address subscribed (confirm the e-mail AWS sends). Default none: no topic, and the alarms only
 //               change state (console, dashboard).
+//   httpRateLimit, httpBurstLimit, webSocketRateLimit, webSocketBurstLimit, authRateLimit, authBurstLimit
+//               The gateways' throttles (all clients together).
+//   rateMessagesPerMinute, rateMessagesBurst, rateJoins…, rateRoomCreations…, rateConversationOpens…,
+//   maxConnectionsPerUser, maxRoomsPerConnection
+//               The per-user rates and quotas.
+//   budgetMonthlyUsd, budgetEmail (default alarmEmail), budgetTopicArn
+//               An AWS Budgets cost budget and whom it tells. Default none.
 
 /** A context value as a string; absent and empty both mean "not given". */
 function context(name: string): string | undefined {
@@ -21,20 +33,15 @@ function context(name: string): string | undefined {
   return value === undefined || value === null || value === '' ? undefined : String(value);
 }
 
-function refuse(name: string, rule: string, value: string): never {
-  throw new Error(`Context "${name}" must be ${rule} (got "${value}").`);
-}
-
-const stageName = context('stage') ?? 'prod';
-if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) refuse('stage', 'letters, digits, "-" or "_"', stageName);
-const ephemeral = context('ephemeral') ?? 'false';
-if (ephemeral !== 'true' && ephemeral !== 'false') refuse('ephemeral', '"true" or "false"', ephemeral);
-const alarmEmail = context('alarmEmail');
-if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
-  refuse('alarmEmail', 'an e-mail address', alarmEmail);
-}
-
-new ChatStack(app, 'ServerlessChat', { stageName, retainData: ephemeral === 'false', alarmEmail });
+new ChatStack(
+  app,
+  'ServerlessChat',
+  stackPropsFromContext(context, {
+    http: HTTP_STAGE_THROTTLE,
+    webSocket: WEBSOCKET_STAGE_THROTTLE,
+    auth: AUTH_THROTTLE,
+  }),
+);
 
 // cdk-nag's AwsSolutions checks on every synth: an unacknowledged finding (error or warning) fails `cdk synth`
 // and `cdk deploy` with exit code 1. The acknowledged findings and their reasons: lib/nag-acknowledgements.ts.

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { LoginLockoutSettings } from '../lambdas/shared/environment.ts';
+import type { LimitSettings, LoginLockoutSettings } from '../lambdas/shared/environment.ts';
+import { type BudgetSettings, ChatBudget } from './constructs/budget.ts';
 import { ChatFunctions } from './constructs/chat-function.ts';
 import { ChatTable } from './constructs/chat-table.ts';
 import { ChatHttpApi } from './constructs/http-api.ts';
@@ -12,6 +13,7 @@ import {
   type NagAcknowledgement,
   nagAcknowledgements,
 } from './nag-acknowledgements.ts';
+import type { RouteThrottle } from './routes.ts';
 
 /** Options of the chat stack. */
 export interface ChatStackProps extends StackProps {
@@ -36,6 +38,30 @@ export interface ChatStackProps extends StackProps {
    */
   readonly loginLockout?: LoginLockoutSettings;
   /**
+   * The per-user rates (messages, joins, room creations, conversation opens) and quotas (connections per user,
+   * rooms per connection).
+   *
+   * @default the contract's defaults (docs/PROTOCOL.md, "Limits and quotas")
+   */
+  readonly limits?: LimitSettings;
+  /**
+   * The gateways' throttles (all clients together): the HTTP stage, the WebSocket stage, and the routes the
+   * route table throttles more strictly (sign-up, login).
+   *
+   * @default HTTP_STAGE_THROTTLE, WEBSOCKET_STAGE_THROTTLE and AUTH_THROTTLE
+   */
+  readonly throttles?: {
+    readonly http?: RouteThrottle;
+    readonly webSocket?: RouteThrottle;
+    readonly auth?: RouteThrottle;
+  };
+  /**
+   * An AWS Budgets cost budget for the account, with its notifications.
+   *
+   * @default no budget (the `Budget` output says so)
+   */
+  readonly budget?: BudgetSettings;
+  /**
    * The cdk-nag findings acknowledged on this stack. Only tests pass fewer, to prove that the check fails then.
    *
    * @default all of `nagAcknowledgements`
@@ -55,6 +81,8 @@ export class ChatStack extends Stack {
   readonly httpApi: ChatHttpApi;
   readonly webSocketApi: ChatWebSocketApi;
   readonly observability: ChatObservability;
+  /** Only when a budget is given. */
+  readonly budget?: ChatBudget;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, {
@@ -68,15 +96,19 @@ export class ChatStack extends Stack {
       table: this.table,
       signingKey: this.signingKey,
       loginLockout: props.loginLockout,
+      limits: props.limits,
     });
     this.httpApi = new ChatHttpApi(this, 'HttpApi', {
       functions: this.functions.byName,
       description: `Chat HTTP API (stage ${props.stageName})`,
+      throttle: props.throttles?.http,
+      strictThrottle: props.throttles?.auth,
     });
     this.webSocketApi = new ChatWebSocketApi(this, 'WebSocketApi', {
       functions: this.functions.byName,
       stageName: props.stageName,
       description: `Chat WebSocket API (stage ${props.stageName})`,
+      throttle: props.throttles?.webSocket,
     });
     this.observability = new ChatObservability(this, 'Observability', {
       functions: this.functions.byName,
@@ -97,5 +129,12 @@ export class ChatStack extends Stack {
       value: this.webSocketApi.url,
     });
     new CfnOutput(this, 'TableName', { description: 'The DynamoDB table', value: this.table.tableName });
+    if (props.budget) this.budget = new ChatBudget(this, 'CostBudget', props.budget);
+    new CfnOutput(this, 'Budget', {
+      description: 'The AWS Budgets cost budget of the account made by this stack',
+      value: props.budget
+        ? `USD ${props.budget.monthlyUsd} a month: told at 80% spent and when forecast over`
+        : 'none: deploy with -c budgetMonthlyUsd=<USD> and -c budgetEmail=<address> (or budgetTopicArn) for one',
+    });
   }
 }

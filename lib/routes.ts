@@ -35,6 +35,8 @@ export interface FunctionSpec {
   readonly usesSigningKey: boolean;
   /** Whether it counts failed logins, and so is given the lockout's settings (`LOGIN_*`). */
   readonly countsLoginFailures?: boolean;
+  /** Whether it enforces a per-user rate or quota, and so is given their settings (`RATE_*`, `MAX_*`). */
+  readonly enforcesLimits?: boolean;
 }
 
 /** A stage throttle: the steady rate (requests per second) and the burst (token bucket size) API Gateway allows. */
@@ -71,13 +73,15 @@ export interface WebSocketRoute {
 const handlerSpec = (
   name: FunctionName,
   flags: Pick<FunctionSpec, 'postsToConnections' | 'usesSigningKey'> &
-    Partial<Pick<FunctionSpec, 'closesConnections' | 'countsLoginFailures'>>,
+    Partial<Pick<FunctionSpec, 'closesConnections' | 'countsLoginFailures' | 'enforcesLimits'>>,
 ): FunctionSpec => ({
   entry: `lambdas/handlers/${name}.ts`,
   api: functionRoutes[name].api,
   closesConnections: false,
   ...flags,
 });
+
+const limited = { enforcesLimits: true } as const;
 
 export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
   register: handlerSpec('register', { postsToConnections: false, usesSigningKey: false }),
@@ -89,11 +93,12 @@ export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
     usesSigningKey: true,
   }),
   me: handlerSpec('me', { postsToConnections: false, usesSigningKey: true }),
-  rooms: handlerSpec('rooms', { postsToConnections: true, usesSigningKey: true }),
-  conversations: handlerSpec('conversations', { postsToConnections: true, usesSigningKey: true }),
-  connect: handlerSpec('connect', { postsToConnections: false, usesSigningKey: true }),
-  join: handlerSpec('join', { postsToConnections: true, usesSigningKey: false }),
-  message: handlerSpec('message', { postsToConnections: true, usesSigningKey: false }),
+  // Messages, room creations, conversation opens, joins and connections are limited per user.
+  rooms: handlerSpec('rooms', { postsToConnections: true, usesSigningKey: true, ...limited }),
+  conversations: handlerSpec('conversations', { postsToConnections: true, usesSigningKey: true, ...limited }),
+  connect: handlerSpec('connect', { postsToConnections: false, usesSigningKey: true, ...limited }),
+  join: handlerSpec('join', { postsToConnections: true, usesSigningKey: false, ...limited }),
+  message: handlerSpec('message', { postsToConnections: true, usesSigningKey: false, ...limited }),
   disconnect: handlerSpec('disconnect', { postsToConnections: true, usesSigningKey: false }),
   ping: handlerSpec('ping', { postsToConnections: true, usesSigningKey: false }),
 };

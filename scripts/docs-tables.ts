@@ -20,6 +20,7 @@ import {
   messageSortKey,
   presenceKey,
   ROOMS_INDEX_PK,
+  rateBucketKey,
   roomKey,
   roomMemberKey,
   roomsIndexSortKey,
@@ -209,6 +210,7 @@ export function keysTable(): string {
         key: { PK: key.PK.replace(/[^#]+$/, `<SHA-256 of the ${hashed}>`), SK: key.SK },
       };
     }),
+    { item: 'rate bucket (one per user and kind)', key: rateBucketKey('<kind>', SAMPLE.username) },
   ];
   return markdownTable(
     ['item', 'PK', 'SK', 'GSI1PK', 'GSI1SK'],

@@ -5,6 +5,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { quotaDefaults } from '../../lib/contract/index.ts';
 import { queryIndexPartition } from './index-query.ts';
 import {
   connectionKey,
@@ -41,6 +42,8 @@ export type MembershipChange =
   | { readonly kind: 'joined'; readonly firstOfUser: boolean }
   /** The connection left; `lastOfUser` when it was the user's last connection in the room. */
   | { readonly kind: 'left'; readonly lastOfUser: boolean }
+  /** The connection has joined as many rooms as it may (join only). */
+  | { readonly kind: 'full' }
   /** Nothing changed: already a member (join) or not a member (leave). */
   | { readonly kind: 'unchanged' }
   /** The connection no longer exists (it closed while joining). */
@@ -160,9 +163,14 @@ export class ConnectionRepository {
 
   /**
    * Adds a connection to a room: the member item, the room in the connection's list (on condition that the
-   * connection still exists) and the connection in the user's presence set, in one transaction.
+   * connection still exists and has joined fewer than `maxRooms` rooms) and the connection in the user's presence
+   * set, in one transaction: the quota holds however many joins of one connection run at once.
    */
-  async join(room: string, connection: Connection): Promise<MembershipChange> {
+  async join(
+    room: string,
+    connection: Connection,
+    maxRooms: number = quotaDefaults.roomsPerConnection,
+  ): Promise<MembershipChange> {
     // Guess "first of the user" and let the condition on the presence set correct the guess.
     let first = true;
     for (let attempt = 1; attempt <= MAX_PRESENCE_ATTEMPTS; attempt++) {
@@ -186,8 +194,9 @@ export class ConnectionRepository {
             TableName: this.tableName,
             Key: connectionKey(connection.connectionId),
             UpdateExpression: 'ADD rooms :room',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeValues: { ':room': new Set([room]) },
+            ConditionExpression:
+              'attribute_exists(PK) AND (attribute_not_exists(rooms) OR size(rooms) < :max OR contains(rooms, :name))',
+            ExpressionAttributeValues: { ':room': new Set([room]), ':max': maxRooms, ':name': room },
           },
         },
         {
@@ -208,7 +217,10 @@ export class ConnectionRepository {
       ]);
       if (outcome.ok) return { kind: 'joined', firstOfUser: first };
       if (outcome.failedConditions.includes(0)) return { kind: 'unchanged' };
-      if (outcome.failedConditions.includes(1)) return { kind: 'gone' };
+      if (outcome.failedConditions.includes(1)) {
+        // Closed, or at its quota: only a refused join pays the read that tells which.
+        return (await this.get(connection.connectionId)) === undefined ? { kind: 'gone' } : { kind: 'full' };
+      }
       first = !first;
     }
     throw new Error(`Presence of ${room} kept changing during a join`);

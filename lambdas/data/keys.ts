@@ -27,6 +27,7 @@ import { createHash } from 'node:crypto';
  * | WebSocket ticket        | TICKET#<sha256 of it> | META                        |                     |                             |
  * | login failures (user)   | LOGINFAIL#USER#<hash> | FAILURES                    |                     |                             |
  * | login failures (address)| LOGINFAIL#ADDR#<hash> | FAILURES                    |                     |                             |
+ * | rate bucket (user, kind)| RATE#<kind>#<user lc> | BUCKET                      |                     |                             |
  *
  * Access patterns and their cost are listed in docs/data-model.md, whose key table is generated from these builders.
  */
@@ -226,3 +227,12 @@ export function loginFailuresKey(subject: LoginFailureSubject): Key {
     SK: 'FAILURES',
   };
 }
+
+/**
+ * A user's token bucket for one kind of request (lambdas/data/limits.ts). The kind is one of the contract's
+ * rate names, never input.
+ */
+export const rateBucketKey = (kind: string, username: string): Key => ({
+  PK: `RATE#${kind}#${canonicalUsername(username)}`,
+  SK: 'BUCKET',
+});

@@ -4,6 +4,7 @@ import { canonicalUsername, conversationIdOf } from '../data/keys.ts';
 import type { UserRepository } from '../data/users.ts';
 import { BlockedError, UserNotFoundError, ValidationError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
+import { type LimitDeps, takeRateToken } from './limits.ts';
 
 export interface ConversationDeps {
   readonly users: UserRepository;
@@ -15,14 +16,15 @@ export interface ConversationDeps {
 /**
  * Opens the conversation between the caller and `peer`, or returns the existing one: its key is derived from
  * the pair, so concurrent calls in either order yield one conversation.
- * @throws ValidationError when peer is the caller; UserNotFoundError when peer does not exist; BlockedError
- * when peer blocks the caller.
+ * @throws RateLimitedError over the caller's rate; ValidationError when peer is the caller; UserNotFoundError
+ * when peer does not exist; BlockedError when peer blocks the caller.
  */
 export async function openConversation(
-  deps: ConversationDeps,
+  deps: ConversationDeps & LimitDeps,
   identity: Identity,
   peer: string,
 ): Promise<{ conversation: Conversation; created: boolean }> {
+  await takeRateToken(deps, 'conversationOpen', identity.username);
   if (canonicalUsername(peer) === canonicalUsername(identity.username)) {
     throw new ValidationError([{ field: 'peer', problem: 'must be another user' }]);
   }

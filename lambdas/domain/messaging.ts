@@ -10,9 +10,10 @@ import type {
 import type { RoomRepository } from '../data/rooms.ts';
 import { BlockedError, ConversationNotFoundError, RoomNotFoundError, SocketError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
+import { type LimitDeps, takeRateToken } from './limits.ts';
 import { type DeliveryDeps, deliver, idsOf } from './presence.ts';
 
-export interface MessagingDeps extends DeliveryDeps {
+export interface MessagingDeps extends DeliveryDeps, LimitDeps {
   readonly rooms: RoomRepository;
   readonly messages: MessageRepository;
   readonly conversations: ConversationRepository;
@@ -29,7 +30,8 @@ export interface OutgoingMessage {
  * and one Query of the room's members, which also proves the sender is one. The sender gets `ack`; every other
  * connection in the room gets the message. A repeated clientMessageId is acknowledged with the first message
  * and delivered to nobody.
- * @throws SocketError NOT_IN_ROOM
+ * Over the sender's message rate nothing is stored or delivered.
+ * @throws SocketError NOT_IN_ROOM; RateLimitedError
  */
 export async function sendRoomMessageFromConnection(
   deps: MessagingDeps,
@@ -42,6 +44,7 @@ export async function sendRoomMessageFromConnection(
   if (sender === undefined) {
     throw new SocketError('NOT_IN_ROOM', `Join the room "${room}" before sending to it.`);
   }
+  await takeRateToken(deps, 'message', sender.username);
   const result = await store(deps, { room }, sender.username, outgoing);
   await deliver(deps, [connectionId], ackOf(result.message));
   if (result.created) {
@@ -52,8 +55,9 @@ export async function sendRoomMessageFromConnection(
 }
 
 /**
- * A message posted over HTTP to a room: stored, then pushed to every connection in the room.
- * @throws RoomNotFoundError
+ * A message posted over HTTP to a room: stored, then pushed to every connection in the room. It takes a token of
+ * the sender's message rate first, shared with the WebSocket.
+ * @throws RateLimitedError, RoomNotFoundError
  */
 export async function postRoomMessage(
   deps: MessagingDeps,
@@ -61,6 +65,7 @@ export async function postRoomMessage(
   room: string,
   outgoing: OutgoingMessage,
 ): Promise<AppendResult> {
+  await takeRateToken(deps, 'message', identity.username);
   if ((await deps.rooms.get(room)) === undefined) throw new RoomNotFoundError(room);
   const result = await store(deps, { room }, identity.username, outgoing);
   if (result.created) {
@@ -73,8 +78,8 @@ export async function postRoomMessage(
 /**
  * A direct message in a conversation, from a connection (`connectionId` set: it gets the ack and not the
  * message) or over HTTP. Delivered to every connection of both participants but the sending one.
- * @throws ConversationNotFoundError also when the sender is not a participant; BlockedError when the other
- * participant blocks the sender.
+ * @throws RateLimitedError; ConversationNotFoundError also when the sender is not a participant; BlockedError
+ * when the other participant blocks the sender.
  */
 export async function sendDirectMessage(
   deps: MessagingDeps,
@@ -82,6 +87,7 @@ export async function sendDirectMessage(
   conversationId: string,
   outgoing: OutgoingMessage,
 ): Promise<AppendResult> {
+  await takeRateToken(deps, 'message', sender.username);
   const participation = await deps.conversations.participation(sender.username, conversationId);
   if (participation === undefined) throw new ConversationNotFoundError();
   if (participation.blockedByPeer) throw new BlockedError();

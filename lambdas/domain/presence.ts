@@ -2,10 +2,11 @@ import type { ConnectionRepository, RoomMember } from '../data/connections.ts';
 import { canonicalUsername } from '../data/keys.ts';
 import type { RoomRepository } from '../data/rooms.ts';
 import { CONNECTION_TTL_SECONDS } from '../shared/config.ts';
-import { RoomNotFoundError } from '../shared/errors.ts';
+import { QuotaExceededError, RoomNotFoundError } from '../shared/errors.ts';
 import type { RecordMetric } from '../shared/metrics.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { type ConnectionPoster, fanOut, type ServerFrame } from './fanout.ts';
+import { checkConnectionQuota, type LimitDeps, takeRateToken } from './limits.ts';
 
 /** What every real-time use case needs to reach connections. */
 export interface DeliveryDeps {
@@ -17,7 +18,7 @@ export interface DeliveryDeps {
   readonly recordMetric: RecordMetric;
 }
 
-export interface PresenceDeps extends DeliveryDeps {
+export interface PresenceDeps extends DeliveryDeps, LimitDeps {
   readonly rooms: RoomRepository;
 }
 
@@ -45,12 +46,16 @@ export async function deliver(deps: DeliveryDeps, connectionIds: readonly string
   return result;
 }
 
-/** Records a connection accepted at `$connect`, with a TTL a little over API Gateway's 2 h maximum. */
+/**
+ * Records a connection accepted at `$connect`, with a TTL a little over API Gateway's 2 h maximum.
+ * @throws QuotaExceededError when its user has as many connections open as they may.
+ */
 export async function openConnection(
-  deps: Pick<DeliveryDeps, 'connections' | 'now'>,
+  deps: Pick<DeliveryDeps, 'connections'> & LimitDeps,
   connectionId: string,
   identity: Identity,
 ) {
+  await checkConnectionQuota(deps, identity.username);
   const now = deps.now();
   await deps.connections.put({
     connectionId,
@@ -74,7 +79,13 @@ export async function joinRoom(deps: PresenceDeps, connectionId: string, room: s
   ]);
   if (roomRecord === undefined) throw new RoomNotFoundError(room);
   if (connection === undefined) throw new Error('Connection record missing for an open connection');
-  const change = await deps.connections.join(room, connection);
+  await takeRateToken(deps, 'join', connection.username);
+  const change = await deps.connections.join(room, connection, deps.quotas.roomsPerConnection);
+  if (change.kind === 'full') {
+    throw new QuotaExceededError(
+      `A connection may join at most ${deps.quotas.roomsPerConnection} rooms: leave one first.`,
+    );
+  }
   const members = await deps.connections.members(room);
   await deliver(deps, [connectionId], {
     type: 'joined',

@@ -1,6 +1,7 @@
 import type { Room, RoomRepository } from '../data/rooms.ts';
 import { ConflictError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
+import { type LimitDeps, takeRateToken } from './limits.ts';
 
 export interface RoomDeps {
   readonly rooms: RoomRepository;
@@ -9,9 +10,14 @@ export interface RoomDeps {
 
 /**
  * Creates a room owned by the caller. The name's uniqueness is a condition on the write.
- * @throws ConflictError ROOM_EXISTS when the name is taken.
+ * @throws RateLimitedError over the caller's room creation rate; ConflictError ROOM_EXISTS when the name is taken.
  */
-export async function createRoom(deps: RoomDeps, identity: Identity, name: string): Promise<Room> {
+export async function createRoom(
+  deps: RoomDeps & LimitDeps,
+  identity: Identity,
+  name: string,
+): Promise<Room> {
+  await takeRateToken(deps, 'roomCreation', identity.username);
   const room: Room = { name, createdBy: identity.username, createdAt: deps.now().toISOString() };
   if (!(await deps.rooms.create(room))) {
     throw new ConflictError('ROOM_EXISTS', `A room named "${name}" already exists.`);

@@ -126,7 +126,7 @@ export async function requireLiveSession(
  * @throws UnauthorizedError when the session ended meanwhile.
  */
 export async function openSessionConnection(
-  deps: Pick<SessionDeps, 'sessions' | 'now'> & { readonly connections: ConnectionRepository },
+  deps: Pick<SessionDeps, 'sessions' | 'now'> & Parameters<typeof openConnection>[0],
   connectionId: string,
   identity: Identity,
 ): Promise<void> {

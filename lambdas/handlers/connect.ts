@@ -6,10 +6,15 @@ import { tableName } from '../shared/config.ts';
 import { UnauthorizedError } from '../shared/errors.ts';
 import { bearerToken } from '../shared/tokens.ts';
 import { lifecycleHandler } from '../shared/websocket.ts';
+import { limitDeps } from './limit-deps.ts';
 import { buildSessionDeps } from './session-deps.ts';
 
 const doc = createDocumentClient();
-const deps = { ...buildSessionDeps(doc), connections: new ConnectionRepository(doc, tableName()) };
+const deps = {
+  ...buildSessionDeps(doc),
+  connections: new ConnectionRepository(doc, tableName()),
+  ...limitDeps(doc, tableName()),
+};
 
 /**
  * `$connect`: a single-use ticket (`?ticket=`) or a token (query string `token` or Authorization header) is

@@ -13,6 +13,7 @@ import { tableName } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
 import { managementApiPoster } from '../shared/management.ts';
 import { recordMetric } from '../shared/metrics.ts';
+import { limitDeps } from './limit-deps.ts';
 
 /**
  * How many posts to connections a fan-out keeps in flight. At most 50 are on the wire (the SDK agent's sockets
@@ -39,6 +40,7 @@ export function messagingDeps(
     connections: new ConnectionRepository(doc, table),
     messages: new MessageRepository(doc, table),
     conversations: new ConversationRepository(doc, table),
+    ...limitDeps(doc, table),
     poster,
     fanOutConcurrency: FAN_OUT_CONCURRENCY,
     now: () => new Date(),

@@ -1,8 +1,9 @@
-import { limits } from '../../lib/contract/index.ts';
+import { limits, type RateLimitKind } from '../../lib/contract/index.ts';
 import {
   type EnvironmentVariableName,
   environmentVariables,
   type IntegerVariableName,
+  rateLimitVariablePrefixes,
 } from './environment.ts';
 
 /**
@@ -67,6 +68,35 @@ export function loginLockoutPolicy(): {
     usernameFailures: integerEnv('LOGIN_USERNAME_FAILURES'),
     addressFailures: integerEnv('LOGIN_ADDRESS_FAILURES'),
     windowMs: integerEnv('LOGIN_FAILURE_WINDOW_SECONDS') * 1000,
+  };
+}
+
+/** One per-user rate: a token every `intervalMs`, at most `burst` at once (lambdas/domain/limits.ts). */
+export interface RatePolicy {
+  readonly intervalMs: number;
+  readonly burst: number;
+}
+
+/** Every per-user rate, from its `RATE_*_PER_MINUTE` and `RATE_*_BURST` variables. */
+export function ratePolicies(): Readonly<Record<RateLimitKind, RatePolicy>> {
+  const policies: Partial<Record<RateLimitKind, RatePolicy>> = {};
+  for (const [kind, prefix] of Object.entries(rateLimitVariablePrefixes) as [
+    RateLimitKind,
+    (typeof rateLimitVariablePrefixes)[RateLimitKind],
+  ][]) {
+    policies[kind] = {
+      intervalMs: 60_000 / integerEnv(`${prefix}_PER_MINUTE`),
+      burst: integerEnv(`${prefix}_BURST`),
+    };
+  }
+  return policies as Record<RateLimitKind, RatePolicy>;
+}
+
+/** The quotas: connections per user, rooms joined per connection. */
+export function quotas(): { readonly connectionsPerUser: number; readonly roomsPerConnection: number } {
+  return {
+    connectionsPerUser: integerEnv('MAX_CONNECTIONS_PER_USER'),
+    roomsPerConnection: integerEnv('MAX_ROOMS_PER_CONNECTION'),
   };
 }
 

@@ -1,13 +1,16 @@
 /**
  * Every environment variable a chat function is given, declared once. The CDK constructs, the local stack, the
  * tests and the benchmark set them through {@link EnvironmentSettings}; lambdas/shared/config.ts is the one
- * module that reads them. A misspelt name fails to compile on either side. This file imports nothing, so the
- * CDK app imports it without pulling in any runtime code.
+ * module that reads them. A misspelt name fails to compile on either side. This file imports only the contract's
+ * limits (a leaf), so the CDK app imports it without pulling in any runtime code.
  *
  * Some variables belong to a library or a runtime that reads them itself (`readBy` says which). They are
  * declared here all the same because we set them, from CDK, the local stack or the tests, and those settings
  * must be checked like ours.
  */
+
+// The contract's limits module is a leaf that imports nothing either.
+import { quotaDefaults, type RateLimitKind, rateLimitDefaults } from '../../lib/contract/limits.ts';
 
 interface Declared {
   /** What the variable means, for whoever sets it. */
@@ -32,6 +35,40 @@ interface IntegerVariable extends Declared {
 }
 
 export type EnvironmentVariable = TextVariable | IntegerVariable;
+
+/**
+ * The two variables of one per-user rate limit (lambdas/domain/limits.ts): `<PREFIX>_PER_MINUTE`, the steady
+ * rate, and `<PREFIX>_BURST`, how many may come at once; the contract gives the defaults.
+ */
+function rateVariables<Prefix extends string>(
+  prefix: Prefix,
+  what: string,
+  defaults: { readonly perMinute: number; readonly burst: number },
+): Record<`${Prefix}_PER_MINUTE` | `${Prefix}_BURST`, IntegerVariable> {
+  const common = { kind: 'integer', readBy: 'chat', min: 1 } as const;
+  return {
+    [`${prefix}_PER_MINUTE`]: {
+      ...common,
+      meaning: `${what} one user may make per minute, steadily (over it: RATE_LIMITED).`,
+      default: defaults.perMinute,
+      max: 600_000,
+    },
+    [`${prefix}_BURST`]: {
+      ...common,
+      meaning: `${what} one user may make at once, above the steady rate.`,
+      default: defaults.burst,
+      max: 100_000,
+    },
+  } as Record<`${Prefix}_PER_MINUTE` | `${Prefix}_BURST`, IntegerVariable>;
+}
+
+/** The prefix of each rate limit's variables. A new kind of rate is one line here. */
+export const rateLimitVariablePrefixes = {
+  message: 'RATE_MESSAGES',
+  join: 'RATE_JOINS',
+  roomCreation: 'RATE_ROOM_CREATIONS',
+  conversationOpen: 'RATE_CONVERSATION_OPENS',
+} as const satisfies Record<RateLimitKind, string>;
 
 export const environmentVariables = {
   TABLE_NAME: {
@@ -123,6 +160,30 @@ export const environmentVariables = {
     default: 15 * 60,
     min: 1,
     max: 24 * 60 * 60,
+  },
+  ...rateVariables(
+    'RATE_MESSAGES',
+    'Messages (rooms and conversations, both APIs)',
+    rateLimitDefaults.message,
+  ),
+  ...rateVariables('RATE_JOINS', 'Room joins', rateLimitDefaults.join),
+  ...rateVariables('RATE_ROOM_CREATIONS', 'Room creations', rateLimitDefaults.roomCreation),
+  ...rateVariables('RATE_CONVERSATION_OPENS', 'Conversation opens', rateLimitDefaults.conversationOpen),
+  MAX_CONNECTIONS_PER_USER: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning: 'Open WebSocket connections one user may have; the next handshake is refused with HTTP 429.',
+    default: quotaDefaults.connectionsPerUser,
+    min: 1,
+    max: 1000,
+  },
+  MAX_ROOMS_PER_CONNECTION: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning: 'Rooms one WebSocket connection may have joined at once; the next join is QUOTA_EXCEEDED.',
+    default: quotaDefaults.roomsPerConnection,
+    min: 1,
+    max: 1000,
   },
   POWERTOOLS_SERVICE_NAME: {
     kind: 'text',
@@ -230,4 +291,30 @@ export function loginLockoutEnvironment(settings: LoginLockoutSettings = {}): En
     LOGIN_ADDRESS_FAILURES: String(settings.addressFailures ?? LOGIN_ADDRESS_FAILURES.default),
     LOGIN_FAILURE_WINDOW_SECONDS: String(settings.windowSeconds ?? LOGIN_FAILURE_WINDOW_SECONDS.default),
   };
+}
+
+/** The per-user rates and quotas, by what they mean; an absent one keeps the contract's default. */
+export interface LimitSettings {
+  readonly rates?: {
+    readonly [Kind in RateLimitKind]?: { readonly perMinute: number; readonly burst: number };
+  };
+  readonly connectionsPerUser?: number;
+  readonly roomsPerConnection?: number;
+}
+
+/**
+ * The variables of the per-user rates and quotas, every one set, so that a function's configuration shows them
+ * and they can be changed there. The CDK functions that enforce a limit and the local stack both use it.
+ */
+export function limitsEnvironment(settings: LimitSettings = {}): EnvironmentSettings {
+  const environment: Record<string, string> = {
+    MAX_CONNECTIONS_PER_USER: String(settings.connectionsPerUser ?? quotaDefaults.connectionsPerUser),
+    MAX_ROOMS_PER_CONNECTION: String(settings.roomsPerConnection ?? quotaDefaults.roomsPerConnection),
+  };
+  for (const [kind, prefix] of Object.entries(rateLimitVariablePrefixes) as [RateLimitKind, string][]) {
+    const rate = settings.rates?.[kind] ?? rateLimitDefaults[kind];
+    environment[`${prefix}_PER_MINUTE`] = String(rate.perMinute);
+    environment[`${prefix}_BURST`] = String(rate.burst);
+  }
+  return environment as EnvironmentSettings;
 }

@@ -116,6 +116,21 @@ export class TooManyAttemptsError extends AppError {
   }
 }
 
+/** Over a per-user rate: 429, with how long to wait. */
+export class RateLimitedError extends AppError {
+  constructor(what: string, retryAfterMs: number) {
+    super('RATE_LIMITED', `Too many ${what}: slow down and try again in a moment.`);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** A quota reached: 403 over HTTP and in error frames; a refused handshake answers 429 (lifecycleHandler). */
+export class QuotaExceededError extends AppError {
+  constructor(message: string) {
+    super('QUOTA_EXCEEDED', message);
+  }
+}
+
 /** The database is unreachable or still throttling after retries: the client may retry. */
 export class UnavailableError extends AppError {
   constructor(cause?: unknown) {

@@ -8,7 +8,8 @@ export type MetricName =
   | 'GoneConnections'
   | 'FanOutSize'
   | 'LoginFailures'
-  | 'LoginLockouts';
+  | 'LoginLockouts'
+  | 'RateLimited';
 
 export type RecordMetric = (name: MetricName, value: number) => void;
 

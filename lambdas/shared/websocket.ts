@@ -79,7 +79,10 @@ export function lifecycleHandler(
       await run(event);
       return OK;
     } catch (error) {
-      if (isAppError(error)) return { statusCode: error.status, body: '' };
+      // A user over their connection quota: the contract answers the handshake with 429, as for a rate.
+      if (isAppError(error)) {
+        return { statusCode: error.code === 'QUOTA_EXCEEDED' ? 429 : error.status, body: '' };
+      }
       const context = { route: routeKey, connectionId: event.requestContext?.connectionId };
       if (isUnavailable(error)) {
         logger.warn('Database unavailable', { ...context, errorName: (error as Error).name });
@@ -126,11 +129,14 @@ async function sendError(
     message = error.message;
   } else if (isUnavailable(error)) {
     logger.warn('Database unavailable', { route: routeKey, connectionId, errorName: (error as Error).name });
+    code = 'UNAVAILABLE';
     message = 'The service is temporarily unavailable. Please retry.';
   } else {
     logger.error('Unhandled error', { route: routeKey, connectionId, requestId, error: error as Error });
   }
   const echo: Record<string, unknown> = {};
+  // A rate limit says when to come back, as its HTTP answer does.
+  if (isAppError(error) && error.retryAfterMs !== undefined) echo.retryAfterMs = error.retryAfterMs;
   if (typeof frame?.action === 'string' && frame.action.length <= 64) echo.action = frame.action;
   if (typeof frame?.clientMessageId === 'string' && CLIENT_MESSAGE_ID_PATTERN.test(frame.clientMessageId)) {
     echo.clientMessageId = frame.clientMessageId;

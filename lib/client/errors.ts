@@ -21,6 +21,11 @@ export type ClientErrorCode =
 
 export class ChatClientError extends Error {
   readonly chatClientError = true;
+  /**
+   * When the server said to come back later (429 `RATE_LIMITED` or `TOO_MANY_ATTEMPTS`, over HTTP or in an
+   * error frame): how long to wait, in milliseconds, before trying again.
+   */
+  retryAfterMs?: number;
   constructor(
     /** A contract code (`ROOM_NOT_FOUND`) or a client code (`UNREACHABLE`). */
     readonly code: string,
@@ -47,8 +52,10 @@ export class ApiError extends ChatClientError {
     code: string,
     message: string,
     readonly details: readonly ErrorDetail[] = [],
+    retryAfterMs?: number,
   ) {
     super(code, message);
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -79,7 +86,9 @@ export class HandshakeError extends ChatClientError {
       status === 401 ? 'UNAUTHORIZED' : `HTTP_${status}`,
       status === 401
         ? 'The WebSocket API refused the token: it is missing, expired or not valid.'
-        : `The WebSocket API at ${url} refused the connection with HTTP ${status}.`,
+        : status === 429
+          ? 'The WebSocket API refused the connection: this user has as many connections open as allowed; close one first.'
+          : `The WebSocket API at ${url} refused the connection with HTTP ${status}.`,
     );
   }
 }
@@ -107,8 +116,10 @@ export class SocketFrameError extends ChatClientError {
     /** The action of the frame that failed. */
     readonly action?: string,
     readonly clientMessageId?: string,
+    retryAfterMs?: number,
   ) {
     super(code, message);
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }
 

@@ -102,10 +102,12 @@ function errorOf(status: number, body: unknown, baseUrl: string): ApiError {
     code?: unknown;
     message?: unknown;
     details?: unknown;
+    retryAfterMs?: unknown;
   };
   const details = Array.isArray(fields.details) ? (fields.details as ErrorDetail[]) : [];
   if (typeof fields.code === 'string' && fields.code !== '' && typeof fields.message === 'string') {
-    return new ApiError(status, fields.code, fields.message, details);
+    const retryAfterMs = typeof fields.retryAfterMs === 'number' ? fields.retryAfterMs : undefined;
+    return new ApiError(status, fields.code, fields.message, details, retryAfterMs);
   }
   const said = typeof fields.message === 'string' && fields.message !== '' ? ` (${fields.message})` : '';
   const hint = status === 403 || status === 404 ? '; is that the chat HTTP API URL?' : '';

@@ -90,7 +90,15 @@ export class PendingRequests {
     for (const request of [...this.requests]) {
       if (!request.sent || !request.answers(frame)) continue;
       if (frame.type === 'error') {
-        request.reject(new SocketFrameError(frame.code, frame.message, frame.action, frame.clientMessageId));
+        request.reject(
+          new SocketFrameError(
+            frame.code,
+            frame.message,
+            frame.action,
+            frame.clientMessageId,
+            frame.retryAfterMs,
+          ),
+        );
       } else {
         request.resolve(frame);
       }

@@ -12,7 +12,9 @@ import {
   type EnvironmentSettings,
   type EnvironmentVariableName,
   FUNCTION_BASE_ENVIRONMENT,
+  type LimitSettings,
   type LoginLockoutSettings,
+  limitsEnvironment,
   loginLockoutEnvironment,
 } from '../../lambdas/shared/environment.ts';
 import { functionBundling } from '../bundling.ts';
@@ -118,6 +120,12 @@ export interface ChatFunctionsProps {
    * @default the declared defaults: 10 per username, 50 per address, within 15 minutes
    */
   readonly loginLockout?: LoginLockoutSettings;
+  /**
+   * The per-user rates and quotas, set on the functions that enforce them.
+   *
+   * @default the contract's defaults (lib/contract/limits.ts)
+   */
+  readonly limits?: LimitSettings;
 }
 
 /**
@@ -139,6 +147,7 @@ export class ChatFunctions extends Construct {
         ...(access === 'none' ? {} : { TABLE_NAME: props.table.tableName }),
         ...(spec.usesSigningKey ? { JWT_SECRET_ARN: props.signingKey.secretArn } : {}),
         ...(spec.countsLoginFailures ? loginLockoutEnvironment(props.loginLockout) : {}),
+        ...(spec.enforcesLimits ? limitsEnvironment(props.limits) : {}),
       };
 
       const fn = new ChatFunction(this, pascalCase(name), {

@@ -20,11 +20,12 @@ import {
 } from './gateway-parts.ts';
 
 /**
- * The throttle of every HTTP route without its own (all clients together). Well under the account's regional
- * limit (10,000 requests per second shared by every API), so that one runaway client or script cannot starve the
- * account or run up the Lambda and DynamoDB bill; raise it with the traffic.
+ * The default throttle of every HTTP route without its own (all clients together): sized for about 5,000 users
+ * active at once, at 0.1 request a second each (docs/deployment.md, "Throttling"), and a twentieth of the
+ * account's regional limit (10,000 requests a second shared by every API and by the posts to connections). A
+ * ceiling for cost, not the abuse control: that is per user (lambdas/domain/limits.ts). Context values change it.
  */
-export const HTTP_STAGE_THROTTLE: RouteThrottle = { rateLimit: 100, burstLimit: 200 };
+export const HTTP_STAGE_THROTTLE: RouteThrottle = { rateLimit: 500, burstLimit: 1000 };
 
 /**
  * One JSON object per request. Only what an operator needs to follow a request: no query string (it is not
@@ -47,6 +48,18 @@ export const HTTP_ACCESS_LOG_FORMAT: Readonly<Record<string, string>> = {
 export interface ChatHttpApiProps extends ChatGatewayProps {
   /** The functions by route-table name; every function an HTTP route names must be here. */
   readonly functions: Readonly<Record<FunctionName, lambda.IFunction>>;
+  /**
+   * The stage's throttle, for every route without its own.
+   *
+   * @default HTTP_STAGE_THROTTLE
+   */
+  readonly throttle?: RouteThrottle;
+  /**
+   * The throttle of the routes the route table throttles more strictly (sign-up and login).
+   *
+   * @default each route's own, from lib/routes.ts
+   */
+  readonly strictThrottle?: RouteThrottle;
 }
 
 /**
@@ -107,7 +120,7 @@ export class ChatHttpApi extends Construct {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: HTTP_STAGE_THROTTLE,
+      throttle: props.throttle ?? HTTP_STAGE_THROTTLE,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(HTTP_ACCESS_LOG_FORMAT)),
@@ -120,9 +133,10 @@ export class ChatHttpApi extends Construct {
     for (const route of httpRoutes) {
       if (!route.throttle) continue;
       const routeKey = httpRouteKey(route);
+      const throttle = props.strictThrottle ?? route.throttle;
       routeSettings[routeKey] = {
-        ThrottlingRateLimit: route.throttle.rateLimit,
-        ThrottlingBurstLimit: route.throttle.burstLimit,
+        ThrottlingRateLimit: throttle.rateLimit,
+        ThrottlingBurstLimit: throttle.burstLimit,
       };
       const added = routes.get(routeKey);
       if (added) this.stage.node.addDependency(added);

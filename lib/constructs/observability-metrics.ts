@@ -21,6 +21,7 @@ export const CHAT_METRIC_NAMES = [
   'FanOutSize',
   'LoginFailures',
   'LoginLockouts',
+  'RateLimited',
 ] as const satisfies readonly MetricName[];
 
 /** Alarms and graphs look at five-minute windows. */

@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { type FunctionName, functionNames } from '../routes.ts';
+import { refusalAlarms } from './limit-alarms.ts';
 import {
   CHAT_METRIC_NAMES,
   chatMetric,
@@ -61,7 +62,8 @@ export interface ChatObservabilityProps {
 
 /**
  * Alarms on everything that means users are failing (function errors and throttles, HTTP 5xx, WebSocket
- * integration and execution errors, DynamoDB throttling), optionally sent to an e-mail address, and one dashboard
+ * integration and execution errors, DynamoDB throttling) or are being refused (HTTP 4xx rate, per-user rates,
+ * the WebSocket gateway's refusals), optionally sent to an e-mail address, and one dashboard
  * with the same signals next to the message volume.
  */
 export class ChatObservability extends Construct {
@@ -111,6 +113,10 @@ export class ChatObservability extends Construct {
     this.addAlarm('websocket-execution-errors', webSocketMetric('ExecutionError'), 1, {
       description: 'API Gateway could not invoke a WebSocket function at least once in 5 minutes.',
     });
+    // Refusals: 4xx over HTTP (throttles included), per-user rates, the WebSocket gateway's own refusals.
+    for (const alarm of refusalAlarms(props.httpApi, webSocketMetric)) {
+      this.addAlarm(alarm.id, alarm.metric, alarm.threshold, { description: alarm.description });
+    }
 
     // DynamoDB throttling, on the table and on each index, reads and writes.
     const dynamoDbThrottles = dynamoDbThrottleSum(props.table);
@@ -183,9 +189,10 @@ export class ChatObservability extends Construct {
       ]),
     );
     this.dashboard.addWidgets(
-      graph('Logins refused (per 5 minutes)', 24, [
-        chatMetric('LoginFailures', 'Sum', 'Failed (401)'),
-        chatMetric('LoginLockouts', 'Sum', 'Locked out (429)'),
+      graph('Requests refused (per 5 minutes)', 24, [
+        chatMetric('LoginFailures', 'Sum', 'Failed logins (401)'),
+        chatMetric('LoginLockouts', 'Sum', 'Logins locked out (429)'),
+        chatMetric('RateLimited', 'Sum', 'Over a per-user rate (429 / error frame)'),
       ]),
     );
 

@@ -16,11 +16,13 @@ import type { ChatFunction } from './chat-function.ts';
 import * as gateway from './gateway-parts.ts';
 
 /**
- * The throttle of the stage: connection attempts and client frames together, all clients together. A chat frame
- * is small and cheap, but each room message fans out to every member's connection, so the limit bounds the
- * Lambda, DynamoDB and management-API work a flood of frames can cause; raise it with the traffic.
+ * The default throttle of the stage: connection attempts and client frames together, all clients together, sized
+ * for about 5,000 users active at once at 0.1 frame a second each (docs/deployment.md, "Throttling"). Each room
+ * message fans out to every member's connection through the management API, which shares the account's 10,000
+ * requests a second: 500 frames a second into rooms of 10 use half of it. A ceiling for cost; the abuse control
+ * is per user (lambdas/domain/limits.ts). Context values change it.
  */
-export const WEBSOCKET_STAGE_THROTTLE: RouteThrottle = { rateLimit: 100, burstLimit: 200 };
+export const WEBSOCKET_STAGE_THROTTLE: RouteThrottle = { rateLimit: 500, burstLimit: 1000 };
 
 /**
  * One JSON object per connection event or frame. The token travels in the `$connect` query string, so nothing
@@ -44,6 +46,12 @@ export interface ChatWebSocketApiProps extends gateway.ChatGatewayProps {
   readonly functions: Readonly<Record<FunctionName, ChatFunction>>;
   /** The stage name: the last segment of the `wss://` URL and of the callback URL. */
   readonly stageName: string;
+  /**
+   * The stage's throttle.
+   *
+   * @default WEBSOCKET_STAGE_THROTTLE
+   */
+  readonly throttle?: RouteThrottle;
 }
 
 /**
@@ -79,7 +87,7 @@ export class ChatWebSocketApi extends Construct {
       webSocketApi: this.api,
       stageName: props.stageName,
       autoDeploy: true,
-      throttle: WEBSOCKET_STAGE_THROTTLE,
+      throttle: props.throttle ?? WEBSOCKET_STAGE_THROTTLE,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(WEBSOCKET_ACCESS_LOG_FORMAT)),

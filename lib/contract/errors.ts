@@ -35,20 +35,30 @@ export const httpErrors = {
     meaning: 'The username (taken for ever once registered) or the email is taken, in any case.',
   },
   ROOM_EXISTS: { status: 409, meaning: 'A room of this name exists.' },
+  QUOTA_EXCEEDED: {
+    status: 403,
+    meaning:
+      'A quota is reached: at most 50 rooms joined by one connection (leave one first); at most 10 connections of one user (their 11th handshake is refused with HTTP 429).',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is over 16 KiB.' },
   TOO_MANY_ATTEMPTS: {
     status: 429,
     meaning:
       'Too many failed logins for this username, or from this address, in a short time: wait `retryAfterMs` (also sent as `Retry-After`, in seconds) and try again. Said alike whether the username exists or not.',
   },
+  RATE_LIMITED: {
+    status: 429,
+    meaning:
+      'The caller sent this kind of request faster than their own per-user rate (messages, joins, room creations, conversation opens): nothing was stored or delivered; wait `retryAfterMs` (also sent as `Retry-After`, in seconds) and try again. Other users are not slowed.',
+  },
   INTERNAL: {
     status: 500,
-    meaning:
-      'A bug on our side; it is logged with its stack, the client learns nothing. On the socket also: the database is unavailable (the message says to retry).',
+    meaning: 'A bug on our side; it is logged with its stack, the client learns nothing.',
   },
   UNAVAILABLE: {
     status: 503,
-    meaning: 'DynamoDB cannot be reached, or keeps throttling after the SDK’s retries: try again later.',
+    meaning:
+      'DynamoDB cannot be reached, or keeps throttling after the SDK’s retries: try again later. On the socket too, as an error frame: retry the same frame, with its `clientMessageId`.',
   },
 } as const;
 
@@ -76,7 +86,10 @@ export const socketErrorCodes = [
   'NOT_IN_ROOM',
   'CONVERSATION_NOT_FOUND',
   'BLOCKED',
+  'RATE_LIMITED',
+  'QUOTA_EXCEEDED',
   'INTERNAL',
+  'UNAVAILABLE',
 ] as const satisfies readonly ErrorCode[];
 export type SocketErrorCode = (typeof socketErrorCodes)[number];
 

@@ -69,12 +69,13 @@ export const httpRoutes = {
     operationId: 'createRoom',
     tag: 'rooms',
     summary: 'Create a room',
-    description: 'The name is lower-cased before it is checked and stored.',
+    description:
+      'The name is lower-cased before it is checked and stored. Room creations are limited per user (10 a minute by default).',
     body: published('CreateRoomRequest', z.object({ name: roomName })),
     responses: {
       201: { schema: published('RoomResponse', one('room', room)), description: 'The room was created.' },
     },
-    errors: ['ROOM_EXISTS'],
+    errors: ['ROOM_EXISTS', 'RATE_LIMITED'],
   },
   'GET /rooms/{name}/messages': {
     method: 'GET',
@@ -97,11 +98,12 @@ export const httpRoutes = {
     operationId: 'postRoomMessage',
     tag: 'rooms',
     summary: 'Send a message to a room',
-    description: 'The message is stored and pushed to the connections that joined the room.',
+    description:
+      'The message is stored and pushed to the connections that joined the room. Each message takes a token of the sender’s message rate, shared with the WebSocket and with direct messages.',
     params: roomParams,
     body: postMessageBody,
     responses: { 201: messageStored, 200: messageRepeated },
-    errors: ['ROOM_NOT_FOUND'],
+    errors: ['ROOM_NOT_FOUND', 'RATE_LIMITED'],
   },
   'POST /conversations': {
     method: 'POST',
@@ -117,7 +119,7 @@ export const httpRoutes = {
       201: { schema: conversationResponse, description: 'The conversation was created.' },
       200: { schema: conversationResponse, description: 'The existing conversation of the pair.' },
     },
-    errors: ['USER_NOT_FOUND', 'BLOCKED'],
+    errors: ['USER_NOT_FOUND', 'BLOCKED', 'RATE_LIMITED'],
   },
   'GET /conversations': {
     method: 'GET',
@@ -159,7 +161,7 @@ export const httpRoutes = {
     params: conversationParams,
     body: postMessageBody,
     responses: { 201: messageStored, 200: messageRepeated },
-    errors: ['CONVERSATION_NOT_FOUND', 'BLOCKED'],
+    errors: ['CONVERSATION_NOT_FOUND', 'BLOCKED', 'RATE_LIMITED'],
   },
 } as const satisfies Record<string, HttpRouteSpec>;
 

@@ -31,6 +31,33 @@ export const limits = {
   webSocketMaxConnectionSeconds: 2 * 60 * 60,
 } as const;
 
+/**
+ * The per-user rates (docs/PROTOCOL.md, "Limits and quotas"): each a token bucket refilled `perMinute` times a
+ * minute that holds at most `burst` tokens, one per user and kind, across the WebSocket and HTTP APIs alike.
+ * These are the defaults; a deployment may change each (context values, `npm start` options). A new kind (issue
+ * 14: reactions, typing) is one line here and one in lambdas/shared/environment.ts.
+ */
+export const rateLimitDefaults = {
+  /** Messages, to rooms and conversations: 5 a second, burst 20. */
+  message: { perMinute: 300, burst: 20 },
+  /** Room joins: 2 a second, burst 30. */
+  join: { perMinute: 120, burst: 30 },
+  /** Room creations: 10 a minute, burst 10. */
+  roomCreation: { perMinute: 10, burst: 10 },
+  /** Conversation opens: 30 a minute, burst 10. */
+  conversationOpen: { perMinute: 30, burst: 10 },
+} as const satisfies Record<string, { perMinute: number; burst: number }>;
+
+export type RateLimitKind = keyof typeof rateLimitDefaults;
+
+/** The per-user and per-connection quotas' defaults (also configurable). */
+export const quotaDefaults = {
+  /** Open WebSocket connections of one user: the next handshake is refused with HTTP 429. */
+  connectionsPerUser: 10,
+  /** Rooms one connection has joined at once: the next join is refused with `QUOTA_EXCEEDED`. */
+  roomsPerConnection: 50,
+} as const;
+
 /** What a client message id may hold. */
 export const CLIENT_MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -93,6 +93,13 @@ export const serverFrames = {
     message: z.string(),
     action: z.optional(z.string().check(z.meta({ description: 'The action of the frame that failed.' }))),
     clientMessageId: z.optional(z.string()),
+    retryAfterMs: z.optional(
+      z.number().check(
+        z.meta({
+          description: 'With `RATE_LIMITED`: how long to wait, in milliseconds, before sending again.',
+        }),
+      ),
+    ),
   }),
 } as const;
 

@@ -6,6 +6,7 @@ import {
   type EnvironmentSettings,
   FUNCTION_BASE_ENVIRONMENT,
   type LoginLockoutSettings,
+  limitsEnvironment,
   loginLockoutEnvironment,
 } from '../../lambdas/shared/environment.ts';
 import {
@@ -47,6 +48,8 @@ export interface LocalStackOptions {
   readonly maxConnectionMs?: number;
   /** The failed-login thresholds and window, as the CDK stack takes them; tests make them small. */
   readonly loginLockout?: LoginLockoutSettings;
+  /** The per-user rates and quotas, as the CDK stack takes them (the contract's defaults when absent). */
+  readonly limits?: Parameters<typeof limitsEnvironment>[0];
   /** One readable line per request, invocation or management call. */
   readonly log?: (line: string) => void;
   /** Settings added to the functions' environment, such as a shorter WebSocket ticket lifetime for tests. */
@@ -155,6 +158,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       POWERTOOLS_SERVICE_NAME:
         process.env.POWERTOOLS_SERVICE_NAME ?? FUNCTION_BASE_ENVIRONMENT.POWERTOOLS_SERVICE_NAME,
       ...loginLockoutEnvironment(options.loginLockout),
+      // Without explicit limits (`npm start`), a RATE_* or MAX_* variable of the caller's environment wins.
+      ...(options.limits === undefined
+        ? callersFirst(limitsEnvironment())
+        : limitsEnvironment(options.limits)),
       // Settings given outright win over the rest (tests shorten lifetimes with them).
       ...options.environment,
     };
@@ -187,6 +194,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
 /** The name of the signing key's secret in the emulated Secrets Manager: what `--secret-id` takes. */
 export const SIGNING_KEY_SECRET_NAME = 'chat-local-signing-key';
+
+function callersFirst(settings: EnvironmentSettings): EnvironmentSettings {
+  const merged: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(settings)) merged[name] = process.env[name] || value;
+  return merged as EnvironmentSettings;
+}
 
 /**
  * Without JWT_SECRET a key is generated; with a data directory it is kept there (mode 0600) so that tokens

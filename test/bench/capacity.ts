@@ -14,6 +14,7 @@ import { SessionRepository } from '../../lambdas/data/sessions.ts';
 import { login, register } from '../../lambdas/domain/accounts.ts';
 import { openConversation } from '../../lambdas/domain/conversations.ts';
 import type { ConnectionPoster } from '../../lambdas/domain/fanout.ts';
+import { bucketStep } from '../../lambdas/domain/limits.ts';
 import {
   roomHistory,
   sendDirectMessage,
@@ -50,6 +51,12 @@ export interface CapacityResult extends SessionCapacity {
   readonly roomMessage10WithOtherRooms: Capacity;
   readonly dm: Capacity;
   readonly historyPage: Capacity;
+  /** A user's rate token taken within their steady rate: part of every message, join, room creation above. */
+  readonly rateToken: Capacity;
+  /** A rate token taken within a burst (the bucket not full): the reset refused, then the increment. */
+  readonly rateTokenInBurst: Capacity;
+  /** A request refused over the rate: the refused reset, nothing else. */
+  readonly rateRefused: Capacity;
 }
 
 /** One DynamoDB call and the capacity it consumed. */
@@ -81,7 +88,18 @@ export function capacityRecordingClient(endpoint: string): {
     (next, context) => async (args) => {
       const input = args.input as Record<string, unknown>;
       input.ReturnConsumedCapacity = 'INDEXES';
-      const result = await next(args);
+      const command = (context.commandName ?? '?').replace(/Command$/, '');
+      let result: Awaited<ReturnType<typeof next>>;
+      try {
+        result = await next(args);
+      } catch (error) {
+        // DynamoDB bills a write refused by its condition as a write of the item (1 unit under 1 KB: every
+        // item written here), but the refusal carries no consumed capacity: count it as billed.
+        if ((error as Error).name === 'ConditionalCheckFailedException') {
+          calls.push({ command: `${command}(refused)`, read: 0, write: 1 });
+        }
+        throw error;
+      }
       const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
       const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as ConsumedCapacity[];
       const table = list.reduce(
@@ -89,7 +107,6 @@ export function capacityRecordingClient(endpoint: string): {
         0,
       );
       const indexes = list.reduce((sum, entry) => sum + indexUnits(entry), 0);
-      const command = (context.commandName ?? '?').replace(/Command$/, '');
       if (command === 'TransactWriteItems') {
         const items = (input.TransactItems as unknown[] | undefined)?.length ?? 0;
         calls.push({ command, read: 0, write: Math.max(table, 2 * items) + indexes, items });
@@ -150,7 +167,15 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
 
   // Deliveries are not what is measured: a poster that accepts every frame stands in for the management API.
   const poster: ConnectionPoster = { post: async () => {} };
+  // A clock that moves on a second at every reading: each user's requests come within their steady rate, as
+  // nearly all do, so that every measured operation pays the one write of a full bucket (the burst and the
+  // refusal are measured on their own below).
+  let tick = Date.now();
   const deps = messagingDeps(doc, tableName, poster, {
+    now: () => {
+      tick += 1000;
+      return new Date(tick);
+    },
     fanOutConcurrency: 32,
     warn: () => {},
     recordMetric: () => {},
@@ -278,6 +303,16 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
       ),
     );
     const historyPage = await measure(() => roomHistory(deps, 'ten', 50, undefined));
+    const policy = deps.ratePolicies.message;
+    const at = Date.now();
+    const rateToken = await measure(() => deps.limits.take('message', 'carol', bucketStep(policy, at)));
+    const rateTokenInBurst = await measure(() =>
+      deps.limits.take('message', 'carol', bucketStep(policy, at)),
+    );
+    for (let index = 2; index < policy.burst; index++) {
+      await deps.limits.take('message', 'carol', bucketStep(policy, at));
+    }
+    const rateRefused = await measure(() => deps.limits.take('message', 'carol', bucketStep(policy, at)));
     const sessions = await measureSessionCapacity(measure, deps, accountDeps, {
       doc,
       tableName,
@@ -295,6 +330,9 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
       roomMessage10WithOtherRooms,
       dm,
       historyPage,
+      rateToken,
+      rateTokenInBurst,
+      rateRefused,
       ...sessions,
     };
   } finally {

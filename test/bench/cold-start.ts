@@ -17,6 +17,7 @@ import { UserRepository } from '../../lambdas/data/users.ts';
 import { register } from '../../lambdas/domain/accounts.ts';
 import { openConversation } from '../../lambdas/domain/conversations.ts';
 import { openConnection } from '../../lambdas/domain/presence.ts';
+import { limitDeps } from '../../lambdas/handlers/limit-deps.ts';
 import { type EnvironmentSettings, FUNCTION_BASE_ENVIRONMENT } from '../../lambdas/shared/environment.ts';
 import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
 import { type FunctionSpec, functions, tableAccessOf } from '../../lib/routes.ts';
@@ -53,6 +54,8 @@ interface Fixtures {
   readonly liveConnectionId: string;
   readonly sockets: BenchSocket[];
   readonly connections: ConnectionRepository;
+  /** The seeding calls the domain, which checks the per-user limits as the functions do. */
+  readonly limits: ReturnType<typeof limitDeps>;
 }
 
 export async function measureColdStarts(
@@ -221,6 +224,7 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
   const connections = new ConnectionRepository(doc, tableName);
   const messages = new MessageRepository(doc, tableName);
   const conversations = new ConversationRepository(doc, tableName);
+  const limits = limitDeps(doc, tableName);
   const now = () => new Date();
 
   const password = 'correct horse battery';
@@ -234,7 +238,7 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
   });
   const blocks = new BlockRepository(doc, tableName);
   await openConversation(
-    { users, conversations, blocks, now },
+    { users, conversations, blocks, now, ...limits },
     { ...user, sessionId: 'cold-start' },
     peer.username,
   );
@@ -269,6 +273,7 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
     liveConnectionId,
     sockets,
     connections,
+    limits,
   };
 }
 
@@ -327,7 +332,7 @@ async function eventFor(name: BundleName, fixtures: Fixtures, round: number): Pr
       // A connection that joined the room and then closed: its item, membership and presence are forgotten and
       // the room's live members are told its user left.
       const connectionId = `cold-disconnect-${unique}`;
-      const deps = { connections: fixtures.connections, now: () => new Date() };
+      const deps = { connections: fixtures.connections, now: () => new Date(), ...fixtures.limits };
       await openConnection(deps, connectionId, {
         userId: `u-${unique}`,
         username: `colddisc_${unique}`,

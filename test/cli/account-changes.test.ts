@@ -6,9 +6,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChatApi } from '../../lib/client/index.ts';
+import { VOLUME_LIMITS } from '../support/local-stack.ts';
 import { type ChatEnvironment, loggedInChat, runChat, startCliTestStack } from './harness.ts';
 
-const stack = await startCliTestStack();
+// One user sends 120 messages, to be exported over several pages.
+const stack = await startCliTestStack({ limits: VOLUME_LIMITS });
 
 function configFile(env: ChatEnvironment): Record<string, unknown> {
   return JSON.parse(readFileSync(join(env.configDir, 'config.json'), 'utf8'));

@@ -172,3 +172,27 @@ describe('chat dm', () => {
     ]);
   });
 });
+
+describe('a per-user rate reached', () => {
+  it('is an error with retryAfterMs in the typed client, and "slow down" from the CLI', async () => {
+    const cid = await person('cid');
+    const api = await new ChatApi({ baseUrl: stack.httpUrl })
+      .login(cid.username, PASSWORD)
+      .then((login) => new ChatApi({ baseUrl: stack.httpUrl }).withLogin(login));
+    // Room creations: 10 a minute, burst 10 (the defaults).
+    for (let index = 0; index < 10; index++)
+      await api.createRoom(`cid-${index}-${randomBytes(3).toString('hex')}`);
+    const refused = await api.createRoom('cid-one-too-many').then(
+      () => expect.fail('the 11th room was created'),
+      (error: { code?: string; retryAfterMs?: number }) => error,
+    );
+    expect(refused.code).toBe('RATE_LIMITED');
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(6_000);
+
+    const cli = await runChat(['rooms', 'create', 'cid-still-too-many'], cid.env);
+
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/^Error: slow down, try again in [1-6] s \(RATE_LIMITED\)\n$/);
+  });
+});

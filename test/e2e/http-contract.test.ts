@@ -18,8 +18,18 @@ import {
 import { apiClient, type Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
-// A low username threshold, so that the lockout's 429 is met too (the address threshold stays out of reach).
-const stack = await startTestStack({ loginLockout: { usernameFailures: 2 } });
+// A low username threshold, so that the lockout's 429 is met too (the address threshold stays out of reach);
+// per-user rates that refill at one a minute, so that each route's RATE_LIMITED is met within a few calls.
+const stack = await startTestStack({
+  loginLockout: { usernameFailures: 2 },
+  limits: {
+    rates: {
+      message: { perMinute: 1, burst: 10 },
+      roomCreation: { perMinute: 1, burst: 2 },
+      conversationOpen: { perMinute: 1, burst: 3 },
+    },
+  },
+});
 afterAll(() => stack.stop());
 const api = apiClient(stack.httpUrl);
 
@@ -182,6 +192,46 @@ describe('every route answers what the contract declares', () => {
         `${key} never failed`,
       ).toBe(true);
     }
+  });
+
+  it('answers 429 RATE_LIMITED, with Retry-After, on every route with a per-user rate', async () => {
+    const [eve, ...peers] = await api.signUpEach('eve', 'peer', 'peer', 'peer');
+    const token = eve.token;
+    const rooms = [`rate-${randomUUID().slice(0, 8)}`, `rate-${randomUUID().slice(0, 8)}`];
+    for (const name of rooms) await call('POST /rooms', '/rooms', { token, body: { name } });
+    const refusedRoom = await call('POST /rooms', '/rooms', { token, body: { name: 'one-too-many' } });
+    expect(refusedRoom.body.code).toBe('RATE_LIMITED');
+
+    const conversations = [];
+    for (const peer of peers) {
+      const opened = await call('POST /conversations', '/conversations', {
+        token,
+        body: { peer: peer.username },
+      });
+      conversations.push(opened.body.conversation.conversationId);
+    }
+    const refusedOpen = await call('POST /conversations', '/conversations', {
+      token,
+      body: { peer: 'anyone' },
+    });
+    expect(refusedOpen.body.code).toBe('RATE_LIMITED');
+
+    const roomPath = `/rooms/${rooms[0]}/messages`;
+    const conversationPath = `/conversations/${conversations[0]}/messages`;
+    for (let index = 0; index < 5; index++) {
+      await call('POST /rooms/{name}/messages', roomPath, { token, body: { text: `r${index}` } });
+      await call('POST /conversations/{id}/messages', conversationPath, {
+        token,
+        body: { text: `c${index}` },
+      });
+    }
+    const refusedPost = await call('POST /rooms/{name}/messages', roomPath, { token, body: { text: 'x' } });
+    expect(refusedPost.body.code).toBe('RATE_LIMITED');
+    const refusedDirect = await call('POST /conversations/{id}/messages', conversationPath, {
+      token,
+      body: { text: 'x' },
+    });
+    expect(refusedDirect.body.code).toBe('RATE_LIMITED');
   });
 
   it('names the path parameter that breaks its rule', async () => {

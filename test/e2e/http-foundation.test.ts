@@ -7,9 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { newAccount, PASSWORD, uniqueName, uniqueRoomName } from '../support/accounts.ts';
 import { expectError, expectValidationError, ISO_TIME } from '../support/contract.ts';
 import { apiClient, JSON_BODY, type Json, rawRequest } from '../support/http-client.ts';
-import { startTestStack } from '../support/local-stack.ts';
+import { startTestStack, VOLUME_LIMITS } from '../support/local-stack.ts';
 
-const stack = await startTestStack();
+// Room listing pages need more rooms of one user than room creation's rate allows at once.
+const stack = await startTestStack({ limits: VOLUME_LIMITS });
 afterAll(() => stack.stop());
 const api = apiClient(stack.httpUrl);
 

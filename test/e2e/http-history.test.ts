@@ -6,9 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { uniqueRoomName } from '../support/accounts.ts';
 import { aMessage, expectError, expectValidationError, ISO_TIME } from '../support/contract.ts';
 import { apiClient, type Json } from '../support/http-client.ts';
-import { startTestStack } from '../support/local-stack.ts';
+import { startTestStack, VOLUME_LIMITS } from '../support/local-stack.ts';
 
-const stack = await startTestStack();
+// One user posts hundreds of messages to page through.
+const stack = await startTestStack({ limits: VOLUME_LIMITS });
 afterAll(() => stack.stop());
 const api = apiClient(stack.httpUrl);
 

@@ -19,6 +19,7 @@ interface Run {
       string,
       { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }
     >;
+    Outputs?: Record<string, { Value: unknown }>;
   };
 }
 
@@ -71,14 +72,26 @@ let defaults: Run;
 let custom: Run;
 let badContext: Run;
 let unacknowledged: Run;
+let sized: Run;
+let budgetWithoutAnyone: Run;
 
 beforeAll(async () => {
   // The four synths run in parallel: each is a cold Node process (about two seconds).
-  [defaults, custom, badContext, unacknowledged] = await Promise.all([
+  [defaults, custom, badContext, unacknowledged, sized, budgetWithoutAnyone] = await Promise.all([
     runApp({}),
     runApp({ stage: 'dev', ephemeral: 'true', alarmEmail: 'oncall@example.com' }),
     runApp({ ephemeral: 'yes' }),
     runApp({}, fileURLToPath(new URL('fixtures/forget-smg4-acknowledgement.ts', import.meta.url))),
+    runApp({
+      httpRateLimit: '2000',
+      webSocketBurstLimit: '3000',
+      authRateLimit: '50',
+      rateMessagesPerMinute: '600',
+      maxConnectionsPerUser: '5',
+      budgetMonthlyUsd: '75',
+      budgetEmail: 'billing@example.com',
+    }),
+    runApp({ budgetMonthlyUsd: '75' }),
   ]);
 }, 60_000);
 
@@ -100,6 +113,12 @@ describe('bin/app.ts without context values', () => {
     expect(stages).toEqual(['$default', 'prod']);
     expect(resourcesOfType(defaults, 'AWS::SNS::Topic')).toEqual([]);
   });
+
+  it('makes no budget, and says so in its outputs', () => {
+    expect(resourcesOfType(defaults, 'AWS::Budgets::Budget')).toEqual([]);
+    expect(defaults.template?.Outputs?.Budget?.Value).toMatch(/^none: deploy with -c budgetMonthlyUsd=/);
+    expect(sized.template?.Outputs?.Budget?.Value).toMatch(/^USD 75 a month/);
+  });
 });
 
 describe('bin/app.ts with -c stage=dev -c ephemeral=true -c alarmEmail=...', () => {
@@ -117,6 +136,70 @@ describe('bin/app.ts with -c stage=dev -c ephemeral=true -c alarmEmail=...', () 
     expect(subscriptions.map((subscription) => subscription.Properties?.Endpoint)).toEqual([
       'oncall@example.com',
     ]);
+  });
+});
+
+describe('bin/app.ts with throttles, limits and a budget as context values', () => {
+  const stageOf = (name: string) =>
+    resourcesOfType(sized, 'AWS::ApiGatewayV2::Stage').find((stage) => stage.Properties?.StageName === name)
+      ?.Properties ?? {};
+
+  it('synthesizes, with cdk-nag passing', () => {
+    expect(sized.stderr).not.toMatch(/AwsSolutions-/);
+    expect(sized.code).toBe(0);
+  });
+
+  it('sets the throttles given, keeping the defaults of the rest', () => {
+    expect(stageOf('$default').DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 2000,
+      ThrottlingBurstLimit: 1000,
+    });
+    expect(stageOf('prod').DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 500,
+      ThrottlingBurstLimit: 3000,
+    });
+    expect(stageOf('$default').RouteSettings).toMatchObject({
+      'POST /auth/login': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 200 },
+    });
+  });
+
+  it('gives the limits given to the functions that enforce them', () => {
+    const environments = resourcesOfType(sized, 'AWS::Lambda::Function')
+      .map((fn) => (fn.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {})
+      .filter((variables) => 'RATE_MESSAGES_PER_MINUTE' in variables);
+
+    expect(environments).toHaveLength(5);
+    for (const variables of environments) {
+      expect(variables).toMatchObject({
+        RATE_MESSAGES_PER_MINUTE: '600',
+        RATE_MESSAGES_BURST: '20',
+        MAX_CONNECTIONS_PER_USER: '5',
+      });
+    }
+  });
+
+  it('makes a monthly cost budget that e-mails at 80% spent and when forecast over', () => {
+    const [budget] = resourcesOfType(sized, 'AWS::Budgets::Budget');
+
+    expect(budget?.Properties).toMatchObject({
+      Budget: { BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: 75, Unit: 'USD' } },
+      NotificationsWithSubscribers: [
+        {
+          Notification: { NotificationType: 'ACTUAL', Threshold: 80, ThresholdType: 'PERCENTAGE' },
+          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'billing@example.com' }],
+        },
+        {
+          Notification: { NotificationType: 'FORECASTED', Threshold: 100, ThresholdType: 'PERCENTAGE' },
+          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'billing@example.com' }],
+        },
+      ],
+    });
+    expect(resourcesOfType(defaults, 'AWS::Budgets::Budget')).toEqual([]);
+  });
+
+  it('refuses a budget with no one to tell', () => {
+    expect(budgetWithoutAnyone.code).not.toBe(0);
+    expect(budgetWithoutAnyone.stderr).toContain('Context "budgetMonthlyUsd" must be given with budgetEmail');
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Alarms (function errors and throttles, HTTP 5xx, WebSocket integration and execution errors, DynamoDB
- * throttling), their optional e-mail topic, and the dashboard with the same signals and the message volume.
+ * throttling, refusals: HTTP 4xx rate, per-user rates, WebSocket gateway refusals), their optional e-mail topic, and the dashboard with the same signals and the message volume.
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -8,6 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { tableSchema } from '../../lambdas/data/schema.ts';
 import type { EnvironmentSettings } from '../../lambdas/shared/environment.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lib/constructs/chat-function.ts';
+import {
+  HTTP_CLIENT_ERROR_MIN_REQUESTS,
+  HTTP_CLIENT_ERROR_PERCENT,
+  RATE_LIMITED_ALARM_THRESHOLD,
+  WEBSOCKET_CLIENT_ERROR_THRESHOLD,
+} from '../../lib/constructs/limit-alarms.ts';
 import {
   CHAT_METRIC_NAMES,
   LOGIN_FAILURE_ALARM_THRESHOLD,
@@ -116,7 +122,9 @@ describe('the alarms', () => {
   );
 
   it('watch DynamoDB read and write throttling on the table and on every index', () => {
-    const alarms = Object.values(alarmsOf(quiet)).filter((alarm) => alarm.Properties.Metrics !== undefined);
+    const alarms = Object.values(alarmsOf(quiet)).filter(
+      (alarm) => alarm.Properties.AlarmName === 'ServerlessChat-dynamodb-throttles',
+    );
     expect(alarms).toHaveLength(1);
     const metrics = alarms[0].Properties.Metrics as {
       Id: string;
@@ -170,8 +178,47 @@ describe('the alarms', () => {
     expect(threshold).toBeLessThanOrEqual(200);
   });
 
-  it('are all there is: one errors and one throttles alarm per function, four on the APIs and the table, two on logins', () => {
-    expect(Object.keys(alarmsOf(quiet))).toHaveLength(functionNames.length * 2 + 6);
+  it('watch the share of HTTP requests answered 4xx, once there are enough requests to judge', () => {
+    const [alarm] = Object.values(alarmsOf(quiet)).filter(
+      (candidate) => candidate.Properties.AlarmName === 'ServerlessChat-http-4xx-rate',
+    );
+    const metrics = alarm?.Properties.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] }; Stat: string };
+    }[];
+    const byId = Object.fromEntries(metrics.map((metric) => [metric.Id, metric]));
+
+    expect(byId.requests?.MetricStat).toMatchObject({
+      Metric: { MetricName: 'Count', Dimensions: [{ Name: 'ApiId', Value: { Ref: httpApiId } }] },
+      Stat: 'Sum',
+    });
+    expect(byId.errors?.MetricStat).toMatchObject({ Metric: { MetricName: '4xx' }, Stat: 'Sum' });
+    expect(metrics.find((metric) => metric.Expression)?.Expression).toBe(
+      `IF(requests >= ${HTTP_CLIENT_ERROR_MIN_REQUESTS}, 100 * FILL(errors, 0) / requests, 0)`,
+    );
+    expect(alarm?.Properties.Threshold).toBe(HTTP_CLIENT_ERROR_PERCENT);
+    expect(HTTP_CLIENT_ERROR_PERCENT).toBeGreaterThan(0);
+    expect(HTTP_CLIENT_ERROR_PERCENT).toBeLessThan(100);
+  });
+
+  it('watch the requests refused by a per-user rate', () => {
+    const alarm = alarmOn(METRICS_NAMESPACE, 'RateLimited', [{ Name: 'service', Value: SERVICE_NAME }]);
+
+    expect(alarm.Properties).toMatchObject({ Statistic: 'Sum', Threshold: RATE_LIMITED_ALARM_THRESHOLD });
+  });
+
+  it('watch the WebSocket requests the gateway refused, its throttle included', () => {
+    const alarm = alarmOn('AWS/ApiGateway', 'ClientError', [
+      { Name: 'ApiId', Value: { Ref: webSocketApiId } },
+      { Name: 'Stage', Value: 'prod' },
+    ]);
+
+    expect(alarm.Properties).toMatchObject({ Statistic: 'Sum', Threshold: WEBSOCKET_CLIENT_ERROR_THRESHOLD });
+  });
+
+  it('are all there is: one errors and one throttles alarm per function, four on the APIs and the table, two on logins, three on refusals', () => {
+    expect(Object.keys(alarmsOf(quiet))).toHaveLength(functionNames.length * 2 + 9);
   });
 
   it('treat missing data (no traffic) as fine and are named after the stack', () => {
@@ -211,7 +258,7 @@ describe('with an alarm e-mail', () => {
   it('sends every alarm and its recovery to the topic', () => {
     const alarms = Object.values(alarmsOf(notifying));
 
-    expect(alarms).toHaveLength(functionNames.length * 2 + 6);
+    expect(alarms).toHaveLength(functionNames.length * 2 + 9);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId() }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId() }]);

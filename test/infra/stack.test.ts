@@ -8,7 +8,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { tableSchema } from '../../lambdas/data/schema.ts';
-import type { EnvironmentVariableName } from '../../lambdas/shared/environment.ts';
+import { type EnvironmentVariableName, limitsEnvironment } from '../../lambdas/shared/environment.ts';
 import {
   type FunctionName,
   functionNames,
@@ -259,8 +259,20 @@ describe.each(functionNames)('the %s function', (name) => {
     if (spec.countsLoginFailures) {
       expected.push('LOGIN_USERNAME_FAILURES', 'LOGIN_ADDRESS_FAILURES', 'LOGIN_FAILURE_WINDOW_SECONDS');
     }
+    if (spec.enforcesLimits) {
+      expected.push(...(Object.keys(limitsEnvironment()) as EnvironmentVariableName[]));
+    }
 
     expect(Object.keys(environment).sort()).toEqual(expected.sort());
+    // The per-user limits are written out, defaults included, on exactly the functions that enforce one.
+    if (spec.enforcesLimits) {
+      expect(environment).toMatchObject({
+        RATE_MESSAGES_PER_MINUTE: '300',
+        RATE_MESSAGES_BURST: '20',
+        MAX_CONNECTIONS_PER_USER: '10',
+        MAX_ROOMS_PER_CONNECTION: '50',
+      });
+    }
     expect(environment).not.toHaveProperty('BCRYPT_COST' satisfies EnvironmentVariableName);
     expect(environment).not.toHaveProperty('JWT_SECRET' satisfies EnvironmentVariableName);
     expect(environment.NODE_OPTIONS).toBe('--enable-source-maps');

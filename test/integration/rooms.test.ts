@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { limitsEnvironment } from '../../lambdas/shared/environment.ts';
 import { signUpThroughHandlers } from '../support/accounts.ts';
 import { httpEvent, readResponse } from '../support/events.ts';
+import { VOLUME_LIMITS } from '../support/local-stack.ts';
 import { useFreshTable } from '../support/table.ts';
 
 await useFreshTable();
+// One user creates many rooms here, concurrently too: room creation's own rate is test/e2e/limits.test.ts's.
+Object.assign(process.env, limitsEnvironment(VOLUME_LIMITS));
 const roomsHandler = (await import('../../lambdas/handlers/rooms.ts')).handler;
 const alice = await signUpThroughHandlers('alice');
 

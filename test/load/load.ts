@@ -70,7 +70,7 @@ interface Delivery {
 }
 
 /** One chat client: a WebSocket that records every message frame and answers ack/joined waiters. */
-class LoadClient {
+export class LoadClient {
   readonly deliveries: Delivery[] = [];
   closed = false;
   private readonly replies = new Map<string, (frame: Record<string, unknown>) => void>();
@@ -141,14 +141,21 @@ class LoadClient {
       throw new Error(`${this.username} could not join ${this.room}: ${JSON.stringify(reply)}`);
   }
 
-  /** Sends one message; the ack's messageId, or undefined for an error frame or no answer in time. */
-  async message(clientMessageId: string, text: string): Promise<string | undefined> {
+  /**
+   * Sends one message; the ack's messageId, or undefined for an error frame or no answer in time, with the wait
+   * a `RATE_LIMITED` frame asked for.
+   */
+  async message(
+    clientMessageId: string,
+    text: string,
+  ): Promise<{ messageId?: string; retryAfterMs?: number }> {
     const reply = await this.ask(
       `message:${clientMessageId}`,
       { action: 'message', room: this.room, text, clientMessageId },
       ACK_TIMEOUT_MS,
     );
-    return reply?.type === 'ack' ? (reply.messageId as string) : undefined;
+    if (reply?.type === 'ack') return { messageId: reply.messageId as string };
+    return { retryAfterMs: typeof reply?.retryAfterMs === 'number' ? reply.retryAfterMs : undefined };
   }
 
   close(): Promise<void> {
@@ -174,7 +181,7 @@ async function bounded<T>(limit: number, count: number, task: (index: number) =>
   return results;
 }
 
-async function http(baseUrl: string, method: string, path: string, token?: string, body?: unknown) {
+export async function http(baseUrl: string, method: string, path: string, token?: string, body?: unknown) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   const response = await fetch(`${baseUrl}${path}`, {
@@ -189,8 +196,22 @@ async function http(baseUrl: string, method: string, path: string, token?: strin
   return json;
 }
 
+/** Registers a user and logs them in. */
+export async function signUp(
+  baseUrl: string,
+  username: string,
+): Promise<{ username: string; token: string }> {
+  await http(baseUrl, 'POST', '/auth/register', undefined, {
+    username,
+    email: `${username}@example.com`,
+    password: PASSWORD,
+  });
+  const login = await http(baseUrl, 'POST', '/auth/login', undefined, { username, password: PASSWORD });
+  return { username, token: login.token as string };
+}
+
 /** Nearest-rank percentile of sorted values. */
-function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return Math.round((sorted[rank] as number) * 10) / 10;
@@ -202,21 +223,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const run = Math.random().toString(36).slice(2, 8);
 
   log(`registering ${clients} users`);
-  const users = await bounded(8, clients, async (index) => {
-    const username = `load${run}_${index}`;
-    await http(stack.httpUrl, 'POST', '/auth/register', undefined, {
-      username,
-      email: `${username}@example.com`,
-      password: PASSWORD,
-    });
-    const login = await http(stack.httpUrl, 'POST', '/auth/login', undefined, {
-      username,
-      password: PASSWORD,
-    });
-    return { username, token: login.token as string };
-  });
+  const users = await bounded(8, clients, (index) => signUp(stack.httpUrl, `load${run}_${index}`));
   const roomNames = Array.from({ length: rooms }, (_, index) => `load-${run}-${index}`);
-  for (const name of roomNames) await http(stack.httpUrl, 'POST', '/rooms', users[0]?.token, { name });
+  // Each room by another user: room creation is limited per user (10 a minute, burst 10).
+  for (const [index, name] of roomNames.entries()) {
+    await http(stack.httpUrl, 'POST', '/rooms', users[index % users.length]?.token, { name });
+  }
 
   log(`connecting ${clients} WebSocket clients and joining ${rooms} rooms`);
   const connected = await bounded(16, clients, async (index) => {
@@ -243,15 +255,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         const clientMessageId = `c${client.index}-m${n}`;
         firstSentAt.set(clientMessageId, performance.now());
         for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-          if (attempt > 1) {
-            retries++;
-            await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** attempt));
-          }
-          const messageId = await client.message(clientMessageId, `message ${n} from ${client.username}`);
-          if (messageId !== undefined) {
-            acked.set(clientMessageId, { messageId, room: client.room, sender: client.index });
+          if (attempt > 1) retries++;
+          const reply = await client.message(clientMessageId, `message ${n} from ${client.username}`);
+          if (reply.messageId !== undefined) {
+            acked.set(clientMessageId, {
+              messageId: reply.messageId,
+              room: client.room,
+              sender: client.index,
+            });
             break;
           }
+          // Over the user's rate (more messages each than its burst): wait as told; otherwise back off.
+          const wait = reply.retryAfterMs ?? Math.random() * 100 * 2 ** attempt;
+          await new Promise((resolve) => setTimeout(resolve, wait));
         }
       }
     }),

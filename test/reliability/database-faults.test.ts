@@ -152,7 +152,7 @@ describe('DynamoDB Local stopped in the middle of traffic', () => {
 
     expect(httpStatuses.every((status) => status === 201 || status === 503)).toBe(true);
     expect(httpStatuses.at(-1)).toBe(503);
-    expect(frames.at(-1)).toMatchObject({ type: 'error', code: 'INTERNAL' });
+    expect(frames.at(-1)).toMatchObject({ type: 'error', code: 'UNAVAILABLE' });
   }, 120_000);
 
   it.each([
@@ -194,7 +194,7 @@ describe('DynamoDB Local stopped in the middle of traffic', () => {
 
     expect(message).toMatchObject({
       type: 'error',
-      code: 'INTERNAL',
+      code: 'UNAVAILABLE',
       clientMessageId: message.clientMessageId,
     });
     expectErrorFrame(join);

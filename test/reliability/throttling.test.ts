@@ -104,9 +104,12 @@ describe('ProvisionedThroughputExceededException', () => {
   });
 
   it('on a write (creating a room) is answered 503 too, never 409 or 500', async () => {
-    fake.answerWith((operation, body) =>
-      operation === 'GetItem' ? healthy(operation, body) : dynamoDbError('ThrottlingException'),
-    );
+    // The creator's rate bucket (one UpdateItem) takes its token; the room's write is throttled.
+    fake.answerWith((operation, body) => {
+      if (operation === 'GetItem') return healthy(operation, body);
+      if (operation === 'UpdateItem') return { status: 200, body: {} };
+      return dynamoDbError('ThrottlingException');
+    });
 
     const response = readResponse(
       await handler(httpEvent({ routeKey: 'POST /rooms', body: { name: 'busy' }, token })),
@@ -117,6 +120,7 @@ describe('ProvisionedThroughputExceededException', () => {
     // The room and its record in the creator's partition are one transaction, tried 3 times by the SDK.
     expect(fake.requests.map((request) => request.operation)).toEqual([
       'GetItem',
+      'UpdateItem',
       'TransactWriteItems',
       'TransactWriteItems',
       'TransactWriteItems',

@@ -81,12 +81,15 @@ export function errorFrame(code: string, action: string, extra: Record<string, u
   return { type: 'error', code, message: expect.any(String), action, ...extra };
 }
 
-/** An error frame: `{type:"error", code, message, action?, clientMessageId?}` with a contract code. */
+/** An error frame: `{type:"error", code, message, action?, clientMessageId?, retryAfterMs?}` with a contract code. */
 export function expectErrorFrame(frame: Frame, context = ''): void {
   const where = `${context} -> ${JSON.stringify(frame)}`.slice(0, 600);
-  const { type, code, message, action, clientMessageId, ...rest } = frame;
+  const { type, code, message, action, clientMessageId, retryAfterMs, ...rest } = frame;
   expect(type, where).toBe('error');
   expect(rest, where).toEqual({});
+  // A rate limit, and only a rate limit, says when to come back, in whole milliseconds.
+  if (code === 'RATE_LIMITED') expect(retryAfterMs, where).toSatisfy(Number.isSafeInteger);
+  else expect(retryAfterMs, where).toBeUndefined();
   expect(SOCKET_ERROR_CODES.has(code), where).toBe(true);
   expect(message, where).toBeTypeOf('string');
   if (action !== undefined) expect(action, where).toBeTypeOf('string');

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { EnvironmentSettings } from '../../lambdas/shared/environment.ts';
+import { rateLimitDefaults } from '../../lib/contract/index.ts';
 import { ensureTable, localAwsSettings } from '../../lib/local/dynamodb-local.ts';
 import type { Json } from './http-client.ts';
 
@@ -80,6 +81,8 @@ const KEY_SHAPES: readonly [RegExp, RegExp][] = [
   ],
   // Failed-login counters: whatever was typed as the username, or the address, only ever as a SHA-256.
   [/^LOGINFAIL#(USER|ADDR)#[A-Za-z0-9_-]{43}$/, /^FAILURES$/],
+  // Per-user rate buckets: the kind is one of the contract's rate names, never input.
+  [new RegExp(`^RATE#(${Object.keys(rateLimitDefaults).join('|')})#${USERNAME}$`), /^BUCKET$/],
 ];
 
 /** The items whose key matches none of the designed shapes. */

@@ -137,6 +137,10 @@ export function errorSentence(error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
     return `unexpected failure: ${clean(sentenceCase(message))} (INTERNAL)`;
   }
+  // Over a rate limit: what to do matters more than what the server said.
+  if (error.code === 'RATE_LIMITED' && error.retryAfterMs !== undefined) {
+    return `slow down, try again in ${Math.max(1, Math.ceil(error.retryAfterMs / 1000))} s (${error.code})`;
+  }
   let text = sentenceCase(error.message);
   if (error instanceof ApiError && error.details.length > 0) {
     text += `: ${error.details.map((detail) => `${detail.field} ${detail.problem}`).join('; ')}`;
