@@ -12,8 +12,10 @@ import { createHash } from 'node:crypto';
  * |-------------------------|-----------------------|-----------------------------|---------------------|-----------------------------|
  * | user profile            | USER#<username lower> | PROFILE                     |                     |                             |
  * | email claim             | EMAIL#<email lower>   | EMAIL                       |                     |                             |
- * | room                    | ROOM#<name lower>     | META                        | ROOMS               | <name lower>                |
- * | room member (per conn.) | ROOM#<name lower>     | CONN#<connectionId>         |                     |                             |
+ * | room (public)           | ROOM#<name lower>     | META                        | ROOMS#<shard 0..3>  | <name lower>                |
+ * | room (private)          | ROOM#<name lower>     | META                        |                     |                             |
+ * | room member (per user)  | ROOM#<name lower>     | MEMBER#<username lower>     |                     |                             |
+ * | room connection         | ROOM#<name lower>     | CONN#<connectionId>         |                     |                             |
  * | room presence (per user)| ROOM#<name lower>     | PRESENCE#<username lower>   |                     |                             |
  * | room message            | ROOM#<name lower>     | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
  * | clientMessageId guard   | ROOM#<name>/CONV#<id> | CMID#<username lower>#<cmid>|                     |                             |
@@ -21,11 +23,14 @@ import { createHash } from 'node:crypto';
  * | conversation            | CONV#<id>             | META                        |                     |                             |
  * | conversation message    | CONV#<id>             | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
  * | conversation of a user  | USER#<username lower> | CONV#<id>                   | USERCONVS#<user lc> | <lastActivityAt>#<id>       |
- * | room created by a user  | USER#<username lower> | ROOM#<name lower>           |                     |                             |
+ * | membership of a user    | USER#<username lower> | ROOM#<name lower>           | USERPRIVATE#<u lc>* | <name lower>                |
+ * | invitation to a room    | USER#<username lower> | INVITE#<name lower>         |                     |                             |
  * | session (one login)     | SESSION#<sessionId>   | META                        | USERSESSIONS#<u lc> | <sessionId>                 |
  * | WebSocket ticket        | TICKET#<sha256 of it> | META                        |                     |                             |
  * | login failures (user)   | LOGINFAIL#USER#<hash> | FAILURES                    |                     |                             |
  * | login failures (address)| LOGINFAIL#ADDR#<hash> | FAILURES                    |                     |                             |
+ *
+ * (*) only memberships of private rooms are in the index: it lists a user's private rooms for `GET /rooms`.
  *
  * Access patterns and their cost are listed in docs/data-model.md, whose key table is generated from these builders.
  */
@@ -58,8 +63,20 @@ const roomPartition = (room: string): string => `ROOM#${canonicalRoom(room)}`;
 
 export const roomKey = (room: string): Key => ({ PK: roomPartition(room), SK: 'META' });
 
-/** All rooms share one GSI1 partition, sorted by name; only room creation writes to it. */
-export const ROOMS_INDEX_PK = 'ROOMS';
+/**
+ * Public rooms are listed in GSI1 spread over this many partitions, each sorted by name, so that no single
+ * partition takes every room creation and every listing of the deployment; a page merges the shards. Raising it
+ * needs the existing rooms' `GSI1PK` rewritten (docs/data-model.md).
+ */
+export const ROOM_LIST_SHARDS = 4;
+
+/** The shard of a public room's listing entry: a stable hash of its name. */
+const roomListShard = (room: string): number =>
+  createHash('sha256').update(canonicalRoom(room)).digest()[0] % ROOM_LIST_SHARDS;
+
+/** The GSI1 partitions that together list every public room. */
+export const publicRoomsIndexKeys = (): string[] =>
+  Array.from({ length: ROOM_LIST_SHARDS }, (_, shard) => `ROOMS#${shard}`);
 export const roomsIndexSortKey = (room: string): string => canonicalRoom(room);
 
 /** The GSI1 attributes of an item that an index lists it under. */
@@ -68,12 +85,27 @@ export interface IndexEntry {
   readonly GSI1SK: string;
 }
 
-/** A room's entry in the list of all rooms. */
+/** A public room's entry in the list of public rooms (private rooms have none). */
 export const roomsIndexEntry = (room: string): IndexEntry => ({
-  GSI1PK: ROOMS_INDEX_PK,
+  GSI1PK: `ROOMS#${roomListShard(room)}`,
   GSI1SK: roomsIndexSortKey(room),
 });
 
+const ROOM_MEMBERSHIP_PREFIX = 'MEMBER#';
+
+/** A user's membership of a room, on the room's side: the member list reads these. */
+export const roomMembershipKey = (room: string, username: string): Key => ({
+  PK: roomPartition(room),
+  SK: `${ROOM_MEMBERSHIP_PREFIX}${canonicalUsername(username)}`,
+});
+
+/** What a Query of a room's memberships asks for; they sort by canonical username. */
+export const roomMembershipsQuery = (room: string) => ({
+  PK: roomPartition(room),
+  SKPrefix: ROOM_MEMBERSHIP_PREFIX,
+});
+
+/** The connection items of a room (one per joined connection: who receives the room live). */
 const ROOM_MEMBER_PREFIX = 'CONN#';
 
 /** What a Query of a room's member items asks for: the room's partition, sort keys with this prefix. */
@@ -150,7 +182,10 @@ export const userConversationsQuery = (username: string) => ({
   SKPrefix: USER_CONVERSATION_PREFIX,
 });
 
-/** The record, in its creator's partition, of a room they created: the account export lists them. */
+/**
+ * A user's membership of a room, in the user's partition: `GET /me/rooms` and the account export list them. The
+ * creator's is written with the room.
+ */
 export const userRoomKey = (username: string, room: string): Key => ({
   PK: userPartition(username),
   SK: `${USER_ROOM_PREFIX}${canonicalRoom(room)}`,
@@ -160,6 +195,25 @@ export const userRoomsQuery = (username: string) => ({
   PK: userPartition(username),
   SKPrefix: USER_ROOM_PREFIX,
 });
+/** A membership of a private room is listed in its user's private rooms, for `GET /rooms`. */
+const userPrivateRooms = userIndex('USERPRIVATE');
+export const userPrivateRoomsIndexKey = userPrivateRooms.partition;
+export const userPrivateRoomsIndexEntry = (username: string, room: string): IndexEntry =>
+  userPrivateRooms.entry(username, roomsIndexSortKey(room));
+
+const INVITATION_PREFIX = 'INVITE#';
+
+/** A pending invitation, in the invitee's partition: accepting deletes it in the join's transaction. */
+export const invitationKey = (invitee: string, room: string): Key => ({
+  PK: userPartition(invitee),
+  SK: `${INVITATION_PREFIX}${canonicalRoom(room)}`,
+});
+
+export const userInvitationsQuery = (username: string) => ({
+  PK: userPartition(username),
+  SKPrefix: INVITATION_PREFIX,
+});
+
 export const userConversationsIndexKey = (username: string): string =>
   `USERCONVS#${canonicalUsername(username)}`;
 

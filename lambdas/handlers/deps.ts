@@ -3,6 +3,7 @@ import { monotonicFactory } from 'ulid';
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
 import { ConversationRepository } from '../data/conversations.ts';
+import { MembershipRepository } from '../data/memberships.ts';
 import { MessageRepository } from '../data/messages.ts';
 import { RoomRepository } from '../data/rooms.ts';
 import { UserRepository } from '../data/users.ts';
@@ -34,6 +35,7 @@ export function messagingDeps(
   return {
     users: new UserRepository(doc, table),
     rooms: new RoomRepository(doc, table),
+    memberships: new MembershipRepository(doc, table),
     connections: new ConnectionRepository(doc, table),
     messages: new MessageRepository(doc, table),
     conversations: new ConversationRepository(doc, table),

@@ -2,20 +2,21 @@ import * as z from 'zod/mini';
 import type { HttpErrorCode } from './errors.ts';
 import {
   clientMessageId,
-  cursor,
   cursorParameter,
   messageText,
   pageLimit,
   roomName,
+  topic,
   username,
+  visibility,
 } from './fields.ts';
 import { authRoutes } from './http-auth.ts';
+import { membershipRoutes } from './http-rooms.ts';
 import { conversation, conversationSummary, message, pageOf, published, room } from './objects.ts';
-import { type HttpRouteSpec, one } from './route-spec.ts';
+import { type HttpRouteSpec, listQuery, one, roomParams } from './route-spec.ts';
 
 export type { HttpRouteSpec } from './route-spec.ts';
 
-const listQuery = z.object({ limit: pageLimit, cursor: z.optional(cursor) });
 const historyQuery = z.object({
   limit: pageLimit,
   before: z.optional(
@@ -24,7 +25,6 @@ const historyQuery = z.object({
     ),
   ),
 });
-const roomParams = z.object({ name: roomName });
 // Any id is accepted here: one that names no conversation of the caller's is 404, as for a stranger's.
 const conversationParams = z.object({ id: z.string() });
 const postMessageBody = published(
@@ -45,6 +45,7 @@ const messageRepeated = {
 /** Every HTTP route of the contract, by API Gateway route key. */
 export const httpRoutes = {
   ...authRoutes,
+  ...membershipRoutes,
   'GET /rooms': {
     method: 'GET',
     path: '/rooms',
@@ -52,6 +53,7 @@ export const httpRoutes = {
     operationId: 'listRooms',
     tag: 'rooms',
     summary: 'List rooms, sorted by name',
+    description: 'Every public room, and the private rooms the caller is a member of.',
     query: listQuery,
     responses: {
       200: { schema: published('RoomPage', pageOf('rooms', room)), description: 'A page of rooms.' },
@@ -65,8 +67,12 @@ export const httpRoutes = {
     operationId: 'createRoom',
     tag: 'rooms',
     summary: 'Create a room',
-    description: 'The name is lower-cased before it is checked and stored.',
-    body: published('CreateRoomRequest', z.object({ name: roomName })),
+    description:
+      'The name is lower-cased before it is checked and stored. The caller becomes its `owner` member. `visibility` defaults to `public`.',
+    body: published(
+      'CreateRoomRequest',
+      z.object({ name: roomName, visibility: z.optional(visibility), topic: z.optional(topic) }),
+    ),
     responses: {
       201: { schema: published('RoomResponse', one('room', room)), description: 'The room was created.' },
     },
@@ -80,7 +86,7 @@ export const httpRoutes = {
     tag: 'rooms',
     summary: 'Read the history of a room',
     description:
-      'A page holds the `limit` most recent messages older than `before`, oldest first; `nextCursor` fetches the page before it and is null at the beginning. Any signed-in user may read any room.',
+      'A page holds the `limit` most recent messages older than `before`, oldest first; `nextCursor` fetches the page before it and is null at the beginning. Any signed-in user may read a public room; a private room only its members.',
     params: roomParams,
     query: historyQuery,
     responses: { 200: { schema: messagePage, description: 'A page of messages, oldest first.' } },
@@ -93,7 +99,8 @@ export const httpRoutes = {
     operationId: 'postRoomMessage',
     tag: 'rooms',
     summary: 'Send a message to a room',
-    description: 'The message is stored and pushed to the connections that joined the room.',
+    description:
+      'The message is stored and pushed to the connections that joined the room. Posting needs membership: posting to a public room makes the caller a member on the way; a private room answers non-members 404.',
     params: roomParams,
     body: postMessageBody,
     responses: { 201: messageStored, 200: messageRepeated },

@@ -11,6 +11,8 @@ export const limits = {
   maxTextCharacters: 4000,
   usernameCharacters: { min: 3, max: 32 },
   roomNameCharacters: { min: 1, max: 64 },
+  /** A room's topic, in characters (Unicode code points). */
+  topicCharacters: { max: 256 },
   emailCharacters: { max: 254 },
   /** bcrypt reads 72 bytes of a password: longer ones are refused, never truncated. */
   passwordBytes: { min: 8, max: 72 },
