@@ -52,7 +52,7 @@ const canonicalEmail = (email: string): string => email.toLowerCase();
 /** Room names are case-insensitive; the edge already lower-cases them, and keys never depend on that. */
 const canonicalRoom = (room: string): string => room.toLowerCase();
 
-/** The partition of a user's own items: the profile, their conversations, the rooms they created. */
+/** The partition of a user's own items: the profile, their conversations, their room memberships and invitations. */
 const userPartition = (username: string): string => `USER#${canonicalUsername(username)}`;
 
 export const userKey = (username: string): Key => ({ PK: userPartition(username), SK: 'PROFILE' });
@@ -91,19 +91,25 @@ export const roomsIndexEntry = (room: string): IndexEntry => ({
   GSI1SK: roomsIndexSortKey(room),
 });
 
-const ROOM_MEMBERSHIP_PREFIX = 'MEMBER#';
+/**
+ * Items of one kind in a partition, one per name (sort key: prefix and canonical name): the key of one, and what
+ * a Query of them all asks for.
+ */
+function namedItems(
+  partition: (owner: string) => string,
+  prefix: string,
+  canonical: (name: string) => string,
+) {
+  return {
+    key: (owner: string, name: string): Key => ({ PK: partition(owner), SK: `${prefix}${canonical(name)}` }),
+    query: (owner: string) => ({ PK: partition(owner), SKPrefix: prefix }),
+  };
+}
 
-/** A user's membership of a room, on the room's side: the member list reads these. */
-export const roomMembershipKey = (room: string, username: string): Key => ({
-  PK: roomPartition(room),
-  SK: `${ROOM_MEMBERSHIP_PREFIX}${canonicalUsername(username)}`,
-});
-
-/** What a Query of a room's memberships asks for; they sort by canonical username. */
-export const roomMembershipsQuery = (room: string) => ({
-  PK: roomPartition(room),
-  SKPrefix: ROOM_MEMBERSHIP_PREFIX,
-});
+/** A user's membership of a room, on the room's side: the member list reads these, by canonical username. */
+const roomMemberships = namedItems(roomPartition, 'MEMBER#', canonicalUsername);
+export const roomMembershipKey = roomMemberships.key;
+export const roomMembershipsQuery = roomMemberships.query;
 
 /** The connection items of a room (one per joined connection: who receives the room live). */
 const ROOM_MEMBER_PREFIX = 'CONN#';
@@ -201,18 +207,10 @@ export const userPrivateRoomsIndexKey = userPrivateRooms.partition;
 export const userPrivateRoomsIndexEntry = (username: string, room: string): IndexEntry =>
   userPrivateRooms.entry(username, roomsIndexSortKey(room));
 
-const INVITATION_PREFIX = 'INVITE#';
-
 /** A pending invitation, in the invitee's partition: accepting deletes it in the join's transaction. */
-export const invitationKey = (invitee: string, room: string): Key => ({
-  PK: userPartition(invitee),
-  SK: `${INVITATION_PREFIX}${canonicalRoom(room)}`,
-});
-
-export const userInvitationsQuery = (username: string) => ({
-  PK: userPartition(username),
-  SKPrefix: INVITATION_PREFIX,
-});
+const invitations = namedItems(userPartition, 'INVITE#', canonicalRoom);
+export const invitationKey = invitations.key;
+export const userInvitationsQuery = invitations.query;
 
 export const userConversationsIndexKey = (username: string): string =>
   `USERCONVS#${canonicalUsername(username)}`;

@@ -86,26 +86,15 @@ export class MembershipRepository {
   }
 
   /** A page of a room's members by canonical username, after `after`: one Query of the room's partition. */
-  async list(room: string, limit: number, after: string | undefined): Promise<Page<Membership>> {
-    const { items, hasMore } = await queryPage(
-      this.doc,
-      { TableName: this.tableName, ...partitionAfter(roomMembershipsQuery(room), after) },
-      limit,
+  list(room: string, limit: number, after: string | undefined): Promise<Page<Membership>> {
+    return this.page(roomMembershipsQuery(room), limit, after, toMembership, (member) =>
+      canonicalUsername(member.username),
     );
-    const members = items.map(toMembership);
-    const last = members.at(-1);
-    return { items: members, after: hasMore && last ? canonicalUsername(last.username) : undefined };
   }
 
   /** A page of a user's memberships by room name, after `after`: one Query of the user's partition. */
-  async roomsOf(username: string, limit: number, after: string | undefined) {
-    const { items, hasMore } = await queryPage(
-      this.doc,
-      { TableName: this.tableName, ...partitionAfter(userRoomsQuery(username), after) },
-      limit,
-    );
-    const memberships = items.map(toRoomMembership);
-    return { items: memberships, after: hasMore ? memberships.at(-1)?.room : undefined };
+  roomsOf(username: string, limit: number, after: string | undefined) {
+    return this.page(userRoomsQuery(username), limit, after, toRoomMembership, byRoom);
   }
 
   /** Records (or renews) an invitation in the invitee's partition: one PutItem. */
@@ -119,14 +108,23 @@ export class MembershipRepository {
   }
 
   /** A page of a user's pending invitations by room name: one Query of the user's partition. */
-  async invitationsOf(username: string, limit: number, after: string | undefined): Promise<Page<Invitation>> {
-    const { items, hasMore } = await queryPage(
-      this.doc,
-      { TableName: this.tableName, ...partitionAfter(userInvitationsQuery(username), after) },
-      limit,
-    );
-    const invitations = items.map(toInvitation);
-    return { items: invitations, after: hasMore ? invitations.at(-1)?.room : undefined };
+  invitationsOf(username: string, limit: number, after: string | undefined): Promise<Page<Invitation>> {
+    return this.page(userInvitationsQuery(username), limit, after, toInvitation, byRoom);
+  }
+
+  /** A page of one kind of item in a partition, after the sort value `after`; the cursor is the last one's. */
+  private async page<T>(
+    query: { readonly PK: string; readonly SKPrefix: string },
+    limit: number,
+    after: string | undefined,
+    toItem: (item: Record<string, unknown>) => T,
+    sortValueOf: (item: T) => string,
+  ): Promise<Page<T>> {
+    const input = { TableName: this.tableName, ...partitionAfter(query, after) };
+    const { items, hasMore } = await queryPage(this.doc, input, limit);
+    const page = items.map(toItem);
+    const last = page.at(-1);
+    return { items: page, after: hasMore && last !== undefined ? sortValueOf(last) : undefined };
   }
 
   private countUpdate(room: string, change: 1 | -1) {
@@ -141,6 +139,9 @@ export class MembershipRepository {
     };
   }
 }
+
+/** Memberships and invitations of a user sort by room name. */
+const byRoom = (item: { readonly room: string }): string => item.room;
 
 function toMembership(item: Record<string, unknown>): Membership {
   return {

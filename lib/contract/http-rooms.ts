@@ -4,6 +4,11 @@ import { invitation, myRoom, pageOf, published, roomMember } from './objects.ts'
 import { type HttpRouteSpec, listQuery, one, roomParams } from './route-spec.ts';
 
 const memberResponse = published('RoomMemberResponse', one('member', roomMember));
+/** A join answers the membership: new (201), or the one the caller already had (200). */
+const joinAnswers = {
+  201: { schema: memberResponse, description: 'The caller is now a member.' },
+  200: { schema: memberResponse, description: 'The caller was already a member: nothing changed.' },
+} as const;
 
 /**
  * Persistent room membership and invitations (`/rooms/{name}/members…`, `/rooms/{name}/invitations`, `/me/…`),
@@ -21,10 +26,7 @@ export const membershipRoutes = {
     description:
       'Any user may join a public room; a private room only with a pending invitation, which this accepts. No body.',
     params: roomParams,
-    responses: {
-      201: { schema: memberResponse, description: 'The caller is now a member.' },
-      200: { schema: memberResponse, description: 'The caller was already a member: nothing changed.' },
-    },
+    responses: joinAnswers,
     errors: ['ROOM_NOT_FOUND'],
   },
   'DELETE /rooms/{name}/members/me': {

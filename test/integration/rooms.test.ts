@@ -23,6 +23,8 @@ describe('POST /rooms', () => {
         name: 'general',
         createdBy: alice.username,
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        visibility: 'public',
+        memberCount: 1,
       },
     });
   });
@@ -101,6 +103,8 @@ describe('GET /rooms', () => {
       name: 'general',
       createdBy: alice.username,
       createdAt: expect.any(String),
+      visibility: 'public',
+      memberCount: 1,
     });
   });
 
