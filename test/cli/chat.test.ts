@@ -69,7 +69,17 @@ describe('chat rooms', () => {
 
     const created = await runChat(['rooms', 'create', secret, '--private', '--topic', 'Plans'], ann.env);
     const hidden = await runChat(['members', secret], ben.env);
+    // Ben's open chat window (in another room) is told of the invitation.
+    const window = ChatProcess.start(['join', room], ben.env);
+    await window.waitForLine(/^Here now: /);
     const invited = await runChat(['invite', secret, ben.username], ann.env);
+    await window.waitForLine(
+      new RegExp(
+        `^\\[\\d\\d:\\d\\d\\] \\* ${ann.username} invited you to ${secret} \\(chat join ${secret}\\)$`,
+      ),
+    );
+    window.end();
+    expect((await window.result()).code).toBe(0);
     // `chat join` accepts the invitation; with no input, the window closes at once.
     const joined = await runChat(['join', secret], ben.env, { input: '' });
     const [members, listed] = await Promise.all([
