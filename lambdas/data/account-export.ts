@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } fro
 import type * as contract from '../../lib/contract/index.ts';
 import { toBlock } from './blocks.ts';
 import { toConversation } from './conversations.ts';
+import { indexAfter, partitionAfter } from './index-query.ts';
 import {
   canonicalUsername,
   userBlocksQuery,
@@ -10,9 +11,8 @@ import {
   userRoomsQuery,
   userSessionsIndexKey,
 } from './keys.ts';
+import { toRoomMembership } from './memberships.ts';
 import { toMessage } from './messages.ts';
-import { toRoom } from './rooms.ts';
-import { GSI1 } from './schema.ts';
 
 /** The parts of an account export, in the order the pages walk them. */
 export const EXPORT_SECTIONS = ['sessions', 'rooms', 'conversations', 'blocks', 'messages'] as const;
@@ -38,8 +38,8 @@ export interface SectionSlice<Section extends ExportSection> {
  * The reads behind `GET /auth/me/export`: one Query per section slice, each of the caller's own partition only
  * (the username comes from the token, never from the cursor, which carries only a sort value). Every section is
  * in a stable order, so that items added while a client pages are listed at most once and none is skipped:
- * sessions by id, rooms by name, conversations by id (not by activity, which changes), blocks by username,
- * messages by id (send order).
+ * sessions by id, room memberships by room name, conversations by id (not by activity, which changes), blocks by
+ * username, messages by id (send order).
  */
 export class AccountExportRepository {
   constructor(
@@ -82,8 +82,8 @@ export class AccountExportRepository {
       case 'rooms':
         return {
           input: { ...base, ...partitionAfter(userRoomsQuery(username), after) },
-          sortValueOf: (item: Record<string, unknown>) => (item.name as string).toLowerCase(),
-          toItem: toRoom,
+          sortValueOf: (item: Record<string, unknown>) => toRoomMembership(item).room,
+          toItem: toRoomMembership,
         };
       case 'conversations':
         return {
@@ -112,27 +112,4 @@ interface SlicePlan {
   readonly input: QueryCommandInput;
   readonly sortValueOf: (item: Record<string, unknown>) => string;
   readonly toItem: (item: Record<string, unknown>) => unknown;
-}
-
-/** A Query of one GSI1 partition whose sort key is the item's id, after `after`. */
-function indexAfter(partition: string, after: string | undefined) {
-  return {
-    IndexName: GSI1,
-    KeyConditionExpression: after === undefined ? 'GSI1PK = :pk' : 'GSI1PK = :pk AND GSI1SK > :after',
-    ExpressionAttributeValues:
-      after === undefined ? { ':pk': partition } : { ':pk': partition, ':after': after },
-  };
-}
-
-/** A Query of the items of one prefix in a table partition, after the item whose sort key is prefix + `after`. */
-function partitionAfter(
-  query: { readonly PK: string; readonly SKPrefix: string },
-  after: string | undefined,
-) {
-  return {
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': query.PK, ':prefix': query.SKPrefix },
-    // The cursor holds only the sort value; the partition is the caller's own.
-    ...(after === undefined ? {} : { ExclusiveStartKey: { PK: query.PK, SK: `${query.SKPrefix}${after}` } }),
-  };
 }

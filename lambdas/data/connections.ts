@@ -133,6 +133,20 @@ export class ConnectionRepository {
     }));
   }
 
+  /** The ids of a user's connections that joined `room`: one Query of the user's connections index. */
+  async connectionsInRoom(username: string, room: string): Promise<string[]> {
+    const items = await queryIndexPartition(
+      this.doc,
+      this.tableName,
+      userConnectionsIndexKey(username),
+      ['connectionId', 'rooms'],
+      this.queryPageSize,
+    );
+    return items
+      .filter((item) => (item.rooms as Set<string> | undefined)?.has(room) === true)
+      .map((item) => item.connectionId as string);
+  }
+
   /**
    * The members of a room: one strongly consistent Query of the room partition's member items, every page.
    * Consistent, so that a connection that has just joined is seen by the next message.

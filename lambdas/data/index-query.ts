@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { GSI1 } from './schema.ts';
 
 /**
@@ -31,4 +31,38 @@ export async function queryIndexPartition(
     startKey = output.LastEvaluatedKey;
   } while (startKey !== undefined);
   return items;
+}
+
+/** A Query of one GSI1 partition whose sort key is the item's id, after `after`. */
+export function indexAfter(partition: string, after: string | undefined) {
+  return {
+    IndexName: GSI1,
+    KeyConditionExpression: after === undefined ? 'GSI1PK = :pk' : 'GSI1PK = :pk AND GSI1SK > :after',
+    ExpressionAttributeValues:
+      after === undefined ? { ':pk': partition } : { ':pk': partition, ':after': after },
+  };
+}
+
+/** A Query of the items of one prefix in a table partition, after the item whose sort key is prefix + `after`. */
+export function partitionAfter(
+  query: { readonly PK: string; readonly SKPrefix: string },
+  after: string | undefined,
+) {
+  return {
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': query.PK, ':prefix': query.SKPrefix },
+    // The cursor holds only the sort value; the partition is the caller's own.
+    ...(after === undefined ? {} : { ExclusiveStartKey: { PK: query.PK, SK: `${query.SKPrefix}${after}` } }),
+  };
+}
+
+/** One page of a Query: up to `limit` items, and whether more follow (one more is read to know it). */
+export async function queryPage(
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  limit: number,
+): Promise<{ readonly items: Record<string, unknown>[]; readonly hasMore: boolean }> {
+  const output = await doc.send(new QueryCommand({ ...input, Limit: limit + 1 }));
+  const items = output.Items ?? [];
+  return { items: items.slice(0, limit), hasMore: items.length > limit };
 }

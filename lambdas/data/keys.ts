@@ -12,8 +12,10 @@ import { createHash } from 'node:crypto';
  * |-------------------------|-----------------------|-----------------------------|---------------------|-----------------------------|
  * | user profile            | USER#<username lower> | PROFILE                     | USERNAMES#<first 2> | <username lower>            |
  * | email claim             | EMAIL#<email lower>   | EMAIL                       |                     |                             |
- * | room                    | ROOM#<name lower>     | META                        | ROOMS               | <name lower>                |
- * | room member (per conn.) | ROOM#<name lower>     | CONN#<connectionId>         |                     |                             |
+ * | room (public)           | ROOM#<name lower>     | META                        | ROOMS#<shard 0..3>  | <name lower>                |
+ * | room (private)          | ROOM#<name lower>     | META                        |                     |                             |
+ * | room member (per user)  | ROOM#<name lower>     | MEMBER#<username lower>     |                     |                             |
+ * | room connection         | ROOM#<name lower>     | CONN#<connectionId>         |                     |                             |
  * | room presence (per user)| ROOM#<name lower>     | PRESENCE#<username lower>   |                     |                             |
  * | room message            | ROOM#<name lower>     | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
  * | clientMessageId guard   | ROOM#<name>/CONV#<id> | CMID#<username lower>#<cmid>|                     |                             |
@@ -21,13 +23,16 @@ import { createHash } from 'node:crypto';
  * | conversation            | CONV#<id>             | META                        |                     |                             |
  * | conversation message    | CONV#<id>             | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
  * | conversation of a user  | USER#<username lower> | CONV#<id>                   | USERCONVS#<user lc> | <lastActivityAt>#<id>       |
- * | room created by a user  | USER#<username lower> | ROOM#<name lower>           |                     |                             |
+ * | membership of a user    | USER#<username lower> | ROOM#<name lower>           | USERPRIVATE#<u lc>* | <name lower>                |
+ * | invitation to a room    | USER#<username lower> | INVITE#<name lower>         |                     |                             |
  * | block                   | USER#<blocker lower>  | BLOCK#<blocked lower>       |                     |                             |
  * | session (one login)     | SESSION#<sessionId>   | META                        | USERSESSIONS#<u lc> | <sessionId>                 |
  * | WebSocket ticket        | TICKET#<sha256 of it> | META                        |                     |                             |
  * | login failures (user)   | LOGINFAIL#USER#<hash> | FAILURES                    |                     |                             |
  * | login failures (address)| LOGINFAIL#ADDR#<hash> | FAILURES                    |                     |                             |
  * | rate bucket (user, kind)| RATE#<kind>#<user lc> | BUCKET                      |                     |                             |
+ *
+ * (*) only memberships of private rooms are in the index: it lists a user's private rooms for `GET /rooms`.
  *
  * Access patterns and their cost are listed in docs/data-model.md, whose key table is generated from these builders.
  */
@@ -49,7 +54,7 @@ const canonicalEmail = (email: string): string => email.toLowerCase();
 /** Room names are case-insensitive; the edge already lower-cases them, and keys never depend on that. */
 const canonicalRoom = (room: string): string => room.toLowerCase();
 
-/** The partition of a user's own items: the profile, their conversations, the rooms they created. */
+/** The partition of a user's own items: the profile, their conversations, their room memberships and invitations. */
 const userPartition = (username: string): string => `USER#${canonicalUsername(username)}`;
 
 export const userKey = (username: string): Key => ({ PK: userPartition(username), SK: 'PROFILE' });
@@ -72,8 +77,20 @@ const roomPartition = (room: string): string => `ROOM#${canonicalRoom(room)}`;
 
 export const roomKey = (room: string): Key => ({ PK: roomPartition(room), SK: 'META' });
 
-/** All rooms share one GSI1 partition, sorted by name; only room creation writes to it. */
-export const ROOMS_INDEX_PK = 'ROOMS';
+/**
+ * Public rooms are listed in GSI1 spread over this many partitions, each sorted by name, so that no single
+ * partition takes every room creation and every listing of the deployment; a page merges the shards. Raising it
+ * needs the existing rooms' `GSI1PK` rewritten (docs/data-model.md).
+ */
+export const ROOM_LIST_SHARDS = 4;
+
+/** The shard of a public room's listing entry: a stable hash of its name. */
+const roomListShard = (room: string): number =>
+  createHash('sha256').update(canonicalRoom(room)).digest()[0] % ROOM_LIST_SHARDS;
+
+/** The GSI1 partitions that together list every public room. */
+export const publicRoomsIndexKeys = (): string[] =>
+  Array.from({ length: ROOM_LIST_SHARDS }, (_, shard) => `ROOMS#${shard}`);
 export const roomsIndexSortKey = (room: string): string => canonicalRoom(room);
 
 /** The GSI1 attributes of an item that an index lists it under. */
@@ -82,12 +99,33 @@ export interface IndexEntry {
   readonly GSI1SK: string;
 }
 
-/** A room's entry in the list of all rooms. */
+/** A public room's entry in the list of public rooms (private rooms have none). */
 export const roomsIndexEntry = (room: string): IndexEntry => ({
-  GSI1PK: ROOMS_INDEX_PK,
+  GSI1PK: `ROOMS#${roomListShard(room)}`,
   GSI1SK: roomsIndexSortKey(room),
 });
 
+/**
+ * Items of one kind in a partition, one per name (sort key: prefix and canonical name): the key of one, and what
+ * a Query of them all asks for.
+ */
+function namedItems(
+  partition: (owner: string) => string,
+  prefix: string,
+  canonical: (name: string) => string,
+) {
+  return {
+    key: (owner: string, name: string): Key => ({ PK: partition(owner), SK: `${prefix}${canonical(name)}` }),
+    query: (owner: string) => ({ PK: partition(owner), SKPrefix: prefix }),
+  };
+}
+
+/** A user's membership of a room, on the room's side: the member list reads these, by canonical username. */
+const roomMemberships = namedItems(roomPartition, 'MEMBER#', canonicalUsername);
+export const roomMembershipKey = roomMemberships.key;
+export const roomMembershipsQuery = roomMemberships.query;
+
+/** The connection items of a room (one per joined connection: who receives the room live). */
 const ROOM_MEMBER_PREFIX = 'CONN#';
 
 /** What a Query of a room's member items asks for: the room's partition, sort keys with this prefix. */
@@ -164,7 +202,10 @@ export const userConversationsQuery = (username: string) => ({
   SKPrefix: USER_CONVERSATION_PREFIX,
 });
 
-/** The record, in its creator's partition, of a room they created: the account export lists them. */
+/**
+ * A user's membership of a room, in the user's partition: `GET /me/rooms` and the account export list them. The
+ * creator's is written with the room.
+ */
 export const userRoomKey = (username: string, room: string): Key => ({
   PK: userPartition(username),
   SK: `${USER_ROOM_PREFIX}${canonicalRoom(room)}`,
@@ -174,6 +215,16 @@ export const userRoomsQuery = (username: string) => ({
   PK: userPartition(username),
   SKPrefix: USER_ROOM_PREFIX,
 });
+/** A membership of a private room is listed in its user's private rooms, for `GET /rooms`. */
+const userPrivateRooms = userIndex('USERPRIVATE');
+export const userPrivateRoomsIndexKey = userPrivateRooms.partition;
+export const userPrivateRoomsIndexEntry = (username: string, room: string): IndexEntry =>
+  userPrivateRooms.entry(username, roomsIndexSortKey(room));
+
+/** A pending invitation, in the invitee's partition: accepting deletes it in the join's transaction. */
+const invitations = namedItems(userPartition, 'INVITE#', canonicalRoom);
+export const invitationKey = invitations.key;
+export const userInvitationsQuery = invitations.query;
 
 const BLOCK_PREFIX = 'BLOCK#';
 

@@ -1,7 +1,21 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type * as contract from '../../lib/contract/index.ts';
-import { ROOMS_INDEX_PK, roomKey, roomsIndexEntry, roomsIndexSortKey, userRoomKey } from './keys.ts';
-import { GSI1 } from './schema.ts';
+import { indexAfter, queryPage } from './index-query.ts';
+import {
+  publicRoomsIndexKeys,
+  roomKey,
+  roomMembershipKey,
+  roomsIndexEntry,
+  roomsIndexSortKey,
+  userPrivateRoomsIndexEntry,
+  userPrivateRoomsIndexKey,
+  userRoomKey,
+} from './keys.ts';
 import { transactWrite } from './transactions.ts';
 
 /** A room, as the contract shows it (lib/contract). */
@@ -13,6 +27,9 @@ export interface Page<T> {
   readonly after: string | undefined;
 }
 
+/** BatchGetItem takes at most this many keys. */
+const BATCH_GET_KEYS = 100;
+
 export class RoomRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -20,24 +37,33 @@ export class RoomRepository {
   ) {}
 
   /**
-   * Creates a room, and the record of it in its creator's partition (the account export lists the rooms a user
-   * created), in one transaction: false when the name is taken (a condition, not a read before the write).
+   * Creates a room with its creator as its `owner` member, in one transaction: the room (memberCount 1), the
+   * room-side membership and the creator's membership record. False when the name is taken (a condition, not a
+   * read before the write). A public room is listed in one shard of the public rooms index; a private one only in
+   * its members' private rooms.
    */
   async create(room: Room): Promise<boolean> {
+    const member = { username: room.createdBy, role: 'owner', joinedAt: room.createdAt } as const;
     const outcome = await transactWrite(this.doc, [
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...roomKey(room.name), ...roomsIndexEntry(room.name), type: 'Room', ...room },
+          Item: {
+            ...roomKey(room.name),
+            ...(room.visibility === 'public' ? roomsIndexEntry(room.name) : {}),
+            type: 'Room',
+            ...room,
+          },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...userRoomKey(room.createdBy, room.name), type: 'CreatedRoom', ...room },
+          Item: { ...roomMembershipKey(room.name, member.username), type: 'Member', ...member },
         },
       },
+      { Put: { TableName: this.tableName, Item: userMembershipItem(room, member) } },
     ]);
     return outcome.ok;
   }
@@ -48,31 +74,85 @@ export class RoomRepository {
     return output.Item === undefined ? undefined : toRoom(output.Item);
   }
 
-  /** One Query of the rooms index, sorted by name, starting after `after`. */
-  async list(limit: number, after: string | undefined): Promise<Page<Room>> {
-    const output = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: GSI1,
-        KeyConditionExpression: after === undefined ? 'GSI1PK = :pk' : 'GSI1PK = :pk AND GSI1SK > :after',
-        ExpressionAttributeValues:
-          after === undefined
-            ? { ':pk': ROOMS_INDEX_PK }
-            : { ':pk': ROOMS_INDEX_PK, ':after': roomsIndexSortKey(after) },
-        // One more than asked tells whether another page exists, so the last page says so.
-        Limit: limit + 1,
-      }),
+  /** The rooms of these names that exist, in the order given: BatchGetItems of up to 100 keys. */
+  async getMany(names: readonly string[]): Promise<Room[]> {
+    const found = new Map<string, Room>();
+    for (let start = 0; start < names.length; start += BATCH_GET_KEYS) {
+      let keys: Record<string, unknown>[] | undefined = names
+        .slice(start, start + BATCH_GET_KEYS)
+        .map((name) => ({ ...roomKey(name) }));
+      // DynamoDB may leave keys unprocessed under load: ask again for those only.
+      while (keys !== undefined && keys.length > 0) {
+        const output: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+        );
+        for (const item of output.Responses?.[this.tableName] ?? []) {
+          const room = toRoom(item);
+          found.set(room.name, room);
+        }
+        keys = output.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return names.flatMap((name) => found.get(name) ?? []);
+  }
+
+  /**
+   * A page of the rooms a user may see, by name, after `after`: the public rooms and the user's private ones. One
+   * Query per public rooms shard and one of the user's private rooms, in parallel, each for `limit + 1` entries;
+   * the merge keeps the first `limit` names, and the private ones are read with one BatchGetItem.
+   */
+  async listVisible(username: string, limit: number, after: string | undefined): Promise<Page<Room>> {
+    const start = after === undefined ? undefined : roomsIndexSortKey(after);
+    const partitions = [...publicRoomsIndexKeys(), userPrivateRoomsIndexKey(username)];
+    const pages = await Promise.all(
+      partitions.map((partition) =>
+        queryPage(this.doc, { TableName: this.tableName, ...indexAfter(partition, start) }, limit),
+      ),
     );
-    const items = (output.Items ?? []).slice(0, limit).map(toRoom);
-    const hasMore = (output.Items ?? []).length > limit;
-    return { items, after: hasMore ? items.at(-1)?.name : undefined };
+    const entries = pages
+      .flatMap((page) => page.items)
+      // In DynamoDB's order (code units), as each shard is sorted: localeCompare would put "_" elsewhere.
+      .sort((a, b) => (String(a.GSI1SK) < String(b.GSI1SK) ? -1 : 1));
+    const chosen = entries.slice(0, limit);
+    const hasMore = entries.length > limit || pages.some((page) => page.hasMore);
+    const privateNames = chosen.filter((item) => item.type !== 'Room').map((item) => String(item.GSI1SK));
+    const privateRooms = new Map((await this.getMany(privateNames)).map((room) => [room.name, room]));
+    const items = chosen.flatMap((item) =>
+      item.type === 'Room' ? [toRoom(item)] : (privateRooms.get(String(item.GSI1SK)) ?? []),
+    );
+    const last = chosen.at(-1);
+    return { items, after: hasMore && last !== undefined ? String(last.GSI1SK) : undefined };
   }
 }
 
+/** A member of a room, as the room-side and user-side items record it. */
+export interface Membership {
+  readonly username: string;
+  readonly role: contract.RoomRole;
+  readonly joinedAt: string;
+}
+
+/** The user-side record of a membership (listed by `GET /me/rooms`, `GET /rooms` for private rooms, the export). */
+export function userMembershipItem(room: Pick<Room, 'name' | 'visibility'>, member: Membership) {
+  return {
+    ...userRoomKey(member.username, room.name),
+    ...(room.visibility === 'private' ? userPrivateRoomsIndexEntry(member.username, room.name) : {}),
+    type: 'Membership',
+    room: room.name,
+    visibility: room.visibility,
+    role: member.role,
+    joinedAt: member.joinedAt,
+  };
+}
+
+/** A room item as the contract shows it; rooms stored before visibility and member counts existed are public. */
 export function toRoom(item: Record<string, unknown>): Room {
   return {
     name: item.name as string,
     createdBy: item.createdBy as string,
     createdAt: item.createdAt as string,
+    visibility: item.visibility === 'private' ? 'private' : 'public',
+    ...(typeof item.topic === 'string' ? { topic: item.topic } : {}),
+    memberCount: typeof item.memberCount === 'number' ? item.memberCount : 0,
   };
 }

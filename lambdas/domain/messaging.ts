@@ -7,14 +7,13 @@ import type {
   MessageRepository,
   MessageTarget,
 } from '../data/messages.ts';
-import type { RoomRepository } from '../data/rooms.ts';
-import { BlockedError, ConversationNotFoundError, RoomNotFoundError, SocketError } from '../shared/errors.ts';
+import { BlockedError, ConversationNotFoundError, SocketError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { type LimitDeps, takeRateToken } from './limits.ts';
 import { type DeliveryDeps, deliver, idsOf } from './presence.ts';
+import { addMember, type RoomAccessDeps, visibleRoom } from './room-access.ts';
 
-export interface MessagingDeps extends DeliveryDeps, LimitDeps {
-  readonly rooms: RoomRepository;
+export interface MessagingDeps extends DeliveryDeps, LimitDeps, RoomAccessDeps {
   readonly messages: MessageRepository;
   readonly conversations: ConversationRepository;
   readonly newMessageId: () => string;
@@ -56,8 +55,9 @@ export async function sendRoomMessageFromConnection(
 
 /**
  * A message posted over HTTP to a room: stored, then pushed to every connection in the room. It takes a token of
- * the sender's message rate first, shared with the WebSocket.
- * @throws RateLimitedError, RoomNotFoundError
+ * the sender's message rate first, shared with the WebSocket. Posting needs membership: a public room grants it
+ * on the way.
+ * @throws RateLimitedError; RoomNotFoundError also for a private room the caller is not a member of.
  */
 export async function postRoomMessage(
   deps: MessagingDeps,
@@ -66,7 +66,8 @@ export async function postRoomMessage(
   outgoing: OutgoingMessage,
 ): Promise<AppendResult> {
   await takeRateToken(deps, 'message', identity.username);
-  if ((await deps.rooms.get(room)) === undefined) throw new RoomNotFoundError(room);
+  const visible = await visibleRoom(deps, identity.username, room);
+  if (visible.member === undefined) await addMember(deps, visible.room, identity.username);
   const result = await store(deps, { room }, identity.username, outgoing);
   if (result.created) {
     const members = await deps.connections.members(room);
@@ -105,16 +106,17 @@ export async function sendDirectMessage(
 }
 
 /**
- * A page of a room's history, open to every signed-in user.
- * @throws RoomNotFoundError
+ * A page of a room's history: a public room's for every signed-in user, a private room's for its members.
+ * @throws RoomNotFoundError also for a private room the caller is not a member of.
  */
 export async function roomHistory(
   deps: MessagingDeps,
+  identity: Identity,
   room: string,
   limit: number,
   before: string | undefined,
 ): Promise<HistoryPage> {
-  if ((await deps.rooms.get(room)) === undefined) throw new RoomNotFoundError(room);
+  await visibleRoom(deps, identity.username, room);
   return deps.messages.page({ room }, limit, before);
 }
 

@@ -1,12 +1,12 @@
 import type { ConnectionRepository, RoomMember } from '../data/connections.ts';
 import { canonicalUsername } from '../data/keys.ts';
-import type { RoomRepository } from '../data/rooms.ts';
 import { CONNECTION_TTL_SECONDS } from '../shared/config.ts';
 import { QuotaExceededError, RoomNotFoundError } from '../shared/errors.ts';
 import type { RecordMetric } from '../shared/metrics.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { type ConnectionPoster, fanOut, type ServerFrame } from './fanout.ts';
 import { checkConnectionQuota, type LimitDeps, takeRateToken } from './limits.ts';
+import { addMember, type RoomAccessDeps } from './room-access.ts';
 
 /** What every real-time use case needs to reach connections. */
 export interface DeliveryDeps {
@@ -18,9 +18,7 @@ export interface DeliveryDeps {
   readonly recordMetric: RecordMetric;
 }
 
-export interface PresenceDeps extends DeliveryDeps, LimitDeps {
-  readonly rooms: RoomRepository;
-}
+export interface PresenceDeps extends DeliveryDeps, LimitDeps, RoomAccessDeps {}
 
 /**
  * Sends a frame to connections. Connections found gone are pruned (memberships removed, presence updated,
@@ -68,9 +66,10 @@ export async function openConnection(
 }
 
 /**
- * Joins a room. Joining twice is harmless. The sender gets `joined` with the room's members; the others get
+ * Joins a room with a connection. Joining a public room makes the user a member of it; a private room admits
+ * its members only. Joining twice is harmless. The sender gets `joined` with the room's members; the others get
  * `user_joined` only when this is the user's first connection in the room.
- * @throws RoomNotFoundError
+ * @throws RoomNotFoundError also for a private room the user is not a member of.
  */
 export async function joinRoom(deps: PresenceDeps, connectionId: string, room: string): Promise<void> {
   const [connection, roomRecord] = await Promise.all([
@@ -80,6 +79,11 @@ export async function joinRoom(deps: PresenceDeps, connectionId: string, room: s
   if (roomRecord === undefined) throw new RoomNotFoundError(room);
   if (connection === undefined) throw new Error('Connection record missing for an open connection');
   await takeRateToken(deps, 'join', connection.username);
+  if ((await deps.memberships.get(room, connection.username)) === undefined) {
+    // A private room refuses a non-member here with the missing room's answer; an invitation is accepted over HTTP.
+    if (roomRecord.visibility === 'private') throw new RoomNotFoundError(room);
+    await addMember(deps, roomRecord, connection.username);
+  }
   const change = await deps.connections.join(room, connection, deps.quotas.roomsPerConnection);
   if (change.kind === 'full') {
     throw new QuotaExceededError(

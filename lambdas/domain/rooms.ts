@@ -8,19 +8,34 @@ export interface RoomDeps {
   readonly now: () => Date;
 }
 
+/** What `POST /rooms` takes, after parsing. */
+export interface NewRoom {
+  readonly name: string;
+  readonly visibility?: Room['visibility'];
+  readonly topic?: string;
+}
+
 /**
- * Creates a room owned by the caller. The name's uniqueness is a condition on the write.
+ * Creates a room with the caller as its owner member. The name's uniqueness is a condition on the write; public
+ * and private rooms share one namespace.
  * @throws RateLimitedError over the caller's room creation rate; ConflictError ROOM_EXISTS when the name is taken.
  */
 export async function createRoom(
   deps: RoomDeps & LimitDeps,
   identity: Identity,
-  name: string,
+  request: NewRoom,
 ): Promise<Room> {
   await takeRateToken(deps, 'roomCreation', identity.username);
-  const room: Room = { name, createdBy: identity.username, createdAt: deps.now().toISOString() };
+  const room: Room = {
+    name: request.name,
+    createdBy: identity.username,
+    createdAt: deps.now().toISOString(),
+    visibility: request.visibility ?? 'public',
+    ...(request.topic === undefined ? {} : { topic: request.topic }),
+    memberCount: 1,
+  };
   if (!(await deps.rooms.create(room))) {
-    throw new ConflictError('ROOM_EXISTS', `A room named "${name}" already exists.`);
+    throw new ConflictError('ROOM_EXISTS', `A room named "${request.name}" already exists.`);
   }
   return room;
 }
@@ -31,8 +46,13 @@ export interface RoomList {
   readonly after: string | undefined;
 }
 
-/** One page of rooms sorted by name, after the room named `after` when given. */
-export async function listRooms(deps: RoomDeps, limit: number, after: string | undefined): Promise<RoomList> {
-  const page = await deps.rooms.list(limit, after);
+/** One page of the rooms the caller may see (every public room, their private ones), by name, after `after`. */
+export async function listRooms(
+  deps: RoomDeps,
+  identity: Identity,
+  limit: number,
+  after: string | undefined,
+): Promise<RoomList> {
+  const page = await deps.rooms.listVisible(identity.username, limit, after);
   return { rooms: page.items, after: page.after };
 }

@@ -4,6 +4,7 @@ import { BlockRepository } from '../data/blocks.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
 import { ConversationRepository } from '../data/conversations.ts';
+import { MembershipRepository } from '../data/memberships.ts';
 import { MessageRepository } from '../data/messages.ts';
 import { RoomRepository } from '../data/rooms.ts';
 import { UserRepository } from '../data/users.ts';
@@ -37,6 +38,7 @@ export function messagingDeps(
     users: new UserRepository(doc, table),
     blocks: new BlockRepository(doc, table),
     rooms: new RoomRepository(doc, table),
+    memberships: new MembershipRepository(doc, table),
     connections: new ConnectionRepository(doc, table),
     messages: new MessageRepository(doc, table),
     conversations: new ConversationRepository(doc, table),

@@ -1,4 +1,12 @@
 import { MESSAGE_ID_PATTERN, ROOM_NAME_PATTERN } from '../../lib/contract/index.ts';
+import {
+  invite,
+  joinAsMember,
+  leaveMembership,
+  listMembers,
+  myInvitations,
+  myRooms,
+} from '../domain/membership.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
 import { decodeCursor } from '../shared/cursor.ts';
@@ -9,23 +17,53 @@ import { buildAuthenticator } from './session-deps.ts';
 
 const deps = buildMessagingDeps();
 
+/** A member-list cursor holds a username as keys hold it: lower-cased. */
+const CANONICAL_USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/;
+
 export const handler = httpHandler(
   'rooms',
   {
-    'GET /rooms': async ({ query }) => {
-      const page = await listRooms(deps, query.limit, decodeCursor(query.cursor, ROOM_NAME_PATTERN));
+    'GET /rooms': async ({ query, identity }) => {
+      const after = decodeCursor(query.cursor, ROOM_NAME_PATTERN);
+      const page = await listRooms(deps, identity, query.limit, after);
       return { status: 200, body: { rooms: page.rooms, nextCursor: nextCursorOf(page.after) } };
     },
     'POST /rooms': async ({ body, identity }) => ({
       status: 201,
-      body: { room: await createRoom(deps, identity, body.name) },
+      body: { room: await createRoom(deps, identity, body) },
     }),
-    'GET /rooms/{name}/messages': async ({ params, query }) => {
+    'GET /rooms/{name}/messages': async ({ params, query, identity }) => {
       const before = decodeCursor(query.before, MESSAGE_ID_PATTERN, 'before');
-      return historyAnswer(await roomHistory(deps, params.name, query.limit, before));
+      return historyAnswer(await roomHistory(deps, identity, params.name, query.limit, before));
     },
     'POST /rooms/{name}/messages': async ({ params, body, identity }) =>
       postedAnswer(await postRoomMessage(deps, identity, params.name, body)),
+    'POST /rooms/{name}/members': async ({ params, identity }) => {
+      const { member, created } = await joinAsMember(deps, identity, params.name);
+      return created ? { status: 201, body: { member } } : { status: 200, body: { member } };
+    },
+    'DELETE /rooms/{name}/members/me': async ({ params, identity }) => {
+      await leaveMembership(deps, identity, params.name);
+      return { status: 204, body: undefined };
+    },
+    'GET /rooms/{name}/members': async ({ params, query, identity }) => {
+      const after = decodeCursor(query.cursor, CANONICAL_USERNAME_PATTERN);
+      const page = await listMembers(deps, identity, params.name, query.limit, after);
+      return { status: 200, body: { members: page.items, nextCursor: nextCursorOf(page.after) } };
+    },
+    'POST /rooms/{name}/invitations': async ({ params, body, identity }) => ({
+      status: 201,
+      body: { invitation: await invite(deps, identity, params.name, body.username) },
+    }),
+    'GET /me/rooms': async ({ query, identity }) => {
+      const page = await myRooms(deps, identity, query.limit, decodeCursor(query.cursor, ROOM_NAME_PATTERN));
+      return { status: 200, body: { rooms: page.items, nextCursor: nextCursorOf(page.after) } };
+    },
+    'GET /me/invitations': async ({ query, identity }) => {
+      const after = decodeCursor(query.cursor, ROOM_NAME_PATTERN);
+      const page = await myInvitations(deps, identity, query.limit, after);
+      return { status: 200, body: { invitations: page.items, nextCursor: nextCursorOf(page.after) } };
+    },
   },
   buildAuthenticator(),
 );

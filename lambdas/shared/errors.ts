@@ -97,7 +97,14 @@ export class BlockedError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(code: 'ACCOUNT_EXISTS' | 'ROOM_EXISTS', message: string) {
+  constructor(code: 'ACCOUNT_EXISTS' | 'ROOM_EXISTS' | 'ALREADY_MEMBER', message: string) {
+    super(code, message);
+  }
+}
+
+/** The caller may not do that in this room: not a member of it, or their role does not allow it. */
+export class ForbiddenError extends AppError {
+  constructor(code: 'NOT_A_MEMBER' | 'FORBIDDEN', message: string) {
     super(code, message);
   }
 }

@@ -24,7 +24,18 @@ export const functionRoutes = {
   me: { api: 'http', routes: ['GET /auth/me', 'GET /auth/me/export', HTTP_FALLBACK_ROUTE_KEY] },
   rooms: {
     api: 'http',
-    routes: ['GET /rooms', 'POST /rooms', 'GET /rooms/{name}/messages', 'POST /rooms/{name}/messages'],
+    routes: [
+      'GET /rooms',
+      'POST /rooms',
+      'GET /rooms/{name}/messages',
+      'POST /rooms/{name}/messages',
+      'POST /rooms/{name}/members',
+      'DELETE /rooms/{name}/members/me',
+      'GET /rooms/{name}/members',
+      'POST /rooms/{name}/invitations',
+      'GET /me/rooms',
+      'GET /me/invitations',
+    ],
   },
   conversations: {
     api: 'http',

@@ -2,22 +2,33 @@
  * The HTTP half of the contract: one method per route, typed results, and `ApiError` (with the server's
  * code) or `UnreachableError` / `TimeoutError` for everything that is not a success.
  */
-import { limits } from '../contract/limits.ts';
 import { ApiClientBase } from './api-base.ts';
-import { type Created, exportAll, type HistoryOptions, type PageOptions, readAllPages } from './paging.ts';
+import * as membership from './membership.ts';
+import {
+  type Created,
+  exportAll,
+  type HistoryOptions,
+  type PageOptions,
+  readAllPages,
+  recentMessages,
+} from './paging.ts';
 import type {
   AccountExport,
   Block,
   Conversation,
   ConversationMessage,
   ConversationSummary,
+  Invitation,
   LoginResult,
   Message,
+  MyRoom,
   Page,
   Room,
+  RoomMember,
   RoomMessage,
   SendOptions,
   User,
+  Visibility,
   WebSocketTicket,
 } from './types.ts';
 
@@ -104,14 +115,30 @@ export class ChatApi extends ApiClientBase {
     return this.page<Room>('/rooms', 'rooms', { limit: options.limit, cursor: options.cursor });
   }
 
-  /** Every room, following `nextCursor` until the end. */
+  /** Every room the caller may see (public ones and their private ones), following `nextCursor`. */
   listAllRooms(): Promise<Room[]> {
     return readAllPages((options) => this.listRooms(options));
   }
 
-  async createRoom(name: string): Promise<Room> {
-    return (await this.request<{ room: Room }>('POST', '/rooms', { body: { name } })).body.room;
+  /** Creates a room owned by the caller; public unless said otherwise. */
+  async createRoom(name: string, options: { visibility?: Visibility; topic?: string } = {}): Promise<Room> {
+    const body = { name, visibility: options.visibility, topic: options.topic };
+    return (await this.request<{ room: Room }>('POST', '/rooms', { body })).body.room;
   }
+
+  // --- membership (lib/client/membership.ts) ---
+
+  private readonly call: membership.Requester = (method, path, options) =>
+    this.request(method, path, options);
+  joinRoom = (room: string): Promise<Created<RoomMember>> => membership.joinRoom(this.call, room);
+  leaveRoom = (room: string): Promise<void> => membership.leaveRoom(this.call, room);
+  roomMembers = (room: string, options: PageOptions = {}): Promise<Page<RoomMember>> =>
+    membership.roomMembers(this.call, room, options);
+  invite = (room: string, username: string): Promise<Invitation> =>
+    membership.invite(this.call, room, username);
+  myRooms = (options: PageOptions = {}): Promise<Page<MyRoom>> => membership.myRooms(this.call, options);
+  myInvitations = (options: PageOptions = {}): Promise<Page<Invitation>> =>
+    membership.myInvitations(this.call, options);
 
   roomMessages(room: string, options: HistoryOptions = {}): Promise<Page<RoomMessage>> {
     return this.page<RoomMessage>(`/rooms/${encodeURIComponent(room)}/messages`, 'messages', {
@@ -205,24 +232,13 @@ export class ChatApi extends ApiClientBase {
    * The `count` most recent messages of a room or conversation (fewer when there are not as many), oldest
    * first, reading as many pages as needed.
    */
-  async recentMessages(
-    target: { room: string } | { conversationId: string },
-    count: number,
-  ): Promise<Message[]> {
-    const pages: Message[][] = [];
-    let remaining = count;
-    let before: string | undefined;
-    while (remaining > 0) {
-      const options = { limit: Math.min(remaining, limits.pageSize.max), before };
-      const page =
+  recentMessages(target: { room: string } | { conversationId: string }, count: number): Promise<Message[]> {
+    return recentMessages(
+      (options) =>
         'room' in target
-          ? await this.roomMessages(target.room, options)
-          : await this.conversationMessages(target.conversationId, options);
-      pages.unshift([...page.items]);
-      remaining -= page.items.length;
-      if (page.nextCursor === null || page.items.length === 0) break;
-      before = page.nextCursor;
-    }
-    return pages.flat();
+          ? this.roomMessages(target.room, options)
+          : this.conversationMessages(target.conversationId, options),
+      count,
+    );
   }
 }

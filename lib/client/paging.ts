@@ -1,6 +1,6 @@
 /** The options and results of the list and history routes, and reading a list to its end. */
 import { limits } from '../contract/limits.ts';
-import type { AccountExport, Page } from './types.ts';
+import type { AccountExport, Message, Page } from './types.ts';
 
 export interface PageOptions {
   /** 1..100; the server's default is 50. */
@@ -56,4 +56,22 @@ export async function exportAll(
     cursor = nextCursor ?? undefined;
   } while (cursor !== undefined);
   return whole;
+}
+
+/** The `count` most recent messages of one history (fewer when there are not as many), oldest first. */
+export async function recentMessages(
+  read: (options: HistoryOptions) => Promise<Page<Message>>,
+  count: number,
+): Promise<Message[]> {
+  const pages: Message[][] = [];
+  let remaining = count;
+  let before: string | undefined;
+  while (remaining > 0) {
+    const page = await read({ limit: Math.min(remaining, limits.pageSize.max), before });
+    pages.unshift([...page.items]);
+    remaining -= page.items.length;
+    if (page.nextCursor === null || page.items.length === 0) break;
+    before = page.nextCursor;
+  }
+  return pages.flat();
 }

@@ -4,6 +4,7 @@ import { ChatClientError, TimeoutError } from './errors.ts';
 import type {
   AckFrame,
   ErrorFrame,
+  InvitedFrame,
   JoinedFrame,
   LeftFrame,
   MessageFrame,
@@ -44,6 +45,7 @@ export interface FrameEvents {
   readonly message: MessageFrame;
   readonly ack: AckFrame;
   readonly pong: PongFrame;
+  readonly invited: InvitedFrame;
   readonly error: ErrorFrame;
 }
 

@@ -6,7 +6,19 @@
  */
 import type * as contract from '../contract/index.ts';
 
-export type { Block, ErrorDetail, Room, ServerFrameType, SocketErrorCode, User } from '../contract/index.ts';
+export type {
+  Block,
+  ErrorDetail,
+  Invitation,
+  MyRoom,
+  Room,
+  RoomMember,
+  RoomRole,
+  ServerFrameType,
+  SocketErrorCode,
+  User,
+  Visibility,
+} from '../contract/index.ts';
 
 type WireMessage = contract.Message;
 
@@ -73,6 +85,8 @@ export type UserLeftFrame = contract.ServerFrameOf<'user_left'>;
 export type MessageFrame = { readonly type: 'message' } & Message;
 export type AckFrame = contract.ServerFrameOf<'ack'>;
 export type PongFrame = contract.ServerFrameOf<'pong'>;
+/** This user was invited to a room: accept with `ChatApi.joinRoom(room)`. */
+export type InvitedFrame = contract.ServerFrameOf<'invited'>;
 
 /** An error frame; a newer server may send codes this client does not know yet. */
 export type ErrorFrame = Omit<contract.ServerFrameOf<'error'>, 'code'> & {
@@ -87,4 +101,5 @@ export type ServerFrame =
   | MessageFrame
   | AckFrame
   | PongFrame
+  | InvitedFrame
   | ErrorFrame;

@@ -19,9 +19,26 @@ export const httpErrors = {
     meaning: 'Login with an unknown username or a wrong password (one answer for both).',
   },
   INVALID_REFRESH_TOKEN: { status: 401, meaning: 'Unknown, expired or reused (a reuse ends its session).' },
+  NOT_A_MEMBER: {
+    status: 403,
+    meaning:
+      'The caller is not a member of this public room, and the action needs it (leaving the room, inviting to it): join it first.',
+  },
+  FORBIDDEN: {
+    status: 403,
+    meaning:
+      'The caller’s role in the room may not do that (only the owner invites; the owner cannot leave).',
+  },
   NOT_FOUND: { status: 404, meaning: 'No route has this method and path.' },
-  USER_NOT_FOUND: { status: 404, meaning: 'The `peer` of a new conversation does not exist.' },
-  ROOM_NOT_FOUND: { status: 404, meaning: 'No room has this name.' },
+  USER_NOT_FOUND: {
+    status: 404,
+    meaning: 'The `peer` of a new conversation, or the invitee of an invitation, does not exist.',
+  },
+  ROOM_NOT_FOUND: {
+    status: 404,
+    meaning:
+      'No room has this name, or it is a private room the caller is not a member of (the two are answered alike).',
+  },
   CONVERSATION_NOT_FOUND: {
     status: 404,
     meaning: 'No such conversation, or the caller is not one of its participants.',
@@ -34,12 +51,16 @@ export const httpErrors = {
     status: 409,
     meaning: 'The username (taken for ever once registered) or the email is taken, in any case.',
   },
-  ROOM_EXISTS: { status: 409, meaning: 'A room of this name exists.' },
+  ROOM_EXISTS: {
+    status: 409,
+    meaning: 'A room of this name exists (public or private: room names are one namespace).',
+  },
   QUOTA_EXCEEDED: {
     status: 403,
     meaning:
       'A quota is reached: at most 50 rooms joined by one connection (leave one first); at most 10 connections of one user (their 11th handshake is refused with HTTP 429).',
   },
+  ALREADY_MEMBER: { status: 409, meaning: 'The invitee is already a member of the room.' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is over 16 KiB.' },
   TOO_MANY_ATTEMPTS: {
     status: 429,

@@ -126,3 +126,25 @@ export const cursorParameter = (description: string) =>
 export const cursor = cursorParameter(
   'The `nextCursor` of the previous page (opaque). Omit for the first page.',
 );
+
+/** Control characters but for `\n`, and the bidirectional overrides and isolates (they make text lie about itself). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+const UNSAFE_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** A room's topic: one line of at most 256 characters, with something visible in it. */
+export const topic = stringField().check(
+  z.refine((value) => value.trim().length > 0, { error: 'must not be empty or only white space' }),
+  z.refine((value) => [...value].length <= limits.topicCharacters.max, {
+    error: `must be at most ${limits.topicCharacters.max} characters`,
+  }),
+  z.refine((value) => !UNSAFE_CHARACTERS.test(value) && !value.includes('\n'), {
+    error: 'must not contain control or bidirectional-override characters',
+  }),
+  z.meta({ minLength: 1, maxLength: limits.topicCharacters.max, pattern: '\\S' }),
+);
+
+/** Who can see a room: anyone (`public`), or its members only (`private`, joined by invitation). */
+export const visibility = z.enum(['public', 'private']);
+
+/** A member's role in a room, highest first. */
+export const roomRole = z.enum(['owner', 'moderator', 'member']);

@@ -144,7 +144,7 @@ export const authRoutes = {
     tag: 'auth',
     summary: 'Everything stored about the signed-in user, page by page',
     description:
-      'The profile on every page; then, across the pages, the sessions, the rooms the user created, their conversations and every message they sent. `limit` bounds the items of a page across all its arrays.',
+      'The profile on every page; then, across the pages, the sessions, the rooms the user is a member of (with their role), their conversations and every message they sent. `limit` bounds the items of a page across all its arrays.',
     query: z.object({ limit: pageLimit, cursor: z.optional(cursor) }),
     responses: { 200: { schema: accountExport, description: 'A page of the export.' } },
     errors: [],

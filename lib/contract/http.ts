@@ -2,22 +2,23 @@ import * as z from 'zod/mini';
 import type { HttpErrorCode } from './errors.ts';
 import {
   clientMessageId,
-  cursor,
   cursorParameter,
   messageText,
   pageLimit,
   roomName,
+  topic,
   username,
+  visibility,
 } from './fields.ts';
 import { authRoutes } from './http-auth.ts';
 import { blockRoutes } from './http-blocks.ts';
+import { membershipRoutes } from './http-rooms.ts';
 import { userRoutes } from './http-users.ts';
 import { conversation, conversationSummary, message, pageOf, published, room } from './objects.ts';
-import { type HttpRouteSpec, one } from './route-spec.ts';
+import { type HttpRouteSpec, listQuery, one, roomParams } from './route-spec.ts';
 
 export type { HttpRouteSpec } from './route-spec.ts';
 
-const listQuery = z.object({ limit: pageLimit, cursor: z.optional(cursor) });
 const historyQuery = z.object({
   limit: pageLimit,
   before: z.optional(
@@ -26,7 +27,6 @@ const historyQuery = z.object({
     ),
   ),
 });
-const roomParams = z.object({ name: roomName });
 // Any id is accepted here: one that names no conversation of the caller's is 404, as for a stranger's.
 const conversationParams = z.object({ id: z.string() });
 const postMessageBody = published(
@@ -49,6 +49,7 @@ export const httpRoutes = {
   ...authRoutes,
   ...blockRoutes,
   ...userRoutes,
+  ...membershipRoutes,
   'GET /rooms': {
     method: 'GET',
     path: '/rooms',
@@ -56,6 +57,7 @@ export const httpRoutes = {
     operationId: 'listRooms',
     tag: 'rooms',
     summary: 'List rooms, sorted by name',
+    description: 'Every public room, and the private rooms the caller is a member of.',
     query: listQuery,
     responses: {
       200: { schema: published('RoomPage', pageOf('rooms', room)), description: 'A page of rooms.' },
@@ -70,8 +72,11 @@ export const httpRoutes = {
     tag: 'rooms',
     summary: 'Create a room',
     description:
-      'The name is lower-cased before it is checked and stored. Room creations are limited per user (10 a minute by default).',
-    body: published('CreateRoomRequest', z.object({ name: roomName })),
+      'The name is lower-cased before it is checked and stored. The caller becomes its `owner` member. `visibility` defaults to `public`. Room creations are limited per user (10 a minute by default).',
+    body: published(
+      'CreateRoomRequest',
+      z.object({ name: roomName, visibility: z.optional(visibility), topic: z.optional(topic) }),
+    ),
     responses: {
       201: { schema: published('RoomResponse', one('room', room)), description: 'The room was created.' },
     },
@@ -85,7 +90,7 @@ export const httpRoutes = {
     tag: 'rooms',
     summary: 'Read the history of a room',
     description:
-      'A page holds the `limit` most recent messages older than `before`, oldest first; `nextCursor` fetches the page before it and is null at the beginning. Any signed-in user may read any room.',
+      'A page holds the `limit` most recent messages older than `before`, oldest first; `nextCursor` fetches the page before it and is null at the beginning. Any signed-in user may read a public room; a private room only its members.',
     params: roomParams,
     query: historyQuery,
     responses: { 200: { schema: messagePage, description: 'A page of messages, oldest first.' } },
@@ -99,7 +104,7 @@ export const httpRoutes = {
     tag: 'rooms',
     summary: 'Send a message to a room',
     description:
-      'The message is stored and pushed to the connections that joined the room. Each message takes a token of the sender’s message rate, shared with the WebSocket and with direct messages.',
+      'The message is stored and pushed to the connections that joined the room. Posting needs membership: posting to a public room makes the caller a member on the way; a private room answers non-members 404. Each message takes a token of the sender’s message rate, shared with the WebSocket and with direct messages.',
     params: roomParams,
     body: postMessageBody,
     responses: { 201: messageStored, 200: messageRepeated },

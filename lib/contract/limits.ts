@@ -13,6 +13,8 @@ export const limits = {
   /** A user search's prefix: at least this many characters of a username. */
   searchPrefixCharacters: { min: 2 },
   roomNameCharacters: { min: 1, max: 64 },
+  /** A room's topic, in characters (Unicode code points). */
+  topicCharacters: { max: 256 },
   emailCharacters: { max: 254 },
   /** bcrypt reads 72 bytes of a password: longer ones are refused, never truncated. */
   passwordBytes: { min: 8, max: 72 },

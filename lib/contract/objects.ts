@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { type HttpErrorCode, httpErrors } from './errors.ts';
+import { roomRole, visibility } from './fields.ts';
 
 /**
  * The objects the server answers with. The server's domain types are inferred from these, the client library's
@@ -40,7 +41,50 @@ export const room = published(
     name: z.string(),
     createdBy: text('The username of its creator.'),
     createdAt: timestamp('When it was created.'),
+    visibility: visibility.check(
+      z.meta({ description: '`private` rooms are seen and joined by their members and invitees only.' }),
+    ),
+    topic: z.optional(text('At most 256 characters.')),
+    memberCount: z.int().check(z.meta({ description: 'How many users are members.' })),
   }),
+);
+
+/** A member of a room, in `GET /rooms/{name}/members`. */
+export const roomMember = published(
+  'RoomMember',
+  z.object({
+    username: text('As registered (case kept).'),
+    role: roomRole,
+    joinedAt: timestamp('When the user became a member.'),
+  }),
+);
+
+/** A room in `GET /me/rooms`: the room, and what it is to the caller. */
+export const myRoom = published(
+  'MyRoom',
+  z.extend(room, {
+    role: roomRole,
+    unreadCount: z
+      .int()
+      .check(z.meta({ description: 'Always 0 for now: it counts once read markers exist.' })),
+  }),
+);
+
+/** A pending invitation to a room. */
+export const invitation = published(
+  'Invitation',
+  z.object({
+    room: z.string(),
+    username: text('The invitee.'),
+    invitedBy: text('The username of who invited.'),
+    invitedAt: timestamp('When the invitation was sent.'),
+  }),
+);
+
+/** A room the user is a member of, as the account export lists it. */
+export const roomMembership = published(
+  'RoomMembership',
+  z.object({ room: z.string(), role: roomRole, joinedAt: timestamp('When the user became a member.') }),
 );
 
 /** A message of a room (`room`) or of a conversation (`conversationId`): exactly one of the two is set. */
@@ -123,8 +167,9 @@ export const block = published(
 );
 
 /**
- * A page of everything stored about the caller. The pages walk the sections in order (sessions, rooms created,
- * conversations, blocks, messages sent), each in a stable order; concatenating every page's arrays gives the whole export.
+ * A page of everything stored about the caller. The pages walk the sections in order (sessions, room memberships,
+ * conversations, blocks, messages sent), each in a stable order; concatenating every page's arrays gives the whole
+ * export.
  */
 export const accountExport = published(
   'AccountExport',
@@ -137,7 +182,9 @@ export const accountExport = published(
         expiresAt: timestamp('When the session ends at the latest.'),
       }),
     ),
-    rooms: z.array(room).check(z.meta({ description: 'The rooms the user created, by name.' })),
+    rooms: z
+      .array(roomMembership)
+      .check(z.meta({ description: 'The rooms the user is a member of, with their role, by name.' })),
     conversations: z.array(conversation).check(z.meta({ description: 'By conversation id.' })),
     blocks: z.array(block).check(z.meta({ description: 'The users the user blocks, by username.' })),
     messages: z
@@ -174,6 +221,12 @@ export const errorBody = published(
 
 export type User = z.infer<typeof user>;
 export type Room = z.infer<typeof room>;
+export type RoomMember = z.infer<typeof roomMember>;
+export type MyRoom = z.infer<typeof myRoom>;
+export type Invitation = z.infer<typeof invitation>;
+export type RoomMembership = z.infer<typeof roomMembership>;
+export type RoomRole = z.infer<typeof roomRole>;
+export type Visibility = z.infer<typeof visibility>;
 export type Message = z.infer<typeof message>;
 export type Conversation = z.infer<typeof conversation>;
 export type ConversationSummary = z.infer<typeof conversationSummary>;

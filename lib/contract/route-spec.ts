@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { HttpErrorCode } from './errors.ts';
+import { cursor, pageLimit, roomName } from './fields.ts';
 
 /** One success answer of a route: its body schema (none for 204), and what it means. */
 export interface Success {
@@ -35,3 +36,9 @@ export interface HttpRouteSpec {
 /** An object with one field: `{user: User}`, `{message: Message}`. */
 export const one = <Key extends string, Schema extends z.ZodMiniType>(key: Key, schema: Schema) =>
   z.object({ [key]: schema } as { [K in Key]: Schema });
+
+/** The query of a paged list: `?limit&cursor`. */
+export const listQuery = z.object({ limit: pageLimit, cursor: z.optional(cursor) });
+
+/** The path parameters of a room's routes. */
+export const roomParams = z.object({ name: roomName });

@@ -87,6 +87,11 @@ export const serverFrames = {
     clientMessageId: z.optional(z.string()),
   }),
   pong: z.object({ type: z.literal('pong') }),
+  invited: z.object({
+    type: z.literal('invited'),
+    room: z.string().check(z.meta({ description: 'The room this user is invited to.' })),
+    by: z.string().check(z.meta({ description: 'The username of who invited.' })),
+  }),
   error: z.object({
     type: z.literal('error'),
     code: z.enum(socketErrorCodes),

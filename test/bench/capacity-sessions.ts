@@ -78,7 +78,7 @@ export async function measureSessionCapacity(
   const owner = await authenticate(accountDeps, (await signIn()).token);
   await signIn();
   const room = `${name}-room`;
-  const createRoomCapacity = await measure(() => createRoom(deps, owner, room));
+  const createRoomCapacity = await measure(() => createRoom(deps, owner, { name: room }));
   await openConversation(deps, owner, table.peer);
   for (let index = 0; index < 150; index++) {
     await postRoomMessage(deps, owner, room, { text: `message ${index} of the export benchmark` });

@@ -217,7 +217,13 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
 
     // Rooms of 10 and 100 members (one connection per user), with some history.
     const members = async (room: string, count: number) => {
-      await deps.rooms.create({ name: room, createdBy: 'alice', createdAt: new Date().toISOString() });
+      await deps.rooms.create({
+        name: room,
+        createdBy: 'alice',
+        createdAt: new Date().toISOString(),
+        visibility: 'public',
+        memberCount: 1,
+      });
       const ids: string[] = [];
       for (let index = 0; index < count; index++) {
         const connectionId = `${room}-conn-${index}`;
@@ -302,7 +308,15 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
         },
       ),
     );
-    const historyPage = await measure(() => roomHistory(deps, 'ten', 50, undefined));
+    const historyPage = await measure(() =>
+      roomHistory(
+        deps,
+        { userId: 'u-alice', username: 'alice', sessionId: 'capacity' },
+        'ten',
+        50,
+        undefined,
+      ),
+    );
     const policy = deps.ratePolicies.message;
     const at = Date.now();
     const rateToken = await measure(() => deps.limits.take('message', 'carol', bucketStep(policy, at)));

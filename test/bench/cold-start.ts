@@ -244,7 +244,13 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
   );
 
   const room = `cold-${randomUUID().slice(0, 6)}`;
-  await rooms.create({ name: room, createdBy: username, createdAt: now().toISOString() });
+  await rooms.create({
+    name: room,
+    createdBy: username,
+    createdAt: now().toISOString(),
+    visibility: 'public',
+    memberCount: 1,
+  });
   const newMessageId = monotonicFactory();
   for (let index = 0; index < 30; index++) {
     await messages.append({

@@ -107,7 +107,13 @@ export async function setUpFanOut(env: BenchEnvironment, sizes: readonly number[
     const roomsBySize = new Map<number, { name: string; ids: string[] }>();
     for (const size of sizes) {
       const name = `fan${size}-${tag}`;
-      await rooms.create({ name, createdBy: 'bench', createdAt: new Date().toISOString() });
+      await rooms.create({
+        name,
+        createdBy: 'bench',
+        createdAt: new Date().toISOString(),
+        visibility: 'public',
+        memberCount: 1,
+      });
       const usernames = Array.from({ length: size }, (_, index) => `f${size}_${index}_${tag}`);
       const opened = await clients.request({
         type: 'open',

@@ -142,7 +142,7 @@ describe('chat export', () => {
     expect(exported).toMatchObject({ code: 0, stderr: '' });
     const everything = JSON.parse(exported.stdout);
     expect(everything.user).toMatchObject({ username: account.username, email: account.email });
-    expect(everything.rooms.map((each: { name: string }) => each.name)).toEqual([room.name]);
+    expect(everything.rooms).toEqual([{ room: room.name, role: 'owner', joinedAt: room.createdAt }]);
     // Two logins: chat login's and this test's.
     expect(everything.sessions).toHaveLength(2);
     expect(everything.messages.map((message: { text: string }) => message.text)).toEqual(texts);

@@ -146,6 +146,8 @@ describe('chat --help', () => {
       'passwd',
       'delete-account',
       'rooms',
+      'invite',
+      'members',
       'join',
       'dm',
       'conversations',

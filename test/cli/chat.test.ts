@@ -53,10 +53,50 @@ describe('chat rooms', () => {
       runChat(['rooms', '--json'], ben.env),
     ]);
     expect(tableResult.code).toBe(0);
-    expect(tableResult.stdout.split('\n')[0]).toMatch(/^NAME\s+CREATED BY\s+CREATED$/);
-    expect(tableResult.stdout).toMatch(new RegExp(`^${room}\\s+${ann.username}\\s+\\d\\d:\\d\\d$`, 'm'));
+    expect(tableResult.stdout.split('\n')[0]).toMatch(
+      /^NAME\s+VISIBILITY\s+MEMBERS\s+YOUR ROLE\s+CREATED BY\s+CREATED\s+TOPIC$/,
+    );
+    expect(tableResult.stdout).toMatch(
+      new RegExp(`^${room}\\s+public\\s+\\d+\\s+\\S+\\s+${ann.username}\\s+\\d\\d:\\d\\d\\s*$`, 'm'),
+    );
     expect(JSON.parse(jsonResult.stdout)).toContainEqual(
       expect.objectContaining({ name: room, createdBy: ann.username }),
+    );
+  });
+
+  it('creates a private room with a topic, invites, and lists its members and your role', async () => {
+    const secret = `secret-${randomBytes(3).toString('hex')}`;
+
+    const created = await runChat(['rooms', 'create', secret, '--private', '--topic', 'Plans'], ann.env);
+    const hidden = await runChat(['members', secret], ben.env);
+    // Ben's open chat window (in another room) is told of the invitation.
+    const window = ChatProcess.start(['join', room], ben.env);
+    await window.waitForLine(/^Here now: /);
+    const invited = await runChat(['invite', secret, ben.username], ann.env);
+    await window.waitForLine(
+      new RegExp(
+        `^\\[\\d\\d:\\d\\d\\] \\* ${ann.username} invited you to ${secret} \\(chat join ${secret}\\)$`,
+      ),
+    );
+    window.end();
+    expect((await window.result()).code).toBe(0);
+    // `chat join` accepts the invitation; with no input, the window closes at once.
+    const joined = await runChat(['join', secret], ben.env, { input: '' });
+    const [members, listed] = await Promise.all([
+      runChat(['members', secret], ben.env),
+      runChat(['rooms'], ben.env),
+    ]);
+
+    expect(created.stdout).toBe(`Created private room ${secret}. Join it with: chat join ${secret}\n`);
+    expect(hidden.code).toBe(1);
+    expect(hidden.stderr).toMatch(/\(ROOM_NOT_FOUND\)$/m);
+    expect(invited.stdout).toBe(`Invited ${ben.username} to ${secret}.\n`);
+    expect(joined.code, joined.stderr).toBe(0);
+    expect(members.stdout.split('\n')[0]).toMatch(/^USERNAME\s+ROLE\s+JOINED$/);
+    expect(members.stdout).toMatch(new RegExp(`^${ann.username}\\s+owner\\s+`, 'm'));
+    expect(members.stdout).toMatch(new RegExp(`^${ben.username}\\s+member\\s+`, 'm'));
+    expect(listed.stdout).toMatch(
+      new RegExp(`^${secret}\\s+private\\s+2\\s+member\\s+${ann.username}\\s+\\d\\d:\\d\\d\\s+Plans$`, 'm'),
     );
   });
 

@@ -1,6 +1,6 @@
 /**
  * `GET /auth/me/export` over the local stack: everything stored about the caller (profile, sessions, the rooms
- * they created, their conversations and blocks, every message they sent over either API), page by page, each item once,
+ * they are a member of, their conversations and blocks, every message they sent over either API), page by page, each item once,
  * nothing of anyone else's, nothing secret; forged cursors refused.
  */
 import { describe, expect, it } from 'vitest';
@@ -96,8 +96,12 @@ describe('account export', () => {
         expiresAt: expect.stringMatching(ISO_TIME),
       });
     }
-    expect(exported.rooms.map((room: Json) => room.name)).toEqual(ownRooms.sort());
-    expect(exported.rooms.every((room: Json) => room.createdBy === alice.username)).toBe(true);
+    // Her own rooms as their owner, and bob's, which posting to made her a member of.
+    expect(exported.rooms).toEqual(
+      [...ownRooms.map((room) => [room, 'owner']), [othersRoom, 'member']]
+        .sort(([a], [b]) => String(a).localeCompare(String(b)))
+        .map(([room, role]) => ({ room, role, joinedAt: expect.stringMatching(ISO_TIME) })),
+    );
     expect(exported.conversations.map((conversation: Json) => conversation.conversationId).sort()).toEqual(
       [withBob.conversationId, withCarol.conversationId].sort(),
     );

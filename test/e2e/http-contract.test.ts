@@ -143,6 +143,40 @@ describe('every route answers what the contract declares', () => {
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages`, { token: bob.token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?before=%21`, { token });
 
+    // Membership: alice's private room, bob invited, accepting, listing and leaving.
+    const secret = `secret-${randomUUID().slice(0, 8)}`;
+    const created = await call('POST /rooms', '/rooms', {
+      token,
+      body: { name: secret, visibility: 'private', topic: 'plans' },
+    });
+    expect(created.body.room).toMatchObject({ visibility: 'private', topic: 'plans', memberCount: 1 });
+    const invite = (caller: string, roomName: string, invitee: string) =>
+      call('POST /rooms/{name}/invitations', `/rooms/${roomName}/invitations`, {
+        token: caller,
+        body: { username: invitee },
+      });
+    expect((await invite(bob.token, secret, bob.username)).body.code).toBe('ROOM_NOT_FOUND');
+    expect((await invite(bob.token, room, alice.username)).body.code).toBe('NOT_A_MEMBER');
+    expect((await invite(token, secret, 'nobody_here_x')).body.code).toBe('USER_NOT_FOUND');
+    expect((await invite(token, secret, alice.username)).body.code).toBe('ALREADY_MEMBER');
+    expect((await invite(token, secret, bob.username)).status).toBe(201);
+    await call('GET /me/invitations', '/me/invitations', { token: bob.token });
+    await call('GET /me/invitations', '/me/invitations?cursor=%21', { token: bob.token });
+    const joined = await call('POST /rooms/{name}/members', `/rooms/${secret}/members`, { token: bob.token });
+    expect(joined.status).toBe(201);
+    await call('POST /rooms/{name}/members', `/rooms/${secret}/members`, { token: bob.token });
+    await call('POST /rooms/{name}/members', '/rooms/nowhere-at-all/members', { token });
+    expect((await invite(bob.token, secret, username)).body.code).toBe('FORBIDDEN');
+    await call('GET /rooms/{name}/members', `/rooms/${secret}/members?limit=1`, { token: bob.token });
+    await call('GET /rooms/{name}/members', '/rooms/nowhere-at-all/members', { token });
+    await call('GET /me/rooms', '/me/rooms', { token: bob.token });
+    await call('GET /me/rooms', '/me/rooms?limit=0', { token: bob.token });
+    const leave = (caller: string, roomName: string) =>
+      call('DELETE /rooms/{name}/members/me', `/rooms/${roomName}/members/me`, { token: caller });
+    expect((await leave(token, secret)).body.code).toBe('FORBIDDEN');
+    expect((await leave(bob.token, room)).body.code).toBe('NOT_A_MEMBER');
+    expect((await leave(bob.token, secret)).status).toBe(204);
+
     // The session routes, with a session of their own so that ending it leaves the calls above alone.
     const session = await api.signUp('sessions');
     await call('POST /auth/login', '/auth/login', {

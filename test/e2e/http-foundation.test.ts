@@ -194,14 +194,20 @@ function unsigned(token: string): string {
 }
 
 describe('POST /rooms', () => {
-  it('returns 201 with the room, its name lower-cased, its creator and an ISO timestamp', async () => {
+  it('returns 201 with the room, its name lower-cased, its creator, an ISO timestamp, public, one member', async () => {
     const name = uniqueName('Room');
 
     const response = await api.call('POST', '/rooms', { token: owner.token, body: { name } });
 
     expect(response.status).toBe(201);
     expect(response.body).toEqual({
-      room: { name: name.toLowerCase(), createdBy: owner.username, createdAt: expect.any(String) },
+      room: {
+        name: name.toLowerCase(),
+        createdBy: owner.username,
+        createdAt: expect.any(String),
+        visibility: 'public',
+        memberCount: 1,
+      },
     });
     expectIsoTimestamp(response.body.room.createdAt);
   });

@@ -59,7 +59,13 @@ const deps = messagingDeps(doc, tableName, poster, {
 
 /** A room with `members` connections (of distinct users) that have joined it, and some history. */
 async function busyRoom(name: string, members: number, messages: number): Promise<string[]> {
-  await rooms.create({ name, createdBy: 'seed', createdAt: new Date().toISOString() });
+  await rooms.create({
+    name,
+    createdBy: 'seed',
+    createdAt: new Date().toISOString(),
+    visibility: 'public',
+    memberCount: 1,
+  });
   const ids = Array.from({ length: members }, (_, i) => `${name}-conn-${i}`);
   await Promise.all(
     ids.map(async (connectionId, i) => {

@@ -27,6 +27,8 @@ describe('POST /rooms', () => {
         name: 'general',
         createdBy: alice.username,
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        visibility: 'public',
+        memberCount: 1,
       },
     });
   });
@@ -105,6 +107,8 @@ describe('GET /rooms', () => {
       name: 'general',
       createdBy: alice.username,
       createdAt: expect.any(String),
+      visibility: 'public',
+      memberCount: 1,
     });
   });
 

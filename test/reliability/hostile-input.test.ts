@@ -36,11 +36,11 @@ async function post(token: string, path: string, body: unknown) {
   return response.body;
 }
 
-// A public room alice writes in, and another room with its own history.
+// A public room alice writes in, and carol's private room, with its own history, that alice must never see.
 const general = `general-${suffix}`;
 const secret = `secret-${suffix}`;
 await post(alice.token, '/rooms', { name: general });
-await post(carol.token, '/rooms', { name: secret });
+await post(carol.token, '/rooms', { name: secret, visibility: 'private', topic: 'hidden' });
 for (let i = 0; i < 3; i++) await post(alice.token, `/rooms/${general}/messages`, { text: `general ${i}` });
 const secretIds: string[] = [];
 for (let i = 0; i < 3; i++) {
@@ -83,6 +83,7 @@ const PROTOTYPE_BODIES = [
 /** Valid bodies of every route, each then given one hostile field (or an extra hostile key). */
 const VALID_BODIES: Record<string, unknown>[] = [
   { name: `r-${suffix}` },
+  { name: `p-${suffix}`, visibility: 'private', topic: 'a topic' },
   { text: 'hello', clientMessageId: 'c-1' },
   { peer: bob.username },
   { username: `u${suffix}`, email: `u${suffix}@example.com`, password: 'correct horse battery' },
@@ -91,7 +92,18 @@ const VALID_BODIES: Record<string, unknown>[] = [
 const oneHostileField = fc
   .tuple(
     fc.constantFrom(...VALID_BODIES),
-    fc.constantFrom('name', 'text', 'clientMessageId', 'peer', 'username', 'email', 'password', 'extra'),
+    fc.constantFrom(
+      'name',
+      'visibility',
+      'topic',
+      'text',
+      'clientMessageId',
+      'peer',
+      'username',
+      'email',
+      'password',
+      'extra',
+    ),
     hostileValue,
   )
   .map(([valid, field, value]) => JSON.stringify({ ...valid, [field]: value }));
@@ -105,6 +117,8 @@ const hostileBody = fc.oneof(
       .record(
         {
           name: hostileValue,
+          visibility: hostileValue,
+          topic: hostileValue,
           text: hostileValue,
           peer: hostileValue,
           clientMessageId: hostileValue,
@@ -130,7 +144,7 @@ const hostileBody = fc.oneof(
 
 /** A path segment: an existing name, raw (`..` and bad escapes included) or URL-encoded hostile text. */
 const hostileSegment = fc.oneof(
-  { weight: 2, arbitrary: fc.constantFrom(general, aliceBob.conversationId as string) },
+  { weight: 2, arbitrary: fc.constantFrom(general, secret, aliceBob.conversationId as string) },
   {
     weight: 1,
     arbitrary: fc.constantFrom('..', '.', '%', '%2F', 'a%2Fb', '%00', '%zz', '#', 'ROOM%23x', '%2e%2e'),
@@ -184,6 +198,12 @@ const ROUTES = [
   ['POST', '/rooms'],
   ['GET', '/rooms/{}/messages'],
   ['POST', '/rooms/{}/messages'],
+  ['POST', '/rooms/{}/members'],
+  ['DELETE', '/rooms/{}/members/me'],
+  ['GET', '/rooms/{}/members'],
+  ['POST', '/rooms/{}/invitations'],
+  ['GET', '/me/rooms'],
+  ['GET', '/me/invitations'],
   ['POST', '/conversations'],
   ['GET', '/conversations'],
   ['GET', '/conversations/{}/messages'],
@@ -203,6 +223,10 @@ function expectOnlyOwnData(path: string, response: RawResponse, caller: string):
   if (path.startsWith(`/rooms/${general}/`)) {
     for (const message of body.messages ?? []) expect(message.room, where).toBe(general);
   }
+  // carol's private room is never listed, nor its members shown, to alice.
+  for (const room of body.rooms ?? []) expect(room.name, where).not.toBe(secret);
+  for (const invitation of body.invitations ?? []) expect(invitation.username, where).toBe(caller);
+  if (body.members !== undefined) expect(path, where).not.toContain(secret);
   for (const conversation of body.conversations ?? []) {
     expect(conversation.participants, where).toContain(caller);
   }
@@ -255,6 +279,9 @@ describe('hostile HTTP requests', () => {
     const routes = [
       '/auth/me/export?cursor=',
       '/rooms?cursor=',
+      '/me/rooms?cursor=',
+      '/me/invitations?cursor=',
+      `/rooms/${general}/members?cursor=`,
       `/rooms/${general}/messages?before=`,
       '/conversations?cursor=',
       `/conversations/${aliceBob.conversationId}/messages?before=`,

@@ -44,11 +44,16 @@ const ROOM_ITEM = {
   createdAt: { S: '2026-01-01T00:00:00.000Z' },
 };
 const isSessionRead = (body: Record<string, unknown>) => JSON.stringify(body.Key ?? {}).includes('SESSION#');
-/** What a healthy DynamoDB answers to the calls of a history read: the session check, the room, the page. */
-const healthy = (operation: string, body: Record<string, unknown>): FakeAnswer =>
-  operation === 'GetItem'
-    ? { status: 200, body: { Item: isSessionRead(body) ? SESSION_ITEM : ROOM_ITEM } }
-    : { status: 200, body: { Items: [], Count: 0, ScannedCount: 0 } };
+const isMemberRead = (body: Record<string, unknown>) => JSON.stringify(body.Key ?? {}).includes('MEMBER#');
+/**
+ * What a healthy DynamoDB answers to the calls of a history read: the session check, the room and the caller's
+ * membership (none: the room is public), the page.
+ */
+const healthy = (operation: string, body: Record<string, unknown>): FakeAnswer => {
+  if (operation !== 'GetItem') return { status: 200, body: { Items: [], Count: 0, ScannedCount: 0 } };
+  if (isMemberRead(body)) return { status: 200, body: {} };
+  return { status: 200, body: { Item: isSessionRead(body) ? SESSION_ITEM : ROOM_ITEM } };
+};
 
 const readHistory = async () =>
   readResponse(
@@ -93,8 +98,9 @@ describe('ProvisionedThroughputExceededException', () => {
     const response = await readHistory();
 
     expect(response).toEqual({ status: 200, body: { messages: [], nextCursor: null } });
-    // The session check, throttled twice, then the room and the page.
+    // The session check, throttled twice, then the room and the caller's membership, and the page.
     expect(fake.requests.map((request) => request.operation)).toEqual([
+      'GetItem',
       'GetItem',
       'GetItem',
       'GetItem',

@@ -62,13 +62,16 @@ const CLIENT_MESSAGE_ID = '[A-Za-z0-9_-]{1,64}';
  * item outside these is input that reached DynamoDB as an unintended key.
  */
 const KEY_SHAPES: readonly [RegExp, RegExp][] = [
-  [new RegExp(`^USER#${USERNAME}$`), new RegExp(`^(PROFILE|CONV#${CONVERSATION}|ROOM#${ROOM})$`)],
+  [
+    new RegExp(`^USER#${USERNAME}$`),
+    new RegExp(`^(PROFILE|CONV#${CONVERSATION}|ROOM#${ROOM}|INVITE#${ROOM})$`),
+  ],
   // Emails may contain `#` (the address rules allow it), but the claim lives under its own prefix and fixed SK.
   [/^EMAIL#[^@\s]+@[^@\s]+\.[^@\s]+$/, /^EMAIL$/],
   [
     new RegExp(`^ROOM#${ROOM}$`),
     new RegExp(
-      `^(META|CONN#${CONNECTION}|PRESENCE#${USERNAME}|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID})$`,
+      `^(META|CONN#${CONNECTION}|PRESENCE#${USERNAME}|MEMBER#${USERNAME}|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID})$`,
     ),
   ],
   [new RegExp(`^CONN#${CONNECTION}$`), /^META$/],

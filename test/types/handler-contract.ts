@@ -9,7 +9,15 @@
 import { type HttpRouteHandlers, httpHandler } from '../../lambdas/shared/http.ts';
 import { webSocketHandler } from '../../lambdas/shared/websocket.ts';
 
-const room = { name: 'general', createdBy: 'alice', createdAt: '2026-11-21T10:00:00.000Z' };
+const room = {
+  name: 'general',
+  createdBy: 'alice',
+  createdAt: '2026-11-21T10:00:00.000Z',
+  visibility: 'public',
+  memberCount: 1,
+} as const;
+const member = { username: 'alice', role: 'owner', joinedAt: room.createdAt } as const;
+const page = { nextCursor: null };
 const noPoster = { post: async () => {} };
 
 /** Builds handlers for type checking only; never called. */
@@ -30,6 +38,17 @@ export function proofs() {
         message: { messageId: 'm', room: 'general', from: 'alice', text: 'hi', sentAt: room.createdAt },
       },
     }),
+    'POST /rooms/{name}/members': async () => ({ status: 201, body: { member } }),
+    'DELETE /rooms/{name}/members/me': async () => ({ status: 204, body: undefined }),
+    'GET /rooms/{name}/members': async () => ({ status: 200, body: { members: [member], ...page } }),
+    'POST /rooms/{name}/invitations': async () => ({
+      status: 201,
+      body: {
+        invitation: { room: 'general', username: 'bob', invitedBy: 'alice', invitedAt: room.createdAt },
+      },
+    }),
+    'GET /me/rooms': async () => ({ status: 200, body: { rooms: [], ...page } }),
+    'GET /me/invitations': async () => ({ status: 200, body: { invitations: [], ...page } }),
   };
   httpHandler('rooms', rooms);
 
@@ -55,8 +74,8 @@ export function proofs() {
       // The parsed body and the caller are typed from the contract: an authenticated route always has one.
       const name: string = body.name;
       const userId: string = identity.userId;
-      // @ts-expect-error POST /rooms takes no `topic` (yet)
-      body.topic;
+      // @ts-expect-error POST /rooms takes no `colour`
+      body.colour;
       return { status: 201, body: { room: { ...room, name, createdBy: userId } } };
     },
   });

@@ -25,6 +25,9 @@ closes the session once every message is acknowledged (exit status 1 if one was 
     .action(
       cli.action(async (context, room: string) => {
         const signedIn = context.signedIn();
+        // Membership first, over HTTP: it also accepts a pending invitation to a private room, which the
+        // socket's join does not.
+        await signedIn.api.joinRoom(room.toLowerCase());
         return chatWindow(context, signedIn, { kind: 'room', room: room.toLowerCase() });
       }),
     );

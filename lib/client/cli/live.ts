@@ -7,7 +7,7 @@ import { DisconnectedError } from '../errors.ts';
 import type { ChatApi } from '../http.ts';
 import type { ChatSession } from '../session.ts';
 import type { StateChange } from '../session-events.ts';
-import type { Message, MessageFrame, UserJoinedFrame, UserLeftFrame } from '../types.ts';
+import type { InvitedFrame, Message, MessageFrame, UserJoinedFrame, UserLeftFrame } from '../types.ts';
 import { LiveTerminal } from './live-terminal.ts';
 import { errorSentence, MessagePrinter, type Painter } from './output.ts';
 import type { LiveTarget } from './slash-commands.ts';
@@ -35,6 +35,7 @@ const CATCH_UP_COUNT = 50;
 type LiveEvent =
   | { readonly kind: 'message'; readonly frame: MessageFrame }
   | { readonly kind: 'user_joined' | 'user_left'; readonly frame: UserJoinedFrame | UserLeftFrame }
+  | { readonly kind: 'invited'; readonly frame: InvitedFrame }
   | { readonly kind: 'state'; readonly change: StateChange };
 
 /**
@@ -77,6 +78,7 @@ class LiveChat {
       session.on('message', (frame) => this.handle({ kind: 'message', frame })),
       session.on('user_joined', (frame) => this.handle({ kind: 'user_joined', frame })),
       session.on('user_left', (frame) => this.handle({ kind: 'user_left', frame })),
+      session.on('invited', (frame) => this.handle({ kind: 'invited', frame })),
       session.on('state', (change) => this.handle({ kind: 'state', change })),
     ];
     this.window = {
@@ -180,6 +182,11 @@ class LiveChat {
           this.printer.notice(`${event.frame.username} ${event.kind === 'user_joined' ? 'joined' : 'left'}`);
         }
         this.knownMembers = this.currentMembers();
+        break;
+      case 'invited':
+        this.printer.notice(
+          `${event.frame.by} invited you to ${event.frame.room} (chat join ${event.frame.room})`,
+        );
         break;
       case 'state':
         void this.onState(event.change);

@@ -1,30 +1,89 @@
-/** `chat rooms` (a table of the rooms) and `chat rooms create <name>`. */
+/**
+ * `chat rooms` (a table of the rooms you can see, with your role), `chat rooms create <name> [--private]
+ * [--topic <text>]`, `chat invite <room> <user>` and `chat members <room>`.
+ */
 import type { Command } from 'commander';
+import type { ChatApi } from '../http.ts';
+import { readAllPages } from '../paging.ts';
+import type { Room, RoomRole } from '../types.ts';
 import type { Cli } from './context.ts';
 import { addListCommand } from './list-command.ts';
-import { clean, shortTimestamp } from './output.ts';
+import { clean, shortTimestamp, truncate } from './output.ts';
 
-/** Adds `rooms` and its `create` subcommand to `program`. */
+/** Every room the user can see, each with their role in it when they are a member. */
+async function roomsWithRoles(api: ChatApi): Promise<(Room & { role?: RoomRole })[]> {
+  const [rooms, mine] = await Promise.all([
+    api.listAllRooms(),
+    readAllPages((options) => api.myRooms(options)),
+  ]);
+  const roles = new Map(mine.map((room) => [room.name, room.role]));
+  return rooms.map((room) => ({ ...room, ...(roles.has(room.name) ? { role: roles.get(room.name) } : {}) }));
+}
+
+/** Adds `rooms` with its `create` subcommand, `invite` and `members` to `program`. */
 export function addRoomCommands(program: Command, cli: Cli): void {
   const rooms = addListCommand(program, cli, {
     name: 'rooms',
-    description: 'list the rooms (a table), or create one with "chat rooms create <name>"',
-    list: (api) => api.listAllRooms(),
+    description: 'list the rooms you can see (a table), or create one with "chat rooms create <name>"',
+    list: roomsWithRoles,
     empty: 'No rooms yet. Create one with: chat rooms create <name>',
-    header: ['NAME', 'CREATED BY', 'CREATED'],
-    row: (room) => [room.name, clean(room.createdBy), shortTimestamp(room.createdAt)],
+    header: ['NAME', 'VISIBILITY', 'MEMBERS', 'YOUR ROLE', 'CREATED BY', 'CREATED', 'TOPIC'],
+    row: (room) => [
+      room.name,
+      room.visibility,
+      String(room.memberCount),
+      room.role ?? '-',
+      clean(room.createdBy),
+      shortTimestamp(room.createdAt),
+      room.topic === undefined ? '' : truncate(room.topic, 40),
+    ],
   });
 
   rooms
     .command('create')
-    .description('create a room')
+    .description('create a room; you are its owner')
     .argument('<name>', '1 to 64 of a-z, 0-9, "_" and "-", starting with a letter or digit (lower-cased)')
+    .option('--private', 'only members see it; invite them with "chat invite <room> <user>"')
+    .option('--topic <text>', 'what the room is about (at most 256 characters)')
     .action(
-      cli.action(async (context, name: string) => {
+      cli.action(async (context, name: string, options: { private?: boolean; topic?: string }) => {
         const { api } = context.signedIn();
-        const room = await api.createRoom(name);
+        const visibility = options.private ? 'private' : 'public';
+        const room = await api.createRoom(name, { visibility, topic: options.topic });
         if (context.options.json) context.printJson(room);
-        else context.say(`Created room ${room.name}. Join it with: chat join ${room.name}`);
+        else context.say(`Created ${visibility} room ${room.name}. Join it with: chat join ${room.name}`);
+      }),
+    );
+
+  program
+    .command('invite')
+    .description('invite a user to a room you own (they accept with "chat join <room>")')
+    .argument('<room>', 'the room')
+    .argument('<username>', 'who to invite')
+    .option('--json', 'print JSON')
+    .action(
+      cli.action(async (context, room: string, username: string) => {
+        const { api } = context.signedIn();
+        const invitation = await api.invite(room, username);
+        if (context.options.json) context.printJson(invitation);
+        else context.say(`Invited ${clean(invitation.username)} to ${invitation.room}.`);
+      }),
+    );
+
+  program
+    .command('members')
+    .description('list the members of a room, with their roles')
+    .argument('<room>', 'the room')
+    .option('--json', 'print JSON')
+    .action(
+      cli.action(async (context, room: string) => {
+        const { api } = context.signedIn();
+        const members = await readAllPages((options) => api.roomMembers(room, options));
+        context.printTable(members, {
+          empty: 'No members.',
+          header: ['USERNAME', 'ROLE', 'JOINED'],
+          row: (member) => [clean(member.username), member.role, shortTimestamp(member.joinedAt)],
+        });
       }),
     );
 }

@@ -1,0 +1,121 @@
+import type * as contract from '../../lib/contract/index.ts';
+import type { Invitation } from '../data/memberships.ts';
+import type { Membership, Page } from '../data/rooms.ts';
+import type { UserRepository } from '../data/users.ts';
+import { ConflictError, ForbiddenError, RoomNotFoundError, UserNotFoundError } from '../shared/errors.ts';
+import type { Identity } from '../shared/tokens.ts';
+import { deliver, leaveRoom, type PresenceDeps } from './presence.ts';
+import { addMember, visibleRoom } from './room-access.ts';
+
+export interface MembershipDeps extends PresenceDeps {
+  readonly users: UserRepository;
+}
+
+/**
+ * `POST /rooms/{name}/members`: join a public room, or accept the invitation to a private one. Joining again
+ * changes nothing.
+ * @throws RoomNotFoundError also for a private room without an invitation.
+ */
+export async function joinAsMember(deps: MembershipDeps, identity: Identity, name: string) {
+  const [room, member] = await Promise.all([
+    deps.rooms.get(name),
+    deps.memberships.get(name, identity.username),
+  ]);
+  if (room === undefined) throw new RoomNotFoundError(name);
+  if (member !== undefined) return { member, created: false };
+  return addMember(deps, room, identity.username);
+}
+
+/**
+ * `DELETE /rooms/{name}/members/me`: the caller stops being a member, and each of their connections that joined
+ * the room leaves it (`left` to it, `user_left` to the room with the last one), so that nothing of the room
+ * reaches them any more.
+ * @throws ForbiddenError NOT_A_MEMBER (a public room they are not in), FORBIDDEN (the owner).
+ */
+export async function leaveMembership(deps: MembershipDeps, identity: Identity, name: string): Promise<void> {
+  const { member } = await visibleRoom(deps, identity.username, name);
+  if (member?.role === 'owner') {
+    throw new ForbiddenError('FORBIDDEN', 'The owner of a room cannot leave it.');
+  }
+  if (member === undefined || !(await deps.memberships.remove(name, identity.username))) {
+    throw new ForbiddenError('NOT_A_MEMBER', `You are not a member of "${name}".`);
+  }
+  for (const connectionId of await deps.connections.connectionsInRoom(identity.username, name)) {
+    await leaveRoom(deps, connectionId, name);
+  }
+}
+
+/** A page of a room's members by username; a private room's for its members only. */
+export async function listMembers(
+  deps: MembershipDeps,
+  identity: Identity,
+  name: string,
+  limit: number,
+  after: string | undefined,
+): Promise<Page<Membership>> {
+  await visibleRoom(deps, identity.username, name);
+  return deps.memberships.list(name, limit, after);
+}
+
+/** A page of the caller's rooms by name, each with their role (a Query, then one BatchGetItem of the rooms). */
+export async function myRooms(
+  deps: MembershipDeps,
+  identity: Identity,
+  limit: number,
+  after: string | undefined,
+): Promise<Page<contract.MyRoom>> {
+  const page = await deps.memberships.roomsOf(identity.username, limit, after);
+  const rooms = new Map(
+    (await deps.rooms.getMany(page.items.map((item) => item.room))).map((room) => [room.name, room]),
+  );
+  const items = page.items.flatMap((membership) => {
+    const room = rooms.get(membership.room);
+    // Read markers (issue 14) will make unreadCount count; until then there is nothing to count against.
+    return room === undefined ? [] : [{ ...room, role: membership.role, unreadCount: 0 }];
+  });
+  return { items, after: page.after };
+}
+
+/**
+ * Invites a user to a room: only its owner may (moderators once roles can be given). The invitation is stored in
+ * the invitee's partition and their open connections get `invited`.
+ * @throws RoomNotFoundError, ForbiddenError NOT_A_MEMBER or FORBIDDEN, UserNotFoundError, ConflictError ALREADY_MEMBER
+ */
+export async function invite(
+  deps: MembershipDeps,
+  identity: Identity,
+  name: string,
+  invitee: string,
+): Promise<Invitation> {
+  const { member } = await visibleRoom(deps, identity.username, name);
+  if (member === undefined) throw new ForbiddenError('NOT_A_MEMBER', `You are not a member of "${name}".`);
+  if (member.role !== 'owner') throw new ForbiddenError('FORBIDDEN', 'Only the owner may invite.');
+  const [user, existing] = await Promise.all([
+    deps.users.findByUsername(invitee),
+    deps.memberships.get(name, invitee),
+  ]);
+  if (user === undefined) throw new UserNotFoundError();
+  if (existing !== undefined) {
+    throw new ConflictError('ALREADY_MEMBER', `${user.username} is already a member of "${name}".`);
+  }
+  const invitation: Invitation = {
+    room: name,
+    username: user.username,
+    invitedBy: identity.username,
+    invitedAt: deps.now().toISOString(),
+  };
+  await deps.memberships.invite(invitation);
+  const connections = await deps.connections.connectionIdsOf(user.username);
+  await deliver(deps, connections, { type: 'invited', room: name, by: identity.username });
+  return invitation;
+}
+
+/** A page of the caller's pending invitations, by room name. */
+export async function myInvitations(
+  deps: MembershipDeps,
+  identity: Identity,
+  limit: number,
+  after: string | undefined,
+): Promise<Page<Invitation>> {
+  return deps.memberships.invitationsOf(identity.username, limit, after);
+}

@@ -1,0 +1,55 @@
+import type { MembershipRepository } from '../data/memberships.ts';
+import type { Membership, Room, RoomRepository } from '../data/rooms.ts';
+import { RoomNotFoundError } from '../shared/errors.ts';
+
+/**
+ * Who may reach a room: the rule every room route and socket action applies, so that a private room answers a
+ * non-member exactly as a room that does not exist, everywhere.
+ */
+export interface RoomAccessDeps {
+  readonly rooms: RoomRepository;
+  readonly memberships: MembershipRepository;
+  readonly now: () => Date;
+}
+
+/** A room the caller may see, with the caller's membership of it when there is one. */
+export interface VisibleRoom {
+  readonly room: Room;
+  readonly member: Membership | undefined;
+}
+
+/**
+ * The room as `username` may see it: 2 GetItems in parallel (the room and the caller's membership).
+ * @throws RoomNotFoundError when it does not exist, or is private and the caller is not a member: the two are
+ * answered alike, so that a private room cannot be told from a missing one.
+ */
+export async function visibleRoom(
+  deps: RoomAccessDeps,
+  username: string,
+  name: string,
+): Promise<VisibleRoom> {
+  const [room, member] = await Promise.all([deps.rooms.get(name), deps.memberships.get(name, username)]);
+  if (room === undefined || (room.visibility === 'private' && member === undefined)) {
+    throw new RoomNotFoundError(name);
+  }
+  return { room, member };
+}
+
+/**
+ * Makes `username` a member of a room that is not yet theirs: any public room; a private room only with a
+ * pending invitation, which this consumes. Returns the membership and whether it is new (a concurrent join of
+ * the same user may have made it first).
+ * @throws RoomNotFoundError when the room is gone, or is private and there is no invitation.
+ */
+export async function addMember(
+  deps: Pick<RoomAccessDeps, 'memberships' | 'now'>,
+  room: Room,
+  username: string,
+): Promise<{ readonly member: Membership; readonly created: boolean }> {
+  const member: Membership = { username, role: 'member', joinedAt: deps.now().toISOString() };
+  const outcome = await deps.memberships.add(room, member, room.visibility === 'private');
+  if (outcome === 'added') return { member, created: true };
+  const existing = outcome === 'already-member' ? await deps.memberships.get(room.name, username) : undefined;
+  if (existing === undefined) throw new RoomNotFoundError(room.name);
+  return { member: existing, created: false };
+}
