@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type * as contract from '../../lib/contract/index.ts';
 import { partitionAfter, queryPage } from './index-query.ts';
 import {
@@ -105,6 +105,11 @@ export class MembershipRepository {
         Item: { ...invitationKey(invitation.username, invitation.room), type: 'Invitation', ...invitation },
       }),
     );
+  }
+
+  /** Withdraws a user's invitation to a room, if there is one: one DeleteItem. */
+  async withdrawInvitation(username: string, room: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: invitationKey(username, room) }));
   }
 
   /** A page of a user's pending invitations by room name: one Query of the user's partition. */

@@ -4,13 +4,7 @@ import { username as usernameSchema } from '../../lib/contract/index.ts';
 import type { UserRecord, UserRepository } from '../data/users.ts';
 import { ConflictError, InvalidCredentialsError, UnauthorizedError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
-import type {
-  ChangePasswordInput,
-  DeleteAccountInput,
-  LoginInput,
-  RegisterInput,
-} from '../shared/validation.ts';
-import { type BlockDeps, unblockEveryone } from './blocks.ts';
+import type { ChangePasswordInput, LoginInput, RegisterInput } from '../shared/validation.ts';
 import { admitLogin, type LoginLockoutDeps } from './login-lockout.ts';
 import { endSessions, type SessionDeps, type SessionEndDeps, startSession } from './sessions.ts';
 
@@ -98,25 +92,6 @@ export async function changePassword(
 }
 
 /**
- * Deletes the caller's account after checking its password: the profile becomes a tombstone (the username is
- * never free again), the email claim goes (the email may register again), then every session ends and every
- * socket closes, and the blocks the user made are lifted. Messages stay in history under the username.
- * @throws InvalidCredentialsError when the password is wrong.
- */
-export async function deleteAccount(
-  deps: Pick<AccountDeps, 'users' | 'now'> & SessionEndDeps & Pick<BlockDeps, 'blocks'>,
-  identity: Identity,
-  input: DeleteAccountInput,
-): Promise<void> {
-  const user = await ownAccount(deps, identity, input.password);
-  if (!(await deps.users.delete(user, deps.now().toISOString()))) {
-    throw new UnauthorizedError('The account of this token no longer exists.');
-  }
-  await endSessions(deps, user.username, 'all');
-  await unblockEveryone(deps, user.username);
-}
-
-/**
  * The signed-in user's own profile.
  * @throws UnauthorizedError when the account behind a still-valid token no longer exists.
  */
@@ -141,7 +116,7 @@ export async function accountOf(deps: Pick<AccountDeps, 'users'>, identity: Iden
  * The account of a token (see `accountOf`), its password checked.
  * @throws UnauthorizedError when it is gone; InvalidCredentialsError when the password is wrong.
  */
-async function ownAccount(deps: Pick<AccountDeps, 'users'>, identity: Identity, password: string) {
+export async function ownAccount(deps: Pick<AccountDeps, 'users'>, identity: Identity, password: string) {
   const user = await accountOf(deps, identity);
   if (!(await compare(password, user.passwordHash))) throw new InvalidCredentialsError();
   return user;

@@ -45,6 +45,29 @@ export async function leaveMembership(deps: MembershipDeps, identity: Identity, 
   }
 }
 
+/**
+ * Removes every membership and pending invitation of a user whose account is being deleted: 1 Query per 100 of
+ * each, then the leave transaction per membership (both member items, `memberCount`) and 1 DeleteItem per
+ * invitation. Their sockets closed with their sessions. A room they owned keeps its name, history and other
+ * members, without an owner until ownership can be handed over (moderation).
+ */
+export async function removeAllMemberships(
+  deps: Pick<MembershipDeps, 'memberships'>,
+  username: string,
+): Promise<void> {
+  let after: string | undefined;
+  do {
+    const page = await deps.memberships.roomsOf(username, 100, after);
+    for (const membership of page.items) await deps.memberships.remove(membership.room, username);
+    after = page.after;
+  } while (after !== undefined);
+  do {
+    const page = await deps.memberships.invitationsOf(username, 100, after);
+    for (const invitation of page.items) await deps.memberships.withdrawInvitation(username, invitation.room);
+    after = page.after;
+  } while (after !== undefined);
+}
+
 /** A page of a room's members by username; a private room's for its members only. */
 export async function listMembers(
   deps: MembershipDeps,

@@ -1,8 +1,10 @@
 import { BlockRepository } from '../data/blocks.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
+import { MembershipRepository } from '../data/memberships.ts';
 import { UserRepository } from '../data/users.ts';
-import { changePassword, deleteAccount } from '../domain/accounts.ts';
+import { deleteAccount } from '../domain/account-deletion.ts';
+import { changePassword } from '../domain/accounts.ts';
 import { endSessions, refreshSession } from '../domain/sessions.ts';
 import { issueWebSocketTicket } from '../domain/tickets.ts';
 import { bcryptCost, tableName, webSocketTicketTtlSeconds } from '../shared/config.ts';
@@ -16,6 +18,7 @@ const deps = {
   users: new UserRepository(doc, tableName()),
   connections: new ConnectionRepository(doc, tableName()),
   blocks: new BlockRepository(doc, tableName()),
+  memberships: new MembershipRepository(doc, tableName()),
   closer: managementApiCloser(),
   bcryptCost: bcryptCost(),
   ticketTtlSeconds: webSocketTicketTtlSeconds(),

@@ -8,6 +8,7 @@ import { uniqueRoomName } from '../support/accounts.ts';
 import { expectContractError, ISO_TIME } from '../support/contract.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { realtimeHarness, type User, userLeft } from '../support/realtime.ts';
+import { scanAll, tableReader } from '../support/table.ts';
 import { eventually } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
@@ -259,5 +260,42 @@ describe('concurrent joins and leaves', () => {
     const expected = [owner, ...joiners].map((user) => user.username).sort();
     expect(await members(owner, room)).toEqual(expected);
     await eventually(async () => (await memberCount(owner, room)) === expected.length);
+  });
+});
+
+describe('an account deleted', () => {
+  it('leaves every room it was a member of, and its invitations go', async () => {
+    const [owner, leaving] = await api.signUpEach('memowner', 'memleaving');
+    const open = await createRoom(owner);
+    const secret = await createRoom(owner, { visibility: 'private' });
+    const invitedTo = await createRoom(owner, { visibility: 'private' });
+    expect((await post(leaving, `/rooms/${open}/members`)).status).toBe(201);
+    expect((await post(owner, `/rooms/${secret}/invitations`, { username: leaving.username })).status).toBe(
+      201,
+    );
+    expect((await post(leaving, `/rooms/${secret}/members`)).status).toBe(201);
+    expect(
+      (await post(owner, `/rooms/${invitedTo}/invitations`, { username: leaving.username })).status,
+    ).toBe(201);
+    expect(await memberCount(owner, open)).toBe(2);
+
+    const deleted = await api.call('DELETE', '/auth/me', {
+      token: leaving.token,
+      body: { password: leaving.password },
+    });
+    expect(deleted.status).toBe(204);
+
+    for (const room of [open, secret]) {
+      expect(await members(owner, room)).toEqual([owner.username]);
+      expect(await memberCount(owner, room)).toBe(1);
+    }
+    expect(await members(owner, invitedTo)).toEqual([owner.username]);
+    // Nothing of the memberships or the invitation is left in the user's partition.
+    const reader = tableReader(stack.dynamoEndpoint);
+    const items = await scanAll(reader, stack.tableName).finally(() => reader.destroy());
+    const left = items.filter(
+      (item) => item.PK === `USER#${leaving.username.toLowerCase()}` && /^(ROOM|INVITE)#/.test(item.SK),
+    );
+    expect(left).toEqual([]);
   });
 });
