@@ -25,7 +25,7 @@ const stack = await startTestStack({
   limits: {
     rates: {
       message: { perMinute: 1, burst: 10 },
-      roomCreation: { perMinute: 1, burst: 2 },
+      roomCreation: { perMinute: 1, burst: 3 },
       conversationOpen: { perMinute: 1, burst: 3 },
     },
   },
@@ -231,7 +231,7 @@ describe('every route answers what the contract declares', () => {
   it('answers 429 RATE_LIMITED, with Retry-After, on every route with a per-user rate', async () => {
     const [eve, ...peers] = await api.signUpEach('eve', 'peer', 'peer', 'peer');
     const token = eve.token;
-    const rooms = [`rate-${randomUUID().slice(0, 8)}`, `rate-${randomUUID().slice(0, 8)}`];
+    const rooms = [1, 2, 3].map(() => `rate-${randomUUID().slice(0, 8)}`);
     for (const name of rooms) await call('POST /rooms', '/rooms', { token, body: { name } });
     const refusedRoom = await call('POST /rooms', '/rooms', { token, body: { name: 'one-too-many' } });
     expect(refusedRoom.body.code).toBe('RATE_LIMITED');
