@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Callback, Context } from 'aws-lambda';
+import type { ExecutionEnvironments } from './concurrency.ts';
 
 /** The account id of every local ARN and request context (the same placeholder LocalStack uses). */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -31,6 +32,11 @@ export interface FunctionTarget<TEvent> {
   timeoutMs?: number;
   /** The function's memory size, as the context reports it. Default 1024. */
   memoryLimitInMB?: number;
+  /**
+   * The function's emulated execution environments (lib/local/concurrency.ts): invocations beyond them wait
+   * their turn. Without them every invocation runs at once.
+   */
+  environments?: ExecutionEnvironments;
 }
 
 export interface LambdaContextOptions {
@@ -90,19 +96,23 @@ const unsupportedCallback: Callback<unknown> = () => {
 };
 
 /**
- * Calls a mounted handler with a fresh context and resolves with what it returns; a throw or a rejection
- * rejects.
+ * Calls a mounted handler with a fresh context, in one of its execution environments once one is free, and
+ * resolves with what it returns; a throw or a rejection rejects, and so does a throttled invocation.
  */
 export async function invokeFunction<TEvent>(
   target: FunctionTarget<TEvent>,
   event: TEvent,
 ): Promise<unknown> {
-  const context = createLambdaContext({
-    functionName: target.functionName,
-    timeoutMs: target.timeoutMs,
-    memoryLimitInMB: target.memoryLimitInMB,
-  });
-  return await target.handler(event, context, unsupportedCallback as never);
+  // The context (and its remaining time) starts with the invocation, not with the wait for an environment.
+  const invoke = async () => {
+    const context = createLambdaContext({
+      functionName: target.functionName,
+      timeoutMs: target.timeoutMs,
+      memoryLimitInMB: target.memoryLimitInMB,
+    });
+    return await target.handler(event, context, unsupportedCallback as never);
+  };
+  return target.environments === undefined ? invoke() : target.environments.run(target.functionName, invoke);
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   httpRoutes,
   webSocketRoutes,
 } from '../routes.ts';
+import { AccountConcurrency, ExecutionEnvironments } from './concurrency.ts';
 import { type DynamoDbLocal, ensureTable, localAwsSettings, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type AccessLogEntry, type HttpGateway, startHttpGateway } from './http-gateway.ts';
 import type { LambdaHandler } from './lambda-context.ts';
@@ -54,6 +55,11 @@ export interface LocalStackOptions {
   readonly log?: (line: string) => void;
   /** Settings added to the functions' environment, such as a shorter WebSocket ticket lifetime for tests. */
   readonly environment?: EnvironmentSettings;
+  /**
+   * How many invocations of one function run at once; the others wait for one to end (docs/local-stack.md,
+   * "How faithful the emulation is"). Default 8.
+   */
+  readonly environmentsPerFunction?: number;
 }
 
 export interface LocalStack {
@@ -115,8 +121,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The gateways start first so that their ports (and the callback URL) are known before the handlers
     // load and read their environment; no request can arrive before `handlers` is filled.
     const handlers = new Map<FunctionName, LambdaHandler<unknown>>();
+    const account = new AccountConcurrency();
+    const environments = new Map(
+      functionNames.map((name) => [
+        name,
+        new ExecutionEnvironments(
+          options.environmentsPerFunction ?? DEFAULT_ENVIRONMENTS_PER_FUNCTION,
+          account,
+        ),
+      ]),
+    );
     const target = (name: FunctionName) => ({
       functionName: `chat-${name}`,
+      environments: environments.get(name),
       handler: (...[event, context, callback]: Parameters<LambdaHandler<unknown>>) => {
         const handler = handlers.get(name);
         if (handler === undefined) throw new Error(`Function ${name} is not loaded yet`);
@@ -191,6 +208,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     throw error;
   }
 }
+
+/**
+ * Emulated execution environments per function. An invocation makes its DynamoDB calls one or two at a time (a
+ * room message: a Query, then a conditional write, then its posts), so 8 keep each function's calls well within
+ * its client's 50 sockets and no SDK timer runs while a call waits for one; more only lengthen DynamoDB Local's
+ * own queue on two cores. docs/local-stack.md ("Bursts") gives the measurements.
+ */
+const DEFAULT_ENVIRONMENTS_PER_FUNCTION = 8;
 
 /** The name of the signing key's secret in the emulated Secrets Manager: what `--secret-id` takes. */
 export const SIGNING_KEY_SECRET_NAME = 'chat-local-signing-key';
