@@ -157,8 +157,19 @@ async function startNpmStart(args: string[] = [], env: Record<string, string> = 
 }
 
 /** Sends `signal` to the `npm start` process alone (not its group) and waits for it to exit. */
+/**
+ * Sends `signal` to the Node.js process that runs bin/local.ts, and waits for `npm start` to exit. `tsx` runs the
+ * script in a child process; signalled itself, it relays the signal and gives the child 30 ms to say it has a
+ * handler before killing it with SIGKILL, which on a loaded machine turned a clean stop into exit 143. What is
+ * under test is our handler, so it gets the signal directly, as `kill <pid>` would give it; tsx then exits with
+ * its child's status.
+ */
 async function stop(stack: RunningStack, signal: NodeJS.Signals) {
-  stack.child.kill(signal);
+  const pid = stack.child.pid as number;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+  const script = Number(children[0]);
+  if (!Number.isInteger(script) || script <= 0) throw new Error(`tsx (${pid}) has no child process`);
+  process.kill(script, signal);
   return stack.exited;
 }
 
