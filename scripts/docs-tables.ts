@@ -13,12 +13,15 @@ import {
   connectionKey,
   conversationActivitySortKey,
   conversationKey,
+  deviceCountKey,
+  deviceKey,
   emailKey,
   type Key,
   loginFailuresKey,
   messagePartition,
   messageSortKey,
   presenceKey,
+  pushSentKey,
   ROOMS_INDEX_PK,
   roomKey,
   roomMemberKey,
@@ -186,6 +189,12 @@ export function keysTable(): string {
     {
       item: 'block (one per blocker and blocked user)',
       key: blockKey(SAMPLE.username, '<blocked username>'),
+    },
+    { item: 'push device', key: deviceKey(SAMPLE.username, '<deviceId>') },
+    { item: 'push device count (one per user)', key: deviceCountKey(SAMPLE.username) },
+    {
+      item: 'push sent (one per message and device, with TTL)',
+      key: pushSentKey(SAMPLE.messageId, SAMPLE.username, '<deviceId>'),
     },
     {
       item: 'session (one per login)',

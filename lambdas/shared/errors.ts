@@ -96,6 +96,13 @@ export class BlockedError extends AppError {
   }
 }
 
+/** A per-user quota is full, such as the devices a user may register. */
+export class QuotaExceededError extends AppError {
+  constructor(message: string) {
+    super('QUOTA_EXCEEDED', message);
+  }
+}
+
 export class ConflictError extends AppError {
   constructor(code: 'ACCOUNT_EXISTS' | 'ROOM_EXISTS', message: string) {
     super(code, message);

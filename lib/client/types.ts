@@ -6,7 +6,17 @@
  */
 import type * as contract from '../contract/index.ts';
 
-export type { Block, ErrorDetail, Room, ServerFrameType, SocketErrorCode, User } from '../contract/index.ts';
+export type {
+  Block,
+  Device,
+  ErrorDetail,
+  PushPayload,
+  PushPlatform,
+  Room,
+  ServerFrameType,
+  SocketErrorCode,
+  User,
+} from '../contract/index.ts';
 
 type WireMessage = contract.Message;
 

@@ -30,6 +30,10 @@ export const httpErrors = {
     status: 403,
     meaning: 'The other participant of this direct conversation blocks the caller.',
   },
+  QUOTA_EXCEEDED: {
+    status: 403,
+    meaning: 'A per-user quota is full (such as the devices a user may register); free one first.',
+  },
   ACCOUNT_EXISTS: {
     status: 409,
     meaning: 'The username (taken for ever once registered) or the email is taken, in any case.',

@@ -11,6 +11,7 @@ import {
 } from './fields.ts';
 import { authRoutes } from './http-auth.ts';
 import { blockRoutes } from './http-blocks.ts';
+import { deviceRoutes } from './http-devices.ts';
 import { conversation, conversationSummary, message, pageOf, published, room } from './objects.ts';
 import { type HttpRouteSpec, one } from './route-spec.ts';
 
@@ -47,6 +48,7 @@ const messageRepeated = {
 export const httpRoutes = {
   ...authRoutes,
   ...blockRoutes,
+  ...deviceRoutes,
   'GET /rooms': {
     method: 'GET',
     path: '/rooms',
