@@ -20,6 +20,8 @@ import {
 import { type DynamoDbLocal, ensureTable, localAwsSettings, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type AccessLogEntry, type HttpGateway, startHttpGateway } from './http-gateway.ts';
 import type { LambdaHandler } from './lambda-context.ts';
+import { type LocalNotifier, startLocalNotifier } from './notifier.ts';
+import { createPushSink, type LocalPush, PUSH_SINK_PATH } from './push-sink.ts';
 import { type SecretsManagerEmulator, startSecretsManager } from './secrets-manager.ts';
 import { startWebSocketGateway, type WebSocketGateway, type WebSocketLogEntry } from './websocket-gateway.ts';
 
@@ -62,6 +64,8 @@ export interface LocalStack {
   /** The emulated Secrets Manager (lib/local/secrets-manager.ts), and the signing key secret's ARN in it. */
   readonly secretsManagerEndpoint: string;
   readonly signingKeySecretArn: string;
+  /** The notifier's dead-letter queue and what it has handled (lib/local/notifier.ts). */
+  readonly notifier: Pick<LocalNotifier, 'deadLetters' | 'handledMessageIds'>;
   /**
    * Stops in order: WebSocket connections (each $disconnect runs), HTTP, the emulated Secrets Manager, then
    * DynamoDB Local if started here.
@@ -129,6 +133,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       onEvent: (entry) => log(formatWebSocketEntry(entry)),
     });
     started.push({ stop: () => webSocket.close() });
+    const pushSink = createPushSink((push) => log(formatPush(push)));
     const http: HttpGateway = await startHttpGateway({
       host: options.host,
       port: options.port,
@@ -137,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         { routeKey: httpFallbackRoute.routeKey, ...target(httpFallbackRoute.function) },
       ],
       onRequest: (entry) => log(formatHttpEntry(entry)),
+      localEndpoints: pushSink.handle,
     });
     started.push({ stop: () => http.close() });
 
@@ -155,6 +161,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       POWERTOOLS_SERVICE_NAME:
         process.env.POWERTOOLS_SERVICE_NAME ?? FUNCTION_BASE_ENVIRONMENT.POWERTOOLS_SERVICE_NAME,
       ...loginLockoutEnvironment(options.loginLockout),
+      // Pushes go to the sink on the local HTTP port instead of Amazon SNS.
+      PUSH_PROVIDER: 'local',
+      PUSH_LOCAL_SINK_URL: `${http.url}${PUSH_SINK_PATH}`,
       // Settings given outright win over the rest (tests shorten lifetimes with them).
       ...options.environment,
     };
@@ -167,6 +176,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       };
       handlers.set(name, module.handler);
     }
+    const notifier = await startLocalNotifier({
+      repositoryRoot,
+      dynamoEndpoint,
+      tableName: options.tableName,
+      log,
+    });
+    // Stopped before the gateways: no push is posted to a sink that is gone.
+    started.push(notifier);
 
     return {
       httpUrl: http.url,
@@ -176,6 +193,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName: options.tableName,
       secretsManagerEndpoint: secrets.endpoint,
       signingKeySecretArn,
+      notifier,
       stop: stopAll,
     };
   } catch (error) {
@@ -212,6 +230,11 @@ function writeJwtSecret(dataDir: string, value: string): void {
 
 function formatHttpEntry(entry: AccessLogEntry): string {
   return `HTTP ${entry.method} ${entry.path} ${entry.status} ${entry.durationMs}ms${entry.functionName ? ` (${entry.functionName})` : ''}`;
+}
+
+function formatPush(push: LocalPush): string {
+  const where = push.payload.room === undefined ? push.payload.conversationId : `#${push.payload.room}`;
+  return `PUSH ${push.platform} ${push.username}/${push.deviceId} ${where} ${JSON.stringify(push.payload.title)}: ${JSON.stringify(push.payload.body)}`;
 }
 
 function formatWebSocketEntry(entry: WebSocketLogEntry): string {

@@ -8,7 +8,10 @@ import { TEST_JWT_SECRET } from './table.ts';
  * and a fresh table. One per test file: handlers read their environment once per process.
  */
 export async function startTestStack(
-  options: Pick<LocalStackOptions, 'idleTimeoutMs' | 'maxConnectionMs' | 'loginLockout' | 'environment'> = {},
+  options: Pick<
+    LocalStackOptions,
+    'idleTimeoutMs' | 'maxConnectionMs' | 'loginLockout' | 'environment' | 'log'
+  > = {},
 ): Promise<LocalStack> {
   return startLocalStack({
     host: '127.0.0.1',
