@@ -14,6 +14,10 @@ const app = new App();
 //   alarmEmail  An e-mail address: alarms and their recoveries are published to a new SNS topic with this
 //               address subscribed (confirm the e-mail AWS sends). Default none: no topic, and the alarms only
 //               change state (console, dashboard).
+//   pushApnsPlatformArn, pushFcmPlatformArn
+//               The ARNs of the SNS platform applications (APNs, FCM) that push notifications go through
+//               (arn:aws:sns:<region>:<account>:app/APNS|APNS_SANDBOX|GCM/<name>). Default none: devices register
+//               but no push is sent, and the synth says so with a warning.
 
 /** A context value as a string; absent and empty both mean "not given". */
 function context(name: string): string | undefined {
@@ -34,7 +38,24 @@ if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) 
   refuse('alarmEmail', 'an e-mail address', alarmEmail);
 }
 
-new ChatStack(app, 'ServerlessChat', { stageName, retainData: ephemeral === 'false', alarmEmail });
+const pushPlatformArn = (name: string, platforms: string): string | undefined => {
+  const arn = context(name);
+  const pattern = new RegExp(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:app/(${platforms})/[A-Za-z0-9_.-]+$`);
+  if (arn !== undefined && !pattern.test(arn))
+    refuse(name, `an SNS platform application ARN (${platforms})`, arn);
+  return arn;
+};
+const pushPlatformArns = {
+  apns: pushPlatformArn('pushApnsPlatformArn', 'APNS|APNS_SANDBOX'),
+  fcm: pushPlatformArn('pushFcmPlatformArn', 'GCM'),
+};
+
+new ChatStack(app, 'ServerlessChat', {
+  stageName,
+  retainData: ephemeral === 'false',
+  alarmEmail,
+  pushPlatformArns,
+});
 
 // cdk-nag's AwsSolutions checks on every synth: an unacknowledged finding (error or warning) fails `cdk synth`
 // and `cdk deploy` with exit code 1. The acknowledged findings and their reasons: lib/nag-acknowledgements.ts.

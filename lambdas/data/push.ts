@@ -1,5 +1,4 @@
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -123,14 +122,19 @@ export class PushRepository {
     );
   }
 
-  /** Gives a claim back after a failed send, so that the retry sends at once: 1 DeleteItem, unless sent. */
+  /**
+   * Gives a claim back after a failed send, so that the retry sends at once: 1 UpdateItem ending the lease,
+   * unless the push was marked sent meanwhile.
+   */
   async release(target: PushTarget): Promise<void> {
     await conditionally(
       this.doc.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.tableName,
           Key: pushSentKey(target.messageId, target.username, target.deviceId),
-          ConditionExpression: 'attribute_not_exists(sentAt)',
+          UpdateExpression: 'SET leaseUntil = :ended',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(sentAt)',
+          ExpressionAttributeValues: { ':ended': 0 },
         }),
       ),
     );

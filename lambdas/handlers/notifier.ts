@@ -7,6 +7,7 @@ import { type NotifierDeps, notifyMessage } from '../domain/notifier.ts';
 import { localSinkProvider, type PushProvider, snsProvider } from '../domain/push-providers.ts';
 import { pushProviderConfig, tableName } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
+import { flushMetrics, recordMetric } from '../shared/metrics.ts';
 import { lazySnsApi } from './sns.ts';
 
 const doc = createDocumentClient();
@@ -41,17 +42,27 @@ const deps: NotifierDeps = {
  * pushes already sent are marked, so a retried record sends only what is missing.
  */
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  try {
+    return await handleRecords(event);
+  } finally {
+    flushMetrics();
+  }
+}
+
+async function handleRecords(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   for (const [index, record] of event.Records.entries()) {
     const message = messageOfStreamRecord(record);
     if (message === undefined) continue;
     try {
       const sent = await notifyMessage(deps, message);
       logger.info('Pushes sent', { messageId: message.messageId, sent });
+      recordMetric('PushesSent', sent);
     } catch (error) {
       logger.error('Pushes of a message failed; the record will be retried', {
         messageId: message.messageId,
         error,
       });
+      recordMetric('PushFailures', 1);
       return {
         batchItemFailures: event.Records.slice(index).map((failed) => ({
           itemIdentifier: failed.dynamodb?.SequenceNumber ?? '',

@@ -8,7 +8,9 @@ export type MetricName =
   | 'GoneConnections'
   | 'FanOutSize'
   | 'LoginFailures'
-  | 'LoginLockouts';
+  | 'LoginLockouts'
+  | 'PushesSent'
+  | 'PushFailures';
 
 export type RecordMetric = (name: MetricName, value: number) => void;
 

@@ -21,6 +21,8 @@ export const CHAT_METRIC_NAMES = [
   'FanOutSize',
   'LoginFailures',
   'LoginLockouts',
+  'PushesSent',
+  'PushFailures',
 ] as const satisfies readonly MetricName[];
 
 /** Alarms and graphs look at five-minute windows. */

@@ -170,8 +170,8 @@ describe('the alarms', () => {
     expect(threshold).toBeLessThanOrEqual(200);
   });
 
-  it('are all there is: one errors and one throttles alarm per function, four on the APIs and the table, two on logins', () => {
-    expect(Object.keys(alarmsOf(quiet))).toHaveLength(functionNames.length * 2 + 6);
+  it('are all there is: one errors and one throttles alarm per function, four on the APIs and the table, two on logins, three on the notifier', () => {
+    expect(Object.keys(alarmsOf(quiet))).toHaveLength(functionNames.length * 2 + 9);
   });
 
   it('treat missing data (no traffic) as fine and are named after the stack', () => {
@@ -211,7 +211,7 @@ describe('with an alarm e-mail', () => {
   it('sends every alarm and its recovery to the topic', () => {
     const alarms = Object.values(alarmsOf(notifying));
 
-    expect(alarms).toHaveLength(functionNames.length * 2 + 6);
+    expect(alarms).toHaveLength(functionNames.length * 2 + 9);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId() }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId() }]);
