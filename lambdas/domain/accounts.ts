@@ -11,6 +11,7 @@ import type {
   RegisterInput,
 } from '../shared/validation.ts';
 import { type BlockDeps, unblockEveryone } from './blocks.ts';
+import { type DeviceDeps, removeEveryDevice } from './devices.ts';
 import { admitLogin, type LoginLockoutDeps } from './login-lockout.ts';
 import { endSessions, type SessionDeps, type SessionEndDeps, startSession } from './sessions.ts';
 
@@ -100,11 +101,15 @@ export async function changePassword(
 /**
  * Deletes the caller's account after checking its password: the profile becomes a tombstone (the username is
  * never free again), the email claim goes (the email may register again), then every session ends and every
- * socket closes, and the blocks the user made are lifted. Messages stay in history under the username.
+ * socket closes, the blocks the user made are lifted and their push devices removed (no push reaches a phone
+ * of a deleted account). Messages stay in history under the username.
  * @throws InvalidCredentialsError when the password is wrong.
  */
 export async function deleteAccount(
-  deps: Pick<AccountDeps, 'users' | 'now'> & SessionEndDeps & Pick<BlockDeps, 'blocks'>,
+  deps: Pick<AccountDeps, 'users' | 'now'> &
+    SessionEndDeps &
+    Pick<BlockDeps, 'blocks'> &
+    Pick<DeviceDeps, 'devices'>,
   identity: Identity,
   input: DeleteAccountInput,
 ): Promise<void> {
@@ -114,6 +119,7 @@ export async function deleteAccount(
   }
   await endSessions(deps, user.username, 'all');
   await unblockEveryone(deps, user.username);
+  await removeEveryDevice(deps, user.username);
 }
 
 /**

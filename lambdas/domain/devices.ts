@@ -37,6 +37,13 @@ export async function deleteDevice(deps: DeviceDeps, identity: Identity, deviceI
   await deps.devices.remove(identity.username, deviceId);
 }
 
+/** Removes every device of a user (their account is being deleted): 1 Query, then 1 transaction per device. */
+export async function removeEveryDevice(deps: Pick<DeviceDeps, 'devices'>, username: string): Promise<void> {
+  for (const device of await deps.devices.list(username)) {
+    await deps.devices.remove(username, device.deviceId);
+  }
+}
+
 /** The caller's devices, by device id, without their tokens: 1 Query. */
 export async function listDevices(deps: DeviceDeps, identity: Identity): Promise<Device[]> {
   const stored = await deps.devices.list(identity.username);

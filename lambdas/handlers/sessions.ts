@@ -1,6 +1,7 @@
 import { BlockRepository } from '../data/blocks.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
+import { DeviceRepository } from '../data/devices.ts';
 import { UserRepository } from '../data/users.ts';
 import { changePassword, deleteAccount } from '../domain/accounts.ts';
 import { endSessions, refreshSession } from '../domain/sessions.ts';
@@ -16,6 +17,7 @@ const deps = {
   users: new UserRepository(doc, tableName()),
   connections: new ConnectionRepository(doc, tableName()),
   blocks: new BlockRepository(doc, tableName()),
+  devices: new DeviceRepository(doc, tableName()),
   closer: managementApiCloser(),
   bcryptCost: bcryptCost(),
   ticketTtlSeconds: webSocketTicketTtlSeconds(),

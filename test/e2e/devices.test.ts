@@ -3,14 +3,18 @@
  * per-user quota, which concurrent registrations cannot pass.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { deviceCountKey, userDevicesQuery } from '../../lambdas/data/keys.ts';
 import { limits } from '../../lib/contract/index.ts';
 import { expectContractError, ISO_TIME } from '../support/contract.ts';
 import { apiClient, type Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
+import { scanAll, tableReader } from '../support/table.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
 const api = apiClient(stack.httpUrl);
+const reader = tableReader(stack.dynamoEndpoint);
+afterAll(() => reader.destroy());
 
 const register = (
   token: string,
@@ -82,5 +86,26 @@ describe('push devices', () => {
     // Another user's quota is their own.
     const other = await api.signUp('devother');
     expect((await register(other.token, 'phone')).status).toBe(204);
+  });
+
+  it('go with the account: a deleted account leaves no device behind to push to', async () => {
+    const user = await api.signUp('devgone');
+    expect((await register(user.token, 'phone')).status).toBe(204);
+    expect((await register(user.token, 'tablet')).status).toBe(204);
+
+    const deleted = await api.call('DELETE', '/auth/me', {
+      token: user.token,
+      body: { password: user.password },
+    });
+    expect(deleted.status).toBe(204);
+
+    const { PK, SKPrefix } = userDevicesQuery(user.username);
+    const left = (await scanAll(reader, stack.tableName)).filter(
+      (item) =>
+        item.PK === PK &&
+        (String(item.SK).startsWith(SKPrefix) || item.SK === deviceCountKey(user.username).SK),
+    );
+    expect(left.filter((item) => String(item.SK).startsWith(SKPrefix))).toEqual([]);
+    expect(left.every((item) => item.deviceCount === 0)).toBe(true);
   });
 });
