@@ -26,6 +26,10 @@ const app = new App();
 //               The per-user rates and quotas.
 //   budgetMonthlyUsd, budgetEmail (default alarmEmail), budgetTopicArn
 //               An AWS Budgets cost budget and whom it tells. Default none.
+//   pushApnsPlatformArn, pushFcmPlatformArn
+//               The ARNs of the SNS platform applications (APNs, FCM) that push notifications go through
+//               (arn:aws:sns:<region>:<account>:app/APNS|APNS_SANDBOX|GCM/<name>). Default none: devices register
+//               but no push is sent, and the synth says so with a warning.
 
 /** A context value as a string; absent and empty both mean "not given". */
 function context(name: string): string | undefined {

@@ -63,6 +63,15 @@ function limitsOf(read: ContextReader): LimitSettings {
   };
 }
 
+/** An SNS platform application ARN of the given platforms (APNs, FCM), or undefined when not given. */
+function pushPlatformArn(read: ContextReader, name: string, platforms: string): string | undefined {
+  const arn = read(name);
+  const pattern = new RegExp(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:app/(${platforms})/[A-Za-z0-9_.-]+$`);
+  if (arn !== undefined && !pattern.test(arn))
+    refuse(name, `an SNS platform application ARN (${platforms})`, arn);
+  return arn;
+}
+
 /** The props of `ChatStack` that context values set, with the defaults given by the defaults. */
 export function stackPropsFromContext(
   read: ContextReader,
@@ -99,6 +108,10 @@ export function stackPropsFromContext(
     stageName,
     retainData: ephemeral === 'false',
     alarmEmail,
+    pushPlatformArns: {
+      apns: pushPlatformArn(read, 'pushApnsPlatformArn', 'APNS|APNS_SANDBOX'),
+      fcm: pushPlatformArn(read, 'pushFcmPlatformArn', 'GCM'),
+    },
     limits: limitsOf(read),
     throttles: {
       http: throttle(read, 'http', defaults.http),

@@ -6,6 +6,7 @@ import { ChatFunctions } from './constructs/chat-function.ts';
 import { ChatTable } from './constructs/chat-table.ts';
 import { ChatHttpApi } from './constructs/http-api.ts';
 import { JwtSigningKey } from './constructs/jwt-secret.ts';
+import { ChatNotifier, type PushPlatformArns } from './constructs/notifier.ts';
 import { ChatObservability } from './constructs/observability.ts';
 import { ChatWebSocketApi } from './constructs/websocket-api.ts';
 import {
@@ -62,6 +63,12 @@ export interface ChatStackProps extends StackProps {
    */
   readonly budget?: BudgetSettings;
   /**
+   * The SNS platform applications of APNs and FCM that pushes go through.
+   *
+   * @default none: devices register, but no push is sent (the synth warns)
+   */
+  readonly pushPlatformArns?: PushPlatformArns;
+  /**
    * The cdk-nag findings acknowledged on this stack. Only tests pass fewer, to prove that the check fails then.
    *
    * @default all of `nagAcknowledgements`
@@ -83,6 +90,8 @@ export class ChatStack extends Stack {
   readonly observability: ChatObservability;
   /** Only when a budget is given. */
   readonly budget?: ChatBudget;
+  /** Pushes for new messages, from the table's stream. */
+  readonly notifier: ChatNotifier;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, {
@@ -110,8 +119,13 @@ export class ChatStack extends Stack {
       description: `Chat WebSocket API (stage ${props.stageName})`,
       throttle: props.throttles?.webSocket,
     });
+    this.notifier = new ChatNotifier(this, 'Notifier', {
+      table: this.table,
+      platformArns: props.pushPlatformArns ?? {},
+    });
     this.observability = new ChatObservability(this, 'Observability', {
       functions: this.functions.byName,
+      notifier: this.notifier,
       httpApi: this.httpApi.api,
       webSocketApi: this.webSocketApi.api,
       webSocketStageName: this.webSocketApi.stage.stageName,

@@ -10,6 +10,7 @@ import type { ChatFunctions } from './constructs/chat-function.ts';
 import type { ChatTable } from './constructs/chat-table.ts';
 import type { ChatHttpApi } from './constructs/http-api.ts';
 import type { JwtSigningKey } from './constructs/jwt-secret.ts';
+import { type ChatNotifier, endpointsOf } from './constructs/notifier.ts';
 import type { ChatWebSocketApi } from './constructs/websocket-api.ts';
 import { type FunctionName, functionNames, functions, tableAccessOf } from './routes.ts';
 
@@ -23,6 +24,7 @@ export interface NagSubject {
   readonly functions: ChatFunctions;
   readonly httpApi: ChatHttpApi;
   readonly webSocketApi: ChatWebSocketApi;
+  readonly notifier: ChatNotifier;
   getLogicalId(element: CfnElement): string;
 }
 
@@ -59,6 +61,12 @@ function functionRoles(
     if (role) targets.push({ scope: role, id });
   }
   return targets;
+}
+
+/** The notifier's role (lib/constructs/notifier.ts), with the finding id its policy gets. */
+function notifierRole(stack: NagSubject, id: string): readonly NagTarget[] {
+  const role = stack.notifier.function.role;
+  return role ? [{ scope: role, id }] : [];
 }
 
 function logicalIdOf(stack: NagSubject, construct: IConstruct): string {
@@ -119,7 +127,11 @@ export const nagAcknowledgements: readonly NagAcknowledgement[] = [
     reason:
       'Added by active X-Ray tracing. These X-Ray actions have no resource-level permissions: AWS only accepts ' +
       '"*" for them. Infra tests assert that no other action of any function has a wildcard resource.',
-    targets: (stack) => functionRoles(stack, () => true, 'AwsSolutions-IAM5[Resource::*]'),
+    targets: (stack) => [
+      ...functionRoles(stack, () => true, 'AwsSolutions-IAM5[Resource::*]'),
+      // The notifier's also holds dynamodb:ListStreams, which AWS only grants on "*" (the stream grant adds it).
+      ...notifierRole(stack, 'AwsSolutions-IAM5[Resource::*]'),
+    ],
   },
   {
     rule: 'AwsSolutions-IAM5',
@@ -132,11 +144,11 @@ export const nagAcknowledgements: readonly NagAcknowledgement[] = [
       'cannot be written to directly).',
     targets: (stack) => {
       const tableId = logicalIdOf(stack, stack.table);
-      return functionRoles(
-        stack,
-        (name) => tableAccessOf(name) !== 'none',
-        `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
-      );
+      const id = `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`;
+      return [
+        ...functionRoles(stack, (name) => tableAccessOf(name) !== 'none', id),
+        ...notifierRole(stack, id),
+      ];
     },
   },
   connectionsAcknowledgement(
@@ -151,6 +163,28 @@ export const nagAcknowledgements: readonly NagAcknowledgement[] = [
     'closing a connection when its session ends',
     (name) => functions[name].closesConnections,
   ),
+  {
+    rule: 'AwsSolutions-IAM5',
+    finding: 'Resource::arn:aws:sns:…:endpoint/<platform>/<application>/*',
+    where: 'the notifier role: sns:SetEndpointAttributes, sns:DeleteEndpoint, sns:Publish',
+    reason:
+      'SNS creates one platform endpoint per device at run time (CreatePlatformEndpoint, itself granted on the ' +
+      'given platform applications only), so no policy can list them; the wildcard is the endpoint id under the ' +
+      'platform applications given at deploy, and nothing else: no topic, no other application.',
+    targets: (stack) =>
+      Object.values(stack.notifier.platformArns).flatMap((arn) =>
+        notifierRole(stack, `AwsSolutions-IAM5[Resource::${endpointsOf(arn)}]`),
+      ),
+  },
+  {
+    rule: 'AwsSolutions-SQS3',
+    where: 'the notifier’s dead-letter queue',
+    reason:
+      'It is the dead-letter destination itself (the on-failure destination of the stream’s event source ' +
+      'mapping, which cdk-nag does not recognise as one): a queue of the records given up on needs no ' +
+      'dead-letter queue of its own. Nothing consumes it automatically; an alarm fires when it holds a message.',
+    targets: (stack) => [{ scope: stack.notifier.deadLetterQueue, id: 'AwsSolutions-SQS3' }],
+  },
   {
     rule: 'AwsSolutions-SMG4',
     where: 'the JWT signing key secret',

@@ -13,6 +13,8 @@ import {
   connectionKey,
   conversationActivitySortKey,
   conversationKey,
+  deviceCountKey,
+  deviceKey,
   emailKey,
   invitationKey,
   type Key,
@@ -21,6 +23,7 @@ import {
   messageSortKey,
   presenceKey,
   publicRoomsIndexKeys,
+  pushSentKey,
   rateBucketKey,
   roomKey,
   roomMemberKey,
@@ -212,6 +215,12 @@ export function keysTable(): string {
     {
       item: 'block (one per blocker and blocked user)',
       key: blockKey(SAMPLE.username, '<blocked username>'),
+    },
+    { item: 'push device', key: deviceKey(SAMPLE.username, '<deviceId>') },
+    { item: 'push device count (one per user)', key: deviceCountKey(SAMPLE.username) },
+    {
+      item: 'push sent (one per message and device, with TTL)',
+      key: pushSentKey(SAMPLE.messageId, SAMPLE.username, '<deviceId>'),
     },
     {
       item: 'session (one per login)',

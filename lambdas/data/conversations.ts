@@ -11,7 +11,7 @@ import {
 import type { Message } from './messages.ts';
 import type { Page } from './rooms.ts';
 import { GSI1 } from './schema.ts';
-import { transactWrite } from './transactions.ts';
+import { conditionally, transactWrite } from './transactions.ts';
 
 /** A conversation, as the contract shows it (lib/contract); participants as registered, sorted case-insensitively. */
 export type Conversation = contract.Conversation;
@@ -125,6 +125,25 @@ export class ConversationRepository {
     );
     if (output.Item === undefined) return undefined;
     return { conversation: toConversation(output.Item), blockedByPeer: output.Item.blockedByPeer === true };
+  }
+
+  /**
+   * Mutes or unmutes the conversation for one participant (no push for it while muted): 1 UpdateItem of their
+   * item of it, on condition that it exists. Answers false when they are no participant of it.
+   */
+  async setMuted(username: string, conversationId: string, muted: boolean): Promise<boolean> {
+    if (!CONVERSATION_ID_PATTERN.test(conversationId)) return false;
+    return conditionally(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: userConversationKey(username, conversationId),
+          UpdateExpression: muted ? 'SET muted = :true' : 'REMOVE muted',
+          ConditionExpression: 'attribute_exists(PK)',
+          ...(muted ? { ExpressionAttributeValues: { ':true': true } } : {}),
+        }),
+      ),
+    );
   }
 
   /** A page of a user's conversations, most recent activity first: one Query of GSI1. */

@@ -26,6 +26,9 @@ import { createHash } from 'node:crypto';
  * | membership of a user    | USER#<username lower> | ROOM#<name lower>           | USERPRIVATE#<u lc>* | <name lower>                |
  * | invitation to a room    | USER#<username lower> | INVITE#<name lower>         |                     |                             |
  * | block                   | USER#<blocker lower>  | BLOCK#<blocked lower>       |                     |                             |
+ * | push device             | USER#<username lower> | DEVICE#<deviceId>           |                     |                             |
+ * | push device count       | USER#<username lower> | DEVICES                     |                     |                             |
+ * | push sent (idempotence) | PUSH#<messageId>      | DEVICE#<user lower>#<devId> |                     |                             |
  * | session (one login)     | SESSION#<sessionId>   | META                        | USERSESSIONS#<u lc> | <sessionId>                 |
  * | WebSocket ticket        | TICKET#<sha256 of it> | META                        |                     |                             |
  * | login failures (user)   | LOGINFAIL#USER#<hash> | FAILURES                    |                     |                             |
@@ -236,6 +239,29 @@ export const blockKey = (blocker: string, blocked: string): Key => ({
 
 /** What a Query of the users someone blocks asks for, by username. */
 export const userBlocksQuery = (blocker: string) => ({ PK: userPartition(blocker), SKPrefix: BLOCK_PREFIX });
+
+const DEVICE_PREFIX = 'DEVICE#';
+
+/** A push device of a user. Device ids are the app's, case kept: they match a pattern without `#`. */
+export const deviceKey = (username: string, deviceId: string): Key => ({
+  PK: userPartition(username),
+  SK: `${DEVICE_PREFIX}${deviceId}`,
+});
+
+/** What a Query of a user's devices asks for (at most 10 items: one page). */
+export const userDevicesQuery = (username: string) => ({
+  PK: userPartition(username),
+  SKPrefix: DEVICE_PREFIX,
+});
+
+/** How many devices a user has: kept in one item so that the quota is a condition of the write, not a read. */
+export const deviceCountKey = (username: string): Key => ({ PK: userPartition(username), SK: 'DEVICES' });
+
+/** That the push of a message to one device was sent: the notifier writes it first, so a redelivery sends none. */
+export const pushSentKey = (messageId: string, username: string, deviceId: string): Key => ({
+  PK: `PUSH#${messageId}`,
+  SK: `${DEVICE_PREFIX}${canonicalUsername(username)}#${deviceId}`,
+});
 export const userConversationsIndexKey = (username: string): string =>
   `USERCONVS#${canonicalUsername(username)}`;
 

@@ -7,6 +7,8 @@ export const tableSchema = {
   sortKey: 'SK',
   /** DynamoDB TTL attribute, epoch seconds. */
   ttlAttribute: 'expiresAt',
+  /** The table's stream holds each item as written (new images): the notifier reads new messages from it. */
+  streamViewType: 'NEW_IMAGE',
   globalSecondaryIndexes: [
     {
       indexName: 'GSI1',
@@ -29,6 +31,7 @@ export function createTableInput(tableName: string) {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
+    StreamSpecification: { StreamEnabled: true, StreamViewType: tableSchema.streamViewType },
     AttributeDefinitions: keyNames.map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' as const },

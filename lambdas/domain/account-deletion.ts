@@ -3,13 +3,15 @@ import type { Identity } from '../shared/tokens.ts';
 import type { DeleteAccountInput } from '../shared/validation.ts';
 import { type AccountDeps, ownAccount } from './accounts.ts';
 import { type BlockDeps, unblockEveryone } from './blocks.ts';
+import { type DeviceDeps, removeEveryDevice } from './devices.ts';
 import { type MembershipDeps, removeAllMemberships } from './membership.ts';
 import { endSessions, type SessionEndDeps } from './sessions.ts';
 
 /**
  * Deletes the caller's account after checking its password: the profile becomes a tombstone (the username is
  * never free again), the email claim goes (the email may register again), then every session ends and every
- * socket closes, the blocks the user made are lifted, and their memberships and invitations are removed.
+ * socket closes, the blocks the user made are lifted, their memberships and invitations are removed, and their push
+ * devices too (no push reaches a phone of a deleted account).
  * Messages stay in history under the username.
  * @throws InvalidCredentialsError when the password is wrong.
  */
@@ -17,7 +19,8 @@ export async function deleteAccount(
   deps: Pick<AccountDeps, 'users' | 'now'> &
     SessionEndDeps &
     Pick<BlockDeps, 'blocks'> &
-    Pick<MembershipDeps, 'memberships'>,
+    Pick<MembershipDeps, 'memberships'> &
+    Pick<DeviceDeps, 'devices'>,
   identity: Identity,
   input: DeleteAccountInput,
 ): Promise<void> {
@@ -28,4 +31,5 @@ export async function deleteAccount(
   await endSessions(deps, user.username, 'all');
   await unblockEveryone(deps, user.username);
   await removeAllMemberships(deps, user.username);
+  await removeEveryDevice(deps, user.username);
 }

@@ -3,6 +3,7 @@ import { createDocumentClient } from '../data/client.ts';
 import { CONVERSATION_CURSOR_PATTERN } from '../data/conversations.ts';
 import { blockUser, listBlocks, unblockUser } from '../domain/blocks.ts';
 import { listConversations, openConversation, searchUsers } from '../domain/conversations.ts';
+import { setConversationMuted } from '../domain/devices.ts';
 import { conversationHistory, sendDirectMessage } from '../domain/messaging.ts';
 import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
@@ -56,6 +57,10 @@ export const handler = httpHandler(
       const page = await listBlocks(deps, identity, query.limit, after);
       return { status: 200, body: { blocks: page.blocks, nextCursor: nextCursorOf(page.after) } };
     },
+    'PATCH /conversations/{id}/settings': async ({ params, body, identity }) => ({
+      status: 200,
+      body: await setConversationMuted(deps, identity, params.id, body.muted),
+    }),
   },
   buildAuthenticator(doc),
 );

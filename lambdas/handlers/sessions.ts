@@ -1,6 +1,7 @@
 import { BlockRepository } from '../data/blocks.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
+import { DeviceRepository } from '../data/devices.ts';
 import { MembershipRepository } from '../data/memberships.ts';
 import { UserRepository } from '../data/users.ts';
 import { deleteAccount } from '../domain/account-deletion.ts';
@@ -19,6 +20,7 @@ const deps = {
   connections: new ConnectionRepository(doc, tableName()),
   blocks: new BlockRepository(doc, tableName()),
   memberships: new MembershipRepository(doc, tableName()),
+  devices: new DeviceRepository(doc, tableName()),
   closer: managementApiCloser(),
   bcryptCost: bcryptCost(),
   ticketTtlSeconds: webSocketTicketTtlSeconds(),

@@ -134,3 +134,17 @@ export function metricsNamespace(): string {
     optionalEnv('POWERTOOLS_METRICS_NAMESPACE') ?? environmentVariables.POWERTOOLS_METRICS_NAMESPACE.default
   );
 }
+
+/** Where the notifier sends pushes (lambdas/domain/push-providers.ts): chosen by configuration only. */
+export type PushProviderConfig =
+  | { readonly kind: 'local'; readonly sinkUrl: string }
+  | { readonly kind: 'sns'; readonly platformArns: { readonly apns?: string; readonly fcm?: string } };
+
+export function pushProviderConfig(): PushProviderConfig {
+  const kind = optionalEnv('PUSH_PROVIDER') ?? environmentVariables.PUSH_PROVIDER.default;
+  if (kind === 'local') return { kind, sinkUrl: requireEnv('PUSH_LOCAL_SINK_URL') };
+  if (kind !== 'sns') throw new Error(`PUSH_PROVIDER must be "sns" or "local", not "${kind}"`);
+  const apns = optionalEnv('PUSH_APNS_PLATFORM_ARN');
+  const fcm = optionalEnv('PUSH_FCM_PLATFORM_ARN');
+  return { kind, platformArns: { ...(apns ? { apns } : {}), ...(fcm ? { fcm } : {}) } };
+}

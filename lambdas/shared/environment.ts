@@ -185,6 +185,28 @@ export const environmentVariables = {
     min: 1,
     max: 1000,
   },
+  PUSH_PROVIDER: {
+    kind: 'text',
+    readBy: 'chat',
+    meaning:
+      "Where the notifier sends pushes: `sns` (Amazon SNS mobile push, on AWS) or `local` (the local stack's sink, at PUSH_LOCAL_SINK_URL).",
+    default: 'sns',
+  },
+  PUSH_APNS_PLATFORM_ARN: {
+    kind: 'text',
+    readBy: 'chat',
+    meaning: 'The SNS platform application for APNs devices; without it, APNs devices get no push.',
+  },
+  PUSH_FCM_PLATFORM_ARN: {
+    kind: 'text',
+    readBy: 'chat',
+    meaning: 'The SNS platform application for FCM devices; without it, FCM devices get no push.',
+  },
+  PUSH_LOCAL_SINK_URL: {
+    kind: 'text',
+    readBy: 'chat',
+    meaning: 'The local stack only: where the `local` push provider posts each push (`/_local/pushes`).',
+  },
   POWERTOOLS_SERVICE_NAME: {
     kind: 'text',
     // Powertools reads it too; we also pass it to the logger and metrics explicitly, with the same default.

@@ -21,7 +21,17 @@ export const functionRoutes = {
     ],
   },
   // `me` also answers every unmatched method and path with the contract's 404: see HTTP_FALLBACK_ROUTE_KEY.
-  me: { api: 'http', routes: ['GET /auth/me', 'GET /auth/me/export', HTTP_FALLBACK_ROUTE_KEY] },
+  me: {
+    api: 'http',
+    routes: [
+      'GET /auth/me',
+      'GET /auth/me/export',
+      'PUT /me/devices/{deviceId}',
+      'DELETE /me/devices/{deviceId}',
+      'GET /me/devices',
+      HTTP_FALLBACK_ROUTE_KEY,
+    ],
+  },
   rooms: {
     api: 'http',
     routes: [
@@ -48,6 +58,7 @@ export const functionRoutes = {
       'DELETE /me/blocks/{username}',
       'GET /me/blocks',
       'GET /users',
+      'PATCH /conversations/{id}/settings',
     ],
   },
   connect: { api: 'websocket', routes: ['$connect'] },

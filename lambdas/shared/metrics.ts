@@ -9,7 +9,9 @@ export type MetricName =
   | 'FanOutSize'
   | 'LoginFailures'
   | 'LoginLockouts'
-  | 'RateLimited';
+  | 'RateLimited'
+  | 'PushesSent'
+  | 'PushFailures';
 
 export type RecordMetric = (name: MetricName, value: number) => void;
 

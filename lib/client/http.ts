@@ -18,11 +18,13 @@ import type {
   Conversation,
   ConversationMessage,
   ConversationSummary,
+  Device,
   Invitation,
   LoginResult,
   Message,
   MyRoom,
   Page,
+  PushPlatform,
   Room,
   RoomMember,
   RoomMessage,
@@ -226,6 +228,31 @@ export class ChatApi extends ApiClientBase {
   /** Every user you block, following `nextCursor` until the end. */
   listAllBlocks(): Promise<Block[]> {
     return readAllPages((options) => this.listBlocks(options));
+  }
+
+  // --- push notifications ---
+
+  /** Registers this device for pushes, or gives it a new token. At most 10 per user (403 QUOTA_EXCEEDED). */
+  async registerDevice(deviceId: string, platform: PushPlatform, token: string): Promise<void> {
+    await this.request('PUT', `/me/devices/${encodeURIComponent(deviceId)}`, { body: { platform, token } });
+  }
+
+  /** Stops pushes to a device (whether it was registered or not). */
+  async deleteDevice(deviceId: string): Promise<void> {
+    await this.request('DELETE', `/me/devices/${encodeURIComponent(deviceId)}`);
+  }
+
+  /** Your registered devices, by device id (their tokens are never answered). */
+  async listDevices(): Promise<Device[]> {
+    return (await this.request<{ devices: Device[] }>('GET', '/me/devices')).body.devices;
+  }
+
+  /** Mutes (no pushes) or unmutes a conversation, for you only. */
+  async muteConversation(conversationId: string, muted = true): Promise<{ muted: boolean }> {
+    const path = `/conversations/${encodeURIComponent(conversationId)}/settings`;
+    return (
+      await this.request<{ conversationId: string; muted: boolean }>('PATCH', path, { body: { muted } })
+    ).body;
   }
 
   /**

@@ -8,9 +8,12 @@ import type * as contract from '../contract/index.ts';
 
 export type {
   Block,
+  Device,
   ErrorDetail,
   Invitation,
   MyRoom,
+  PushPayload,
+  PushPlatform,
   Room,
   RoomMember,
   RoomRole,

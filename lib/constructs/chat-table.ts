@@ -25,6 +25,8 @@ export class ChatTable extends dynamodb.Table {
       partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: ttlAttribute,
+      // New images only: the notifier reads new messages from the stream (lib/constructs/notifier.ts).
+      stream: dynamodb.StreamViewType[tableSchema.streamViewType],
       // Chat traffic is spiky and mostly idle: on-demand costs nothing at rest and needs no capacity planning.
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

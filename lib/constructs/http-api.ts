@@ -84,11 +84,10 @@ export class ChatHttpApi extends Construct {
       corsPreflight: {
         allowOrigins: ['*'],
         allowHeaders: ['Authorization', 'Content-Type'],
-        allowMethods: [
-          apigwv2.CorsHttpMethod.GET,
-          apigwv2.CorsHttpMethod.POST,
-          apigwv2.CorsHttpMethod.DELETE,
-        ],
+        // Every method a route of the contract has.
+        allowMethods: (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const)
+          .filter((method) => httpRoutes.some((route) => route.method === method))
+          .map((method) => apigwv2.CorsHttpMethod[method]),
         maxAge: Duration.hours(1),
       },
       // The stage is made below, once the routes whose throttles it names exist.

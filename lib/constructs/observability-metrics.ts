@@ -22,6 +22,8 @@ export const CHAT_METRIC_NAMES = [
   'LoginFailures',
   'LoginLockouts',
   'RateLimited',
+  'PushesSent',
+  'PushFailures',
 ] as const satisfies readonly MetricName[];
 
 /** Alarms and graphs look at five-minute windows. */

@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type FunctionName, functionNames } from '../routes.ts';
 import { refusalAlarms } from './limit-alarms.ts';
@@ -51,6 +52,8 @@ export interface ChatObservabilityProps {
   /** The WebSocket stage whose metrics are watched. */
   readonly webSocketStageName: string;
   readonly table: dynamodb.ITable;
+  /** The notifier (lib/constructs/notifier.ts): its failures and its dead-letter queue are watched. */
+  readonly notifier: { readonly function: lambda.IFunction; readonly deadLetterQueue: sqs.IQueue };
   /**
    * Where alarm notifications go: an SNS topic with this e-mail subscribed (the address must confirm the
    * subscription). Without it the alarms only change state in the console.
@@ -133,6 +136,22 @@ export class ChatObservability extends Construct {
       description: `Logins failed (wrong password or unknown username) at least ${LOGIN_FAILURE_ALARM_THRESHOLD} times in 5 minutes (credential stuffing?).`,
     });
 
+    // Pushes: the notifier reports failed records rather than failing (so Errors counts only crashes and
+    // timeouts), and records given up on after their retries land in the dead-letter queue.
+    this.addAlarm('notifier-errors', props.notifier.function.metricErrors(over5Minutes('Sum')), 1, {
+      description: 'The notifier function failed (threw or timed out) at least once in 5 minutes.',
+    });
+    this.addAlarm('notifier-failures', chatMetric('PushFailures', 'Sum'), 1, {
+      description:
+        'The notifier could not send the pushes of a message at least once in 5 minutes (it retries).',
+    });
+    this.addAlarm(
+      'notifier-dead-letters',
+      props.notifier.deadLetterQueue.metricApproximateNumberOfMessagesVisible(over5Minutes('Maximum')),
+      1,
+      { description: 'Stream records the notifier gave up on wait in its dead-letter queue.' },
+    );
+
     if (props.alarmEmail) {
       this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
         displayName: `${alarmNamePrefix} alarms`,
@@ -182,6 +201,8 @@ export class ChatObservability extends Construct {
         chatMetric('MessagesSent', 'Sum', 'Messages sent'),
         chatMetric('Deliveries', 'Sum', 'Live deliveries'),
         chatMetric('GoneConnections', 'Sum', 'Gone connections pruned'),
+        chatMetric('PushesSent', 'Sum', 'Pushes sent'),
+        chatMetric('PushFailures', 'Sum', 'Messages whose pushes failed'),
       ]),
       graph('Fan-out size (connections per message)', 12, [
         chatMetric('FanOutSize', 'Average', 'Average'),

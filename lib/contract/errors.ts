@@ -58,7 +58,7 @@ export const httpErrors = {
   QUOTA_EXCEEDED: {
     status: 403,
     meaning:
-      'A quota is reached: at most 50 rooms joined by one connection (leave one first); at most 10 connections of one user (their 11th handshake is refused with HTTP 429).',
+      'A quota is reached: at most 50 rooms joined by one connection (leave one first); at most 10 connections of one user (their 11th handshake is refused with HTTP 429); at most 10 push devices of one user.',
   },
   ALREADY_MEMBER: { status: 409, meaning: 'The invitee is already a member of the room.' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is over 16 KiB.' },

@@ -12,6 +12,7 @@ import {
 } from './fields.ts';
 import { authRoutes } from './http-auth.ts';
 import { blockRoutes } from './http-blocks.ts';
+import { deviceRoutes } from './http-devices.ts';
 import { membershipRoutes } from './http-rooms.ts';
 import { userRoutes } from './http-users.ts';
 import { conversation, conversationSummary, message, pageOf, published, room } from './objects.ts';
@@ -48,6 +49,7 @@ const messageRepeated = {
 export const httpRoutes = {
   ...authRoutes,
   ...blockRoutes,
+  ...deviceRoutes,
   ...userRoutes,
   ...membershipRoutes,
   'GET /rooms': {

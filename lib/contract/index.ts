@@ -6,6 +6,7 @@
 export * from './errors.ts';
 export * from './fields.ts';
 export * from './http.ts';
+export * from './http-devices.ts';
 export * from './limits.ts';
 export * from './objects.ts';
 export * from './websocket.ts';

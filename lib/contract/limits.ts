@@ -31,6 +31,13 @@ export const limits = {
   maxWebSocketTicketSeconds: 30,
   /** API Gateway closes every WebSocket connection this long after it opened. */
   webSocketMaxConnectionSeconds: 2 * 60 * 60,
+  /** Push devices one user may register (`PUT /me/devices/{deviceId}`); one more is 403 QUOTA_EXCEEDED. */
+  maxDevicesPerUser: 10,
+  deviceIdCharacters: { min: 1, max: 64 },
+  /** A provider's device token (an APNs token is 64 hex digits, an FCM one about 160 characters). */
+  deviceTokenCharacters: { min: 1, max: 4096 },
+  /** The `body` of a push payload: the message text, cut to this many characters. */
+  maxPushBodyCharacters: 100,
 } as const;
 
 /**
@@ -59,6 +66,9 @@ export const quotaDefaults = {
   /** Rooms one connection has joined at once: the next join is refused with `QUOTA_EXCEEDED`. */
   roomsPerConnection: 50,
 } as const;
+
+/** What a device id may hold: chosen by the app, stable per installation. */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** What a client message id may hold. */
 export const CLIENT_MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

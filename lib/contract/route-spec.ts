@@ -10,19 +10,19 @@ export interface Success {
 
 /** One HTTP route of the contract. */
 export interface HttpRouteSpec {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway path syntax: `/rooms/{name}/messages`. */
   readonly path: string;
   /** Whether `Authorization: Bearer <token>` is required. */
   readonly auth: boolean;
   readonly operationId: string;
-  readonly tag: 'auth' | 'rooms' | 'conversations';
+  readonly tag: 'auth' | 'rooms' | 'conversations' | 'push';
   readonly summary: string;
   readonly description?: string;
   /** Path parameters, by name; every `{name}` of the path has one. */
   readonly params?: z.ZodMiniObject;
   readonly query?: z.ZodMiniObject;
-  /** The JSON body of a POST (published under its own name). */
+  /** The JSON body of a POST, PUT or PATCH (published under its own name). */
   readonly body?: z.ZodMiniObject;
   /** The success answers, by status. */
   readonly responses: Readonly<Record<number, Success>>;

@@ -171,6 +171,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       { name: 'auth', description: 'Accounts and tokens' },
       { name: 'rooms', description: 'Rooms and their history' },
       { name: 'conversations', description: 'Direct conversations between two users' },
+      { name: 'push', description: 'Push notifications: devices and muted conversations' },
     ],
     paths,
     components: {

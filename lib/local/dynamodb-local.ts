@@ -7,6 +7,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -71,7 +72,16 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   const client = new DynamoDBClient({ endpoint, ...localAwsSettings });
   try {
     try {
-      await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      // A table kept from before the table had a stream (a data directory of an older version) gets one.
+      if (Table?.StreamSpecification?.StreamEnabled !== true) {
+        await client.send(
+          new UpdateTableCommand({
+            TableName: tableName,
+            StreamSpecification: { StreamEnabled: true, StreamViewType: tableSchema.streamViewType },
+          }),
+        );
+      }
       return 'existed';
     } catch (error) {
       if ((error as Error).name !== 'ResourceNotFoundException') throw error;
@@ -85,6 +95,18 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
       }),
     );
     return 'created';
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The ARN of the table's stream (the newest, should it have been turned off and on). */
+export async function tableStreamArn(endpoint: string, tableName: string): Promise<string> {
+  const client = new DynamoDBClient({ endpoint, ...localAwsSettings });
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.LatestStreamArn === undefined) throw new Error(`The table ${tableName} has no stream`);
+    return Table.LatestStreamArn;
   } finally {
     client.destroy();
   }

@@ -48,6 +48,11 @@ export interface HttpGatewayOptions {
   stage?: string;
   /** How long API Gateway waits for the integration before answering 503. Default 30 s. */
   integrationTimeoutMs?: number;
+  /**
+   * The local stack's own endpoints, which no API has (`/_local/pushes`): asked first, it answers a request and
+   * resolves true, or resolves false and leaves it to the routes. Never part of the deployed API.
+   */
+  localEndpoints?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }
 
 export interface HttpGateway {
@@ -112,6 +117,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
   let stopped: Promise<void> | undefined;
 
   async function respond(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (options.localEndpoints !== undefined && (await options.localEndpoints(request, response))) return;
     const receivedAt = Date.now();
     const requestId = newRequestId();
     const method = request.method ?? 'GET';

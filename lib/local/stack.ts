@@ -22,6 +22,8 @@ import { AccountConcurrency, ExecutionEnvironments } from './concurrency.ts';
 import { type DynamoDbLocal, ensureTable, localAwsSettings, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type AccessLogEntry, type HttpGateway, startHttpGateway } from './http-gateway.ts';
 import type { LambdaHandler } from './lambda-context.ts';
+import { type LocalNotifier, startLocalNotifier } from './notifier.ts';
+import { createPushSink, type LocalPush, PUSH_SINK_PATH } from './push-sink.ts';
 import { type SecretsManagerEmulator, startSecretsManager } from './secrets-manager.ts';
 import { startWebSocketGateway, type WebSocketGateway, type WebSocketLogEntry } from './websocket-gateway.ts';
 
@@ -71,6 +73,8 @@ export interface LocalStack {
   /** The emulated Secrets Manager (lib/local/secrets-manager.ts), and the signing key secret's ARN in it. */
   readonly secretsManagerEndpoint: string;
   readonly signingKeySecretArn: string;
+  /** The notifier's dead-letter queue and what it has handled (lib/local/notifier.ts). */
+  readonly notifier: Pick<LocalNotifier, 'deadLetters' | 'handledMessageIds'>;
   /**
    * Stops in order: WebSocket connections (each $disconnect runs), HTTP, the emulated Secrets Manager, then
    * DynamoDB Local if started here.
@@ -149,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       onEvent: (entry) => log(formatWebSocketEntry(entry)),
     });
     started.push({ stop: () => webSocket.close() });
+    const pushSink = createPushSink((push) => log(formatPush(push)));
     const http: HttpGateway = await startHttpGateway({
       host: options.host,
       port: options.port,
@@ -157,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         { routeKey: httpFallbackRoute.routeKey, ...target(httpFallbackRoute.function) },
       ],
       onRequest: (entry) => log(formatHttpEntry(entry)),
+      localEndpoints: pushSink.handle,
     });
     started.push({ stop: () => http.close() });
 
@@ -179,6 +185,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.limits === undefined
         ? callersFirst(limitsEnvironment())
         : limitsEnvironment(options.limits)),
+      // Pushes go to the sink on the local HTTP port instead of Amazon SNS.
+      PUSH_PROVIDER: 'local',
+      PUSH_LOCAL_SINK_URL: `${http.url}${PUSH_SINK_PATH}`,
       // Settings given outright win over the rest (tests shorten lifetimes with them).
       ...options.environment,
     };
@@ -191,6 +200,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       };
       handlers.set(name, module.handler);
     }
+    const notifier = await startLocalNotifier({
+      repositoryRoot,
+      dynamoEndpoint,
+      tableName: options.tableName,
+      log,
+    });
+    // Stopped before the gateways: no push is posted to a sink that is gone.
+    started.push(notifier);
 
     return {
       httpUrl: http.url,
@@ -200,6 +217,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName: options.tableName,
       secretsManagerEndpoint: secrets.endpoint,
       signingKeySecretArn,
+      notifier,
       stop: stopAll,
     };
   } catch (error) {
@@ -250,6 +268,11 @@ function writeJwtSecret(dataDir: string, value: string): void {
 
 function formatHttpEntry(entry: AccessLogEntry): string {
   return `HTTP ${entry.method} ${entry.path} ${entry.status} ${entry.durationMs}ms${entry.functionName ? ` (${entry.functionName})` : ''}`;
+}
+
+function formatPush(push: LocalPush): string {
+  const where = push.payload.room === undefined ? push.payload.conversationId : `#${push.payload.room}`;
+  return `PUSH ${push.platform} ${push.username}/${push.deviceId} ${where} ${JSON.stringify(push.payload.title)}: ${JSON.stringify(push.payload.body)}`;
 }
 
 function formatWebSocketEntry(entry: WebSocketLogEntry): string {

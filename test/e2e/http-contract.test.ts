@@ -14,6 +14,7 @@ import {
   httpErrors,
   httpRouteKeys,
   httpRoutes,
+  limits,
 } from '../../lib/contract/index.ts';
 import { apiClient, type Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
@@ -139,6 +140,33 @@ describe('every route answers what the contract declares', () => {
     await call('GET /me/blocks', '/me/blocks?cursor=%2A', { token });
     await call('DELETE /me/blocks/{username}', `/me/blocks/${bob.username}`, { token });
     await call('DELETE /me/blocks/{username}', '/me/blocks/a', { token });
+    await call('PATCH /conversations/{id}/settings', `/conversations/${id}/settings`, {
+      token,
+      body: { muted: true },
+    });
+    await call('PATCH /conversations/{id}/settings', '/conversations/c_nope/settings', {
+      token,
+      body: { muted: true },
+    });
+    await call('PATCH /conversations/{id}/settings', `/conversations/${id}/settings`, {
+      token,
+      body: { muted: 'yes' },
+    });
+    const device = { platform: 'fcm', token: 'fcm-token-1' };
+    await call('PUT /me/devices/{deviceId}', '/me/devices/phone-1', { token, body: device });
+    await call('PUT /me/devices/{deviceId}', '/me/devices/phone-1', { token, body: { platform: 'x' } });
+    for (let n = 2; n <= limits.maxDevicesPerUser; n++) {
+      await call('PUT /me/devices/{deviceId}', `/me/devices/phone-${n}`, { token, body: device });
+    }
+    const over = await call('PUT /me/devices/{deviceId}', '/me/devices/one-too-many', {
+      token,
+      body: device,
+    });
+    expect(over.body.code).toBe('QUOTA_EXCEEDED');
+    await call('GET /me/devices', '/me/devices', { token });
+    await call('GET /me/devices', '/me/devices');
+    await call('DELETE /me/devices/{deviceId}', '/me/devices/phone-1', { token });
+    await call('DELETE /me/devices/{deviceId}', '/me/devices/bad%23id', { token });
     await call('GET /conversations', '/conversations?cursor=bad%2A', { token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages`, { token: bob.token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?before=%21`, { token });

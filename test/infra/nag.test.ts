@@ -28,10 +28,19 @@ function chatApp(props: Partial<ChatStackProps> = {}): { app: App; stack: ChatSt
     context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: false,
   });
-  const stack = new ChatStack(app, 'ServerlessChat', { stageName: 'prod', ...props });
+  const stack = new ChatStack(app, 'ServerlessChat', {
+    stageName: 'prod',
+    pushPlatformArns: TEST_PUSH_PLATFORM_ARNS,
+    ...props,
+  });
   addNagChecks(app);
   return { app, stack };
 }
+
+const TEST_PUSH_PLATFORM_ARNS = {
+  apns: 'arn:aws:sns:us-east-1:123456789012:app/APNS/chat',
+  fcm: 'arn:aws:sns:us-east-1:123456789012:app/GCM/chat',
+};
 
 function without(acknowledgement: NagAcknowledgement): readonly NagAcknowledgement[] {
   return nagAcknowledgements.filter((candidate) => candidate !== acknowledgement);
@@ -41,6 +50,7 @@ describe('the AwsSolutions checks', () => {
   it.each([
     ['the default stack', {}],
     ['a stack with an alarm e-mail', { alarmEmail: 'oncall@example.com' }],
+    ['a stack without push platform applications', { pushPlatformArns: {} }],
     ['an ephemeral stack on another stage', { retainData: false, stageName: 'dev' }],
   ] as const)('pass on %s with only the acknowledged findings', (_name, props) => {
     // Act: synthesis runs the checks and throws on any unacknowledged error or warning.

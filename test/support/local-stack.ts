@@ -24,7 +24,7 @@ export const VOLUME_LIMITS: LimitSettings = {
 export async function startTestStack(
   options: Pick<
     LocalStackOptions,
-    'idleTimeoutMs' | 'maxConnectionMs' | 'loginLockout' | 'limits' | 'environment'
+    'idleTimeoutMs' | 'maxConnectionMs' | 'loginLockout' | 'limits' | 'environment' | 'log'
   > = {},
 ): Promise<LocalStack> {
   return startLocalStack({

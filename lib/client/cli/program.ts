@@ -9,6 +9,7 @@ import { addConfigCommand } from './config-command.ts';
 import { Cli, type CliIo } from './context.ts';
 import { addConversationCommands } from './conversations.ts';
 import { errorSentence } from './output.ts';
+import { addPushCommands } from './push.ts';
 import { addRoomCommands } from './rooms.ts';
 
 /** The commander program of one run, writing through `cli`. */
@@ -42,6 +43,7 @@ Errors end with the server's code, e.g. (INVALID_CREDENTIALS); the exit status i
   addRoomCommands(program, cli);
   addChatWindowCommands(program, cli);
   addConversationCommands(program, cli);
+  addPushCommands(program, cli);
   addConfigCommand(program, cli);
   return program;
 }
