@@ -3,6 +3,7 @@ import {
   conversationKey,
   presenceKey,
   pushSentKey,
+  roomMembershipKey,
   userConnectionsIndexKey,
   userConversationKey,
 } from './keys.ts';
@@ -67,16 +68,23 @@ export class PushRepository {
     return (output.Items ?? []).length > 0;
   }
 
-  /** Whether `username` has a connection present in the room: 1 GetItem of their presence item there. */
-  async isPresent(room: string, username: string): Promise<boolean> {
-    const output = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: presenceKey(room, username),
-        ProjectionExpression: 'PK',
-      }),
-    );
-    return output.Item !== undefined;
+  /**
+   * Whether `username` is a member of the room with no connection present in it: 2 GetItems in parallel (their
+   * member item and their presence item there). A user who is not a member is never pushed a room's message:
+   * a private room's text must not reach someone merely named in it.
+   */
+  async isAbsentMember(room: string, username: string): Promise<boolean> {
+    const exists = async (key: { PK: string; SK: string }) =>
+      (
+        await this.doc.send(
+          new GetCommand({ TableName: this.tableName, Key: key, ProjectionExpression: 'PK' }),
+        )
+      ).Item !== undefined;
+    const [member, present] = await Promise.all([
+      exists(roomMembershipKey(room, username)),
+      exists(presenceKey(room, username)),
+    ]);
+    return member && !present;
   }
 
   /**

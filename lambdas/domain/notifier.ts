@@ -24,8 +24,8 @@ export const MAX_MENTIONS = 20;
  * Sends the pushes a stored message calls for, off the sending path (the table's stream drives it). In a
  * conversation: each other participant who has not muted it and has no open connection (1 GetItem of the
  * conversation, then per participant 1 GetItem and 1 index Query). In a room: each user mentioned as
- * `@username` (at most 20) with no connection present in the room (1 GetItem of their presence each); room
- * membership does not exist yet, so presence is what "absent" means. Each recipient's devices are 1 Query; each
+ * `@username` (at most 20) who is a member of the room with no connection present in it (2 GetItems each: the
+ * member item and the presence item), so that no one outside a room is sent its text. Each recipient's devices are 1 Query; each
  * push is claimed, sent and marked (2 writes), so a redelivered record sends nothing twice.
  * @returns how many pushes were sent.
  */
@@ -73,7 +73,7 @@ async function recipientsOf(deps: NotifierDeps, message: Message): Promise<strin
   const room = message.room;
   if (room === undefined) return [];
   const mentioned = mentionsOf(message.text).filter((name) => name !== sender);
-  const absent = await Promise.all(mentioned.map(async (name) => !(await deps.push.isPresent(room, name))));
+  const absent = await Promise.all(mentioned.map((name) => deps.push.isAbsentMember(room, name)));
   return mentioned.filter((_, index) => absent[index]);
 }
 

@@ -119,23 +119,28 @@ describe('push notifications', () => {
     expect(await pushesOf(whileMuted.messageId)).toEqual([]);
   });
 
-  it('a room message pushes to an absent user mentioned as @username, and to no one else', async () => {
-    const [author, absent, present, unmentioned] = await api.signUpEach(
+  it('a room message pushes to an absent member mentioned as @username, and to no one else', async () => {
+    const [author, absent, present, unmentioned, stranger] = await api.signUpEach(
       'author',
       'absent',
       'present',
       'quiet',
+      'stranger',
     );
-    await registerDevices(absent, 'ios-phone');
-    await registerDevices(present, 'ios-phone');
-    await registerDevices(unmentioned, 'ios-phone');
+    for (const user of [absent, present, unmentioned, stranger]) await registerDevices(user, 'ios-phone');
     const room = await api.newRoom(author);
+    for (const member of [absent, unmentioned]) {
+      const joined = await api.call('POST', `/rooms/${room}/members`, { token: member.token });
+      expect(joined.status).toBe(201);
+    }
     const [presentSocket] = await harness.connectEach(present);
     await harness.join(presentSocket, room);
 
     const response = await api.call('POST', `/rooms/${room}/messages`, {
       token: author.token,
-      body: { text: `hi @${absent.username.toUpperCase()}, @${present.username} and @${author.username}!` },
+      body: {
+        text: `hi @${absent.username.toUpperCase()}, @${present.username}, @${stranger.username} and @${author.username}!`,
+      },
     });
     expect(response.status).toBe(201);
     const { messageId } = response.body.message;
