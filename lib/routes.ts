@@ -134,6 +134,7 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   'POST /rooms/{name}/invitations': 'readWrite',
   'GET /me/rooms': 'read',
   'GET /me/invitations': 'read',
+  'DELETE /rooms/{name}/members/{username}': 'readWrite',
   'POST /conversations': 'readWrite',
   'GET /conversations': 'read',
   'GET /conversations/{id}/messages': 'read',

@@ -31,10 +31,14 @@ export class MembershipRepository {
     private readonly tableName: string,
   ) {}
 
-  /** One GetItem of the room-side item. */
-  async get(room: string, username: string): Promise<Membership | undefined> {
+  /** One GetItem of the room-side item; `consistent` reads it strongly consistent (1 read unit instead of 0.5). */
+  async get(room: string, username: string, consistent = false): Promise<Membership | undefined> {
     const output = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: roomMembershipKey(room, username) }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: roomMembershipKey(room, username),
+        ...(consistent ? { ConsistentRead: true } : {}),
+      }),
     );
     return output.Item === undefined ? undefined : toMembership(output.Item);
   }

@@ -25,8 +25,8 @@ export interface OutgoingMessage {
 }
 
 /**
- * A message from a WebSocket connection to a room it has joined. Costs the write (with its idempotency guard)
- * and one Query of the room's members, which also proves the sender is one. The sender gets `ack`; every other
+ * A message from a WebSocket connection to a room it has joined. Costs the write (with its idempotency guard),
+ * one Query of the room's connections, which finds the sender's, and one GetItem of the sender's membership. The sender gets `ack`; every other
  * connection in the room gets the message. A repeated clientMessageId is acknowledged with the first message
  * and delivered to nobody.
  * Over the sender's message rate nothing is stored or delivered.
@@ -40,7 +40,8 @@ export async function sendRoomMessageFromConnection(
 ): Promise<AppendResult> {
   const members = await deps.connections.members(room);
   const sender = members.find((member) => member.connectionId === connectionId);
-  if (sender === undefined) {
+  // A connection in the room is a member's, unless a kick or ban is taking it out right now: check the membership.
+  if (sender === undefined || (await deps.memberships.get(room, sender.username, true)) === undefined) {
     throw new SocketError('NOT_IN_ROOM', `Join the room "${room}" before sending to it.`);
   }
   await takeRateToken(deps, 'message', sender.username);

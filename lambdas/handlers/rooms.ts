@@ -8,6 +8,7 @@ import {
   myRooms,
 } from '../domain/membership.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
+import { kick } from '../domain/moderation.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
@@ -63,6 +64,10 @@ export const handler = httpHandler(
       const after = decodeCursor(query.cursor, ROOM_NAME_PATTERN);
       const page = await myInvitations(deps, identity, query.limit, after);
       return { status: 200, body: { invitations: page.items, nextCursor: nextCursorOf(page.after) } };
+    },
+    'DELETE /rooms/{name}/members/{username}': async ({ params, identity }) => {
+      await kick(deps, identity, params.name, params.username);
+      return { status: 204, body: undefined };
     },
   },
   buildAuthenticator(),

@@ -35,6 +35,7 @@ export const functionRoutes = {
       'POST /rooms/{name}/invitations',
       'GET /me/rooms',
       'GET /me/invitations',
+      'DELETE /rooms/{name}/members/{username}',
     ],
   },
   conversations: {

@@ -27,12 +27,13 @@ export const httpErrors = {
   FORBIDDEN: {
     status: 403,
     meaning:
-      'The caller’s role in the room may not do that (only the owner invites; the owner cannot leave).',
+      'The caller’s role in the room may not do that (only the owner invites; the owner cannot leave; the owner and moderators act only on users of a lower role).',
   },
   NOT_FOUND: { status: 404, meaning: 'No route has this method and path.' },
   USER_NOT_FOUND: {
     status: 404,
-    meaning: 'The `peer` of a new conversation, or the invitee of an invitation, does not exist.',
+    meaning:
+      'The `peer` of a new conversation, or the invitee of an invitation, does not exist; or the user a moderator acts on is not a member of the room.',
   },
   ROOM_NOT_FOUND: {
     status: 404,

@@ -12,6 +12,7 @@ import {
 } from './fields.ts';
 import { authRoutes } from './http-auth.ts';
 import { blockRoutes } from './http-blocks.ts';
+import { moderationRoutes } from './http-moderation.ts';
 import { membershipRoutes } from './http-rooms.ts';
 import { userRoutes } from './http-users.ts';
 import { conversation, conversationSummary, message, pageOf, published, room } from './objects.ts';
@@ -50,6 +51,7 @@ export const httpRoutes = {
   ...blockRoutes,
   ...userRoutes,
   ...membershipRoutes,
+  ...moderationRoutes,
   'GET /rooms': {
     method: 'GET',
     path: '/rooms',

@@ -19,13 +19,14 @@ import { apiClient, type Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
 // A low username threshold, so that the lockout's 429 is met too (the address threshold stays out of reach);
-// per-user rates that refill at one a minute, so that each route's RATE_LIMITED is met within a few calls.
+// per-user rates that refill at one a minute, so that each route's RATE_LIMITED is met within a few calls (3 room
+// creations: the main test creates a public and a private room and tries a duplicate).
 const stack = await startTestStack({
   loginLockout: { usernameFailures: 2 },
   limits: {
     rates: {
       message: { perMinute: 1, burst: 10 },
-      roomCreation: { perMinute: 1, burst: 2 },
+      roomCreation: { perMinute: 1, burst: 3 },
       conversationOpen: { perMinute: 1, burst: 3 },
     },
   },
@@ -176,6 +177,17 @@ describe('every route answers what the contract declares', () => {
     expect((await leave(token, secret)).body.code).toBe('FORBIDDEN');
     expect((await leave(bob.token, room)).body.code).toBe('NOT_A_MEMBER');
     expect((await leave(bob.token, secret)).status).toBe(204);
+    const kick = (caller: string, roomName: string, target: string) =>
+      call('DELETE /rooms/{name}/members/{username}', `/rooms/${roomName}/members/${target}`, {
+        token: caller,
+      });
+    await call('POST /rooms/{name}/members', `/rooms/${room}/members`, { token: bob.token });
+    expect((await kick(bob.token, room, username)).body.code).toBe('FORBIDDEN');
+    expect((await kick(bob.token, secret, username)).body.code).toBe('ROOM_NOT_FOUND');
+    expect((await kick(token, room, 'nobody_here_x')).body.code).toBe('USER_NOT_FOUND');
+    expect((await kick(token, room, 'a')).body.code).toBe('VALIDATION_FAILED');
+    expect((await kick(token, room, bob.username)).status).toBe(204);
+    expect((await kick(bob.token, room, username)).body.code).toBe('NOT_A_MEMBER');
 
     // The session routes, with a session of their own so that ending it leaves the calls above alone.
     const session = await api.signUp('sessions');
@@ -231,7 +243,7 @@ describe('every route answers what the contract declares', () => {
   it('answers 429 RATE_LIMITED, with Retry-After, on every route with a per-user rate', async () => {
     const [eve, ...peers] = await api.signUpEach('eve', 'peer', 'peer', 'peer');
     const token = eve.token;
-    const rooms = [`rate-${randomUUID().slice(0, 8)}`, `rate-${randomUUID().slice(0, 8)}`];
+    const rooms = [1, 2, 3].map(() => `rate-${randomUUID().slice(0, 8)}`);
     for (const name of rooms) await call('POST /rooms', '/rooms', { token, body: { name } });
     const refusedRoom = await call('POST /rooms', '/rooms', { token, body: { name: 'one-too-many' } });
     expect(refusedRoom.body.code).toBe('RATE_LIMITED');

@@ -40,6 +40,7 @@ const probes: Record<string, Probe> = {
   'POST /rooms/{name}/members': http('POST', '/members'),
   'DELETE /rooms/{name}/members/me': http('DELETE', '/members/me'),
   'GET /rooms/{name}/members': http('GET', '/members'),
+  'DELETE /rooms/{name}/members/{username}': http('DELETE', '/members/someone_else'),
   'POST /rooms/{name}/invitations': http('POST', '/invitations', (user) => ({ username: user.username })),
   'socket join': socket((room) => ({ action: 'join', room }), 'joined'),
   'socket message': socket((room) => ({ action: 'message', room, text: 'let me in' }), 'ack'),

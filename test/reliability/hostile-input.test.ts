@@ -200,6 +200,7 @@ const ROUTES = [
   ['POST', '/rooms/{}/messages'],
   ['POST', '/rooms/{}/members'],
   ['DELETE', '/rooms/{}/members/me'],
+  ['DELETE', '/rooms/{}/members/{}'],
   ['GET', '/rooms/{}/members'],
   ['POST', '/rooms/{}/invitations'],
   ['GET', '/me/rooms'],
@@ -247,7 +248,7 @@ describe('hostile HTTP requests', () => {
         hostileAuthorization,
         hostileContentType,
         async ([method, template], segment, query, body, authorization, contentType) => {
-          const path = `${template.replace('{}', segment)}${query}`;
+          const path = `${template.replaceAll('{}', segment)}${query}`;
           const headers: Record<string, string> = { authorization };
           if (contentType !== undefined) headers['content-type'] = contentType;
           const response = await rawRequest(stack.httpUrl, {

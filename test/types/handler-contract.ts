@@ -40,6 +40,7 @@ export function proofs() {
     }),
     'POST /rooms/{name}/members': async () => ({ status: 201, body: { member } }),
     'DELETE /rooms/{name}/members/me': async () => ({ status: 204, body: undefined }),
+    'DELETE /rooms/{name}/members/{username}': async () => ({ status: 204, body: undefined }),
     'GET /rooms/{name}/members': async () => ({ status: 200, body: { members: [member], ...page } }),
     'POST /rooms/{name}/invitations': async () => ({
       status: 201,

@@ -1,0 +1,122 @@
+/**
+ * Moderation end to end over real HTTP and WebSocket against the local stack: a kick takes effect at once on the
+ * kicked user's live sockets and on HTTP, roles limit who may act on whom, and concurrent joins and kicks leave
+ * membership, `memberCount` and presence exact.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectContractError } from '../support/contract.ts';
+import { startTestStack } from '../support/local-stack.ts';
+import { realtimeHarness, type User, userLeft } from '../support/realtime.ts';
+import { eventually } from '../support/ws-client.ts';
+
+const stack = await startTestStack();
+afterAll(() => stack.stop());
+const { api, connect, join, ask } = realtimeHarness(stack);
+
+const call = (user: User, method: string, path: string, body?: unknown) =>
+  api.call(method, path, { token: user.token, body });
+const kick = (actor: User, room: string, username: string) =>
+  call(actor, 'DELETE', `/rooms/${room}/members/${username}`);
+
+async function members(user: User, room: string): Promise<string[]> {
+  const response = await call(user, 'GET', `/rooms/${room}/members?limit=100`);
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  return response.body.members.map((member: { username: string }) => member.username).sort();
+}
+
+async function memberCount(user: User, room: string): Promise<number> {
+  const mine = await call(user, 'GET', '/me/rooms?limit=100');
+  return mine.body.rooms.find((entry: { name: string }) => entry.name === room).memberCount;
+}
+
+describe('kick', () => {
+  it('ends the membership; the kicked user’s sockets get `removed` and nothing more of the room', async () => {
+    const [alice, bob, carol] = await api.signUpEach('alice', 'bob', 'carol');
+    const room = await api.newRoom(alice, 'kick');
+    const [aliceSocket, bobSocket, bobOther, carolSocket] = [
+      await connect(alice),
+      await connect(bob),
+      await connect(bob),
+      await connect(carol),
+    ];
+    for (const socket of [aliceSocket, bobSocket, bobOther, carolSocket]) await join(socket, room);
+
+    const kicked = await kick(alice, room, bob.username.toUpperCase());
+
+    expect(kicked.status).toBe(204);
+    for (const socket of [bobSocket, bobOther]) {
+      expect(await socket.next((frame) => frame.type === 'removed')).toEqual({
+        type: 'removed',
+        room,
+        by: alice.username,
+      });
+    }
+    await carolSocket.next(userLeft(room, bob.username));
+    expect(await members(alice, room)).toEqual([alice.username, carol.username].sort());
+    expect(await memberCount(alice, room)).toBe(2);
+    const ack = await ask(aliceSocket, { action: 'message', room, text: 'after the kick' }, 'ack');
+    await carolSocket.next((frame) => frame.type === 'message' && frame.messageId === ack.messageId);
+    for (const socket of [bobSocket, bobOther]) {
+      expect(socket.frames.some((frame) => frame.messageId === ack.messageId)).toBe(false);
+    }
+    const refused = await ask(bobSocket, { action: 'message', room, text: 'still here?' }, 'ack');
+    expect(refused).toMatchObject({ type: 'error', code: 'NOT_IN_ROOM' });
+    // Not banned: a public room may be joined again.
+    expect((await call(bob, 'POST', `/rooms/${room}/members`)).status).toBe(201);
+  });
+
+  it('is refused to members, on the owner, on non-members and to non-members', async () => {
+    const [alice, bob, carol, dave] = await api.signUpEach('alice', 'bob', 'carol', 'dave');
+    const room = await api.newRoom(alice, 'kick');
+    await call(bob, 'POST', `/rooms/${room}/members`);
+    await call(carol, 'POST', `/rooms/${room}/members`);
+    const refusals: [Awaited<ReturnType<typeof kick>>, string][] = [
+      [await kick(bob, room, carol.username), 'FORBIDDEN'],
+      [await kick(bob, room, alice.username), 'FORBIDDEN'],
+      [await kick(alice, room, alice.username), 'FORBIDDEN'],
+      [await kick(alice, room, dave.username), 'USER_NOT_FOUND'],
+      [await kick(dave, room, bob.username), 'NOT_A_MEMBER'],
+      [await kick(alice, 'no-such-room-here', bob.username), 'ROOM_NOT_FOUND'],
+    ];
+    for (const [response, code] of refusals) {
+      expectContractError(response);
+      expect(response.body.code).toBe(code);
+    }
+    expect(await members(alice, room)).toEqual([alice.username, bob.username, carol.username].sort());
+  });
+});
+
+describe('concurrent joins and kicks', () => {
+  it('leave membership, memberCount and presence exact', async () => {
+    const owner = await api.signUp('owner');
+    const room = await api.newRoom(owner, 'race');
+    const ownerSocket = await connect(owner);
+    await join(ownerSocket, room);
+    const users = await api.signUpEach(...Array.from({ length: 8 }, (_, index) => `racer${index}`));
+    await Promise.all(users.map((user) => call(user, 'POST', `/rooms/${room}/members`)));
+    const sockets = await Promise.all(users.map((user) => connect(user)));
+
+    // Each user joins by socket while the owner kicks them, all at once.
+    await Promise.all(
+      users.flatMap((user, index) => [
+        ask(sockets[index], { action: 'join', room }, 'joined'),
+        kick(owner, room, user.username),
+      ]),
+    );
+
+    // Whichever came first, a kicked user is neither a member nor present, and receives nothing of the room.
+    const remaining = await members(owner, room);
+    await eventually(async () => (await memberCount(owner, room)) === remaining.length);
+    const ack = await ask(ownerSocket, { action: 'message', room, text: 'who is here?' }, 'ack');
+    for (const [index, user] of users.entries()) {
+      const isMember = remaining.includes(user.username);
+      const reply = await ask(sockets[index], { action: 'message', room, text: 'me?' }, 'ack');
+      expect(reply.type, `${user.username} ${JSON.stringify(reply)}`).toBe(isMember ? 'ack' : 'error');
+      if (!isMember) {
+        expect(sockets[index].frames.some((frame) => frame.messageId === ack.messageId)).toBe(false);
+      }
+    }
+    const presence = await ask(ownerSocket, { action: 'join', room }, 'joined');
+    expect(presence.members.sort()).toEqual(remaining);
+  });
+});
