@@ -1,9 +1,16 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type * as contract from '../../lib/contract/index.ts';
 import { partitionAfter, queryPage } from './index-query.ts';
 import {
   canonicalUsername,
   invitationKey,
+  roomBanKey,
   roomKey,
   roomMembershipKey,
   roomMembershipsQuery,
@@ -15,9 +22,10 @@ import { type Membership, type Page, type Room, userMembershipItem } from './roo
 import { transactWrite } from './transactions.ts';
 
 export type Invitation = contract.Invitation;
+export type Ban = contract.RoomBan;
 
 /** What adding a member did. */
-export type AddOutcome = 'added' | 'already-member' | 'no-room' | 'not-invited';
+export type AddOutcome = 'added' | 'already-member' | 'no-room' | 'not-invited' | 'banned';
 
 /**
  * Persistent room membership (per user, unlike presence, which is per connection) and invitations. A membership
@@ -46,7 +54,9 @@ export class MembershipRepository {
   /**
    * Makes a user a member: both items and `memberCount + 1` in one transaction, on condition that the user is not
    * a member yet and the room exists; `withInvitation` also consumes the user's invitation, which must exist
-   * (private rooms). A public room's join deletes a pending invitation too, if there is one.
+   * (private rooms). A public room's join deletes a pending invitation too, if there is one. A ban of the user
+   * that has not expired refuses it: checked in the same transaction (a condition check, 2 write units), so that
+   * the paths of members who are already members (every post) pay nothing for bans.
    */
   async add(room: Room, member: Membership, withInvitation: boolean): Promise<AddOutcome> {
     const outcome = await transactWrite(this.doc, [
@@ -66,10 +76,19 @@ export class MembershipRepository {
           ...(withInvitation ? { ConditionExpression: 'attribute_exists(PK)' } : {}),
         },
       },
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: roomBanKey(room.name, member.username),
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': Math.floor(Date.parse(member.joinedAt) / 1000) },
+        },
+      },
     ]);
     if (outcome.ok) return 'added';
     if (outcome.failedConditions.includes(0)) return 'already-member';
     if (outcome.failedConditions.includes(2)) return 'no-room';
+    if (outcome.failedConditions.includes(4)) return 'banned';
     return 'not-invited';
   }
 
@@ -87,6 +106,54 @@ export class MembershipRepository {
       this.countUpdate(room, -1),
     ]);
     return outcome.ok;
+  }
+
+  /**
+   * Records (or replaces) a ban: one PutItem beside the member items. `expiresAt` (epoch seconds) is also the
+   * table's TTL attribute, so an expired ban goes by itself; until then the join condition compares it with now.
+   */
+  async ban(ban: Ban): Promise<void> {
+    const expiresAt =
+      ban.expiresAt === undefined ? {} : { expiresAt: Math.ceil(Date.parse(ban.expiresAt) / 1000) };
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...roomBanKey(ban.room, ban.username), type: 'Ban', ...ban, ...expiresAt },
+      }),
+    );
+  }
+
+  /** Lifts a ban, if there is one: one DeleteItem. */
+  async unban(room: string, username: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: roomBanKey(room, username) }));
+  }
+
+  /**
+   * Sets (or, with undefined, clears) a member's `mutedUntil` on the room-side member item, which every post
+   * reads anyway: one UpdateItem on condition that the member item exists. False when it does not.
+   */
+  async setMutedUntil(room: string, username: string, mutedUntil: string | undefined): Promise<boolean> {
+    const change =
+      mutedUntil === undefined
+        ? { UpdateExpression: 'REMOVE mutedUntil' }
+        : {
+            UpdateExpression: 'SET mutedUntil = :until',
+            ExpressionAttributeValues: { ':until': mutedUntil },
+          };
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: roomMembershipKey(room, username),
+          ConditionExpression: 'attribute_exists(PK)',
+          ...change,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   /** A page of a room's members by canonical username, after `after`: one Query of the room's partition. */
@@ -157,6 +224,7 @@ function toMembership(item: Record<string, unknown>): Membership {
     username: item.username as string,
     role: item.role as contract.RoomRole,
     joinedAt: item.joinedAt as string,
+    ...(typeof item.mutedUntil === 'string' ? { mutedUntil: item.mutedUntil } : {}),
   };
 }
 

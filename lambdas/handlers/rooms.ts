@@ -8,7 +8,7 @@ import {
   myRooms,
 } from '../domain/membership.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
-import { kick } from '../domain/moderation.ts';
+import { ban, kick, mute, unban, unmute } from '../domain/moderation.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
@@ -67,6 +67,22 @@ export const handler = httpHandler(
     },
     'DELETE /rooms/{name}/members/{username}': async ({ params, identity }) => {
       await kick(deps, identity, params.name, params.username);
+      return { status: 204, body: undefined };
+    },
+    'POST /rooms/{name}/bans': async ({ params, body, identity }) => ({
+      status: 201,
+      body: { ban: await ban(deps, identity, params.name, body) },
+    }),
+    'DELETE /rooms/{name}/bans/{username}': async ({ params, identity }) => {
+      await unban(deps, identity, params.name, params.username);
+      return { status: 204, body: undefined };
+    },
+    'POST /rooms/{name}/mutes': async ({ params, body, identity }) => ({
+      status: 201,
+      body: { mute: await mute(deps, identity, params.name, body) },
+    }),
+    'DELETE /rooms/{name}/mutes/{username}': async ({ params, identity }) => {
+      await unmute(deps, identity, params.name, params.username);
       return { status: 204, body: undefined };
     },
   },

@@ -36,6 +36,10 @@ export const functionRoutes = {
       'GET /me/rooms',
       'GET /me/invitations',
       'DELETE /rooms/{name}/members/{username}',
+      'POST /rooms/{name}/bans',
+      'DELETE /rooms/{name}/bans/{username}',
+      'POST /rooms/{name}/mutes',
+      'DELETE /rooms/{name}/mutes/{username}',
     ],
   },
   conversations: {

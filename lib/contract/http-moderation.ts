@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
-import { roomName, username } from './fields.ts';
-import type { HttpRouteSpec } from './route-spec.ts';
+import { banReason, moderationSeconds, roomName, username } from './fields.ts';
+import { published, roomBan, roomMute } from './objects.ts';
+import { type HttpRouteSpec, one, roomParams } from './route-spec.ts';
 
 /** The path parameters of a route about one user of a room. */
 const roomUserParams = z.object({ name: roomName, username });
@@ -21,6 +22,67 @@ export const moderationRoutes = {
       'By the owner or a moderator, on a member of a lower role. The user stops being a member; their connections in the room get `removed` and receive nothing more of it; the room gets `user_left` if they were present. They may join a public room again.',
     params: roomUserParams,
     responses: { 204: { description: 'The user is no longer a member.' } },
+    errors: ['ROOM_NOT_FOUND', 'NOT_A_MEMBER', 'FORBIDDEN', 'USER_NOT_FOUND'],
+  },
+  'POST /rooms/{name}/bans': {
+    method: 'POST',
+    path: '/rooms/{name}/bans',
+    auth: true,
+    operationId: 'banUser',
+    tag: 'rooms',
+    summary: 'Ban a user from a room',
+    description:
+      'By the owner or a moderator, on a user of a lower role (or a user who is not a member). A kick that also refuses their joining and posting (403 `BANNED`) until `durationSeconds` have passed, or until lifted. Banning again replaces the ban.',
+    params: roomParams,
+    body: published(
+      'BanRequest',
+      z.object({ username, reason: z.optional(banReason), durationSeconds: z.optional(moderationSeconds) }),
+    ),
+    responses: {
+      201: { schema: published('BanResponse', one('ban', roomBan)), description: 'The user is banned.' },
+    },
+    errors: ['ROOM_NOT_FOUND', 'NOT_A_MEMBER', 'FORBIDDEN', 'USER_NOT_FOUND'],
+  },
+  'DELETE /rooms/{name}/bans/{username}': {
+    method: 'DELETE',
+    path: '/rooms/{name}/bans/{username}',
+    auth: true,
+    operationId: 'unbanUser',
+    tag: 'rooms',
+    summary: 'Lift a ban',
+    description:
+      'By the owner or a moderator. Lifting a ban that does not exist (or has expired) changes nothing.',
+    params: roomUserParams,
+    responses: { 204: { description: 'The user is not banned.' } },
+    errors: ['ROOM_NOT_FOUND', 'NOT_A_MEMBER', 'FORBIDDEN'],
+  },
+  'POST /rooms/{name}/mutes': {
+    method: 'POST',
+    path: '/rooms/{name}/mutes',
+    auth: true,
+    operationId: 'muteMember',
+    tag: 'rooms',
+    summary: 'Mute a member of a room',
+    description:
+      'By the owner or a moderator, on a member of a lower role: they still read the room, but every post (HTTP or socket) answers `MUTED` until `durationSeconds` have passed, or until unmuted. Muting again replaces the mute.',
+    params: roomParams,
+    body: published('MuteRequest', z.object({ username, durationSeconds: z.optional(moderationSeconds) })),
+    responses: {
+      201: { schema: published('MuteResponse', one('mute', roomMute)), description: 'The member is muted.' },
+    },
+    errors: ['ROOM_NOT_FOUND', 'NOT_A_MEMBER', 'FORBIDDEN', 'USER_NOT_FOUND'],
+  },
+  'DELETE /rooms/{name}/mutes/{username}': {
+    method: 'DELETE',
+    path: '/rooms/{name}/mutes/{username}',
+    auth: true,
+    operationId: 'unmuteMember',
+    tag: 'rooms',
+    summary: 'Unmute a member',
+    description:
+      'By the owner or a moderator, on a member of a lower role. Unmuting one not muted changes nothing.',
+    params: roomUserParams,
+    responses: { 204: { description: 'The member is not muted.' } },
     errors: ['ROOM_NOT_FOUND', 'NOT_A_MEMBER', 'FORBIDDEN', 'USER_NOT_FOUND'],
   },
 } as const satisfies Record<string, HttpRouteSpec>;

@@ -1,6 +1,6 @@
 /**
- * Moderation end to end over real HTTP and WebSocket against the local stack: a kick takes effect at once on the
- * kicked user's live sockets and on HTTP, roles limit who may act on whom, and concurrent joins and kicks leave
+ * Moderation end to end over real HTTP and WebSocket against the local stack: kick, ban and mute take effect at
+ * once on live sockets and on HTTP, bans and mutes expire, roles limit who may act on whom, and concurrent joins and kicks leave
  * membership, `memberCount` and presence exact.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,132 @@ describe('kick', () => {
       expect(response.body.code).toBe(code);
     }
     expect(await members(alice, room)).toEqual([alice.username, bob.username, carol.username].sort());
+  });
+});
+
+describe('ban', () => {
+  it('kicks at once, refuses joining and posting on both APIs with BANNED, until lifted', async () => {
+    const [alice, bob, carol] = await api.signUpEach('alice', 'bob', 'carol');
+    const room = await api.newRoom(alice, 'ban');
+    const [bobSocket, carolSocket] = [await connect(bob), await connect(carol)];
+    await join(bobSocket, room);
+    await join(carolSocket, room);
+
+    const banned = await call(alice, 'POST', `/rooms/${room}/bans`, {
+      username: bob.username,
+      reason: 'spam',
+    });
+
+    expect(banned.status).toBe(201);
+    expect(banned.body.ban).toMatchObject({
+      room,
+      username: bob.username,
+      bannedBy: alice.username,
+      reason: 'spam',
+    });
+    expect(banned.body.ban.expiresAt).toBeUndefined();
+    await bobSocket.next((frame) => frame.type === 'removed' && frame.by === alice.username);
+    await carolSocket.next(userLeft(room, bob.username));
+    expect(await members(alice, room)).toEqual([alice.username, carol.username].sort());
+    for (const refused of [
+      await call(bob, 'POST', `/rooms/${room}/members`),
+      await call(bob, 'POST', `/rooms/${room}/messages`, { text: 'let me back' }),
+    ]) {
+      expectContractError(refused);
+      expect(refused.body.code).toBe('BANNED');
+    }
+    expect(await ask(bobSocket, { action: 'join', room }, 'joined')).toMatchObject({ code: 'BANNED' });
+    expect(await ask(bobSocket, { action: 'message', room, text: 'x' }, 'ack')).toMatchObject({
+      code: 'NOT_IN_ROOM',
+    });
+    expect(await members(alice, room)).toEqual([alice.username, carol.username].sort());
+
+    expect((await call(alice, 'DELETE', `/rooms/${room}/bans/${bob.username}`)).status).toBe(204);
+    expect((await call(bob, 'POST', `/rooms/${room}/members`)).status).toBe(201);
+  });
+
+  it('expires after durationSeconds', async () => {
+    const [alice, bob] = await api.signUpEach('alice', 'bob');
+    const room = await api.newRoom(alice, 'ban');
+    const banned = await call(alice, 'POST', `/rooms/${room}/bans`, {
+      username: bob.username,
+      durationSeconds: 1,
+    });
+    expect(banned.status).toBe(201);
+    expect(Date.parse(banned.body.ban.expiresAt) - Date.parse(banned.body.ban.bannedAt)).toBe(1000);
+    expect((await call(bob, 'POST', `/rooms/${room}/members`)).body.code).toBe('BANNED');
+    await eventually(async () => (await call(bob, 'POST', `/rooms/${room}/members`)).status === 201, 5_000);
+  });
+
+  it('is refused on the owner and by members', async () => {
+    const [alice, bob, carol] = await api.signUpEach('alice', 'bob', 'carol');
+    const room = await api.newRoom(alice, 'ban');
+    await call(bob, 'POST', `/rooms/${room}/members`);
+    for (const [response, code] of [
+      [await call(bob, 'POST', `/rooms/${room}/bans`, { username: alice.username }), 'FORBIDDEN'],
+      [await call(bob, 'POST', `/rooms/${room}/bans`, { username: carol.username }), 'FORBIDDEN'],
+      [await call(alice, 'POST', `/rooms/${room}/bans`, { username: 'nobody_at_all' }), 'USER_NOT_FOUND'],
+      [await call(bob, 'DELETE', `/rooms/${room}/bans/${carol.username}`), 'FORBIDDEN'],
+    ] as const) {
+      expectContractError(response);
+      expect(response.body.code).toBe(code);
+    }
+    // A user who is not a member yet may be banned before they come.
+    expect((await call(alice, 'POST', `/rooms/${room}/bans`, { username: carol.username })).status).toBe(201);
+    expect((await call(carol, 'POST', `/rooms/${room}/members`)).body.code).toBe('BANNED');
+  });
+});
+
+describe('mute', () => {
+  it('lets the member read while every post answers MUTED, until unmuted', async () => {
+    const [alice, bob] = await api.signUpEach('alice', 'bob');
+    const room = await api.newRoom(alice, 'mute');
+    const [aliceSocket, bobSocket] = [await connect(alice), await connect(bob)];
+    await join(aliceSocket, room);
+    await join(bobSocket, room);
+
+    const muted = await call(alice, 'POST', `/rooms/${room}/mutes`, { username: bob.username });
+
+    expect(muted.status).toBe(201);
+    expect(muted.body.mute).toMatchObject({ room, username: bob.username, mutedBy: alice.username });
+    const refusedHttp = await call(bob, 'POST', `/rooms/${room}/messages`, { text: 'hello?' });
+    expectContractError(refusedHttp);
+    expect(refusedHttp.body.code).toBe('MUTED');
+    expect(await ask(bobSocket, { action: 'message', room, text: 'hello?' }, 'ack')).toMatchObject({
+      type: 'error',
+      code: 'MUTED',
+    });
+    const ack = await ask(aliceSocket, { action: 'message', room, text: 'you can still read' }, 'ack');
+    await bobSocket.next((frame) => frame.type === 'message' && frame.messageId === ack.messageId);
+    expect((await call(bob, 'GET', `/rooms/${room}/messages`)).body.messages).toHaveLength(1);
+
+    expect((await call(alice, 'DELETE', `/rooms/${room}/mutes/${bob.username}`)).status).toBe(204);
+    expect((await ask(bobSocket, { action: 'message', room, text: 'back' }, 'ack')).type).toBe('ack');
+  });
+
+  it('expires after durationSeconds, and is refused on the owner, by members and on non-members', async () => {
+    const [alice, bob, carol] = await api.signUpEach('alice', 'bob', 'carol');
+    const room = await api.newRoom(alice, 'mute');
+    await call(bob, 'POST', `/rooms/${room}/members`);
+    for (const [response, code] of [
+      [await call(bob, 'POST', `/rooms/${room}/mutes`, { username: alice.username }), 'FORBIDDEN'],
+      [await call(alice, 'POST', `/rooms/${room}/mutes`, { username: carol.username }), 'USER_NOT_FOUND'],
+      [await call(alice, 'DELETE', `/rooms/${room}/mutes/${carol.username}`), 'USER_NOT_FOUND'],
+      [await call(carol, 'POST', `/rooms/${room}/mutes`, { username: bob.username }), 'NOT_A_MEMBER'],
+    ] as const) {
+      expectContractError(response);
+      expect(response.body.code).toBe(code);
+    }
+    const muted = await call(alice, 'POST', `/rooms/${room}/mutes`, {
+      username: bob.username,
+      durationSeconds: 1,
+    });
+    expect(muted.status).toBe(201);
+    expect((await call(bob, 'POST', `/rooms/${room}/messages`, { text: 'x' })).body.code).toBe('MUTED');
+    await eventually(
+      async () => (await call(bob, 'POST', `/rooms/${room}/messages`, { text: 'y' })).status === 201,
+      5_000,
+    );
   });
 });
 
