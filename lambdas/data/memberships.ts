@@ -1,10 +1,4 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type * as contract from '../../lib/contract/index.ts';
 import { partitionAfter, queryPage } from './index-query.ts';
 import {
@@ -22,7 +16,6 @@ import { type Membership, type Page, type Room, userMembershipItem } from './roo
 import { transactWrite } from './transactions.ts';
 
 export type Invitation = contract.Invitation;
-export type Ban = contract.RoomBan;
 
 /** What adding a member did. */
 export type AddOutcome = 'added' | 'already-member' | 'no-room' | 'not-invited' | 'banned';
@@ -106,54 +99,6 @@ export class MembershipRepository {
       this.countUpdate(room, -1),
     ]);
     return outcome.ok;
-  }
-
-  /**
-   * Records (or replaces) a ban: one PutItem beside the member items. `expiresAt` (epoch seconds) is also the
-   * table's TTL attribute, so an expired ban goes by itself; until then the join condition compares it with now.
-   */
-  async ban(ban: Ban): Promise<void> {
-    const expiresAt =
-      ban.expiresAt === undefined ? {} : { expiresAt: Math.ceil(Date.parse(ban.expiresAt) / 1000) };
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...roomBanKey(ban.room, ban.username), type: 'Ban', ...ban, ...expiresAt },
-      }),
-    );
-  }
-
-  /** Lifts a ban, if there is one: one DeleteItem. */
-  async unban(room: string, username: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: roomBanKey(room, username) }));
-  }
-
-  /**
-   * Sets (or, with undefined, clears) a member's `mutedUntil` on the room-side member item, which every post
-   * reads anyway: one UpdateItem on condition that the member item exists. False when it does not.
-   */
-  async setMutedUntil(room: string, username: string, mutedUntil: string | undefined): Promise<boolean> {
-    const change =
-      mutedUntil === undefined
-        ? { UpdateExpression: 'REMOVE mutedUntil' }
-        : {
-            UpdateExpression: 'SET mutedUntil = :until',
-            ExpressionAttributeValues: { ':until': mutedUntil },
-          };
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: roomMembershipKey(room, username),
-          ConditionExpression: 'attribute_exists(PK)',
-          ...change,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
   }
 
   /** A page of a room's members by canonical username, after `after`: one Query of the room's partition. */

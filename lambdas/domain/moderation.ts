@@ -1,13 +1,18 @@
 import type * as contract from '../../lib/contract/index.ts';
 import { canonicalUsername } from '../data/keys.ts';
-import type { Ban } from '../data/memberships.ts';
 import type { Membership } from '../data/rooms.ts';
+import type { Ban, SanctionRepository } from '../data/sanctions.ts';
 import { ForbiddenError, UserNotFoundError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
 import type { ServerFrame } from './fanout.ts';
 import type { MembershipDeps } from './membership.ts';
 import { leaveRoom, type PresenceDeps } from './presence.ts';
 import { visibleRoom } from './room-access.ts';
+
+/** What bans and mutes need besides membership. */
+export interface ModerationDeps extends MembershipDeps {
+  readonly sanctions: SanctionRepository;
+}
 
 /** Higher acts on lower: the owner on moderators and members, moderators on members. */
 const rank: Record<contract.RoomRole, number> = { owner: 2, moderator: 1, member: 0 };
@@ -94,7 +99,7 @@ const endOf = (now: Date, durationSeconds: number | undefined): string | undefin
  * @throws as moderator; UserNotFoundError; ForbiddenError FORBIDDEN on a member of the caller's role or higher.
  */
 export async function ban(
-  deps: MembershipDeps,
+  deps: ModerationDeps,
   identity: Identity,
   room: string,
   request: { readonly username: string; readonly reason?: string; readonly durationSeconds?: number },
@@ -116,15 +121,15 @@ export async function ban(
     ...(request.reason === undefined ? {} : { reason: request.reason }),
     ...(expiresAt === undefined ? {} : { expiresAt }),
   };
-  await deps.memberships.ban(record);
+  await deps.sanctions.ban(record);
   await removeFromRoom(deps, room, user.username, { type: 'removed', room, by: identity.username });
   return record;
 }
 
 /** `DELETE /rooms/{name}/bans/{username}`: lifts a ban (1 DeleteItem); lifting none changes nothing. */
-export async function unban(deps: PresenceDeps, identity: Identity, room: string, username: string) {
+export async function unban(deps: ModerationDeps, identity: Identity, room: string, username: string) {
   await moderator(deps, identity, room);
-  await deps.memberships.unban(room, username);
+  await deps.sanctions.unban(room, username);
 }
 
 /**
@@ -133,21 +138,19 @@ export async function unban(deps: PresenceDeps, identity: Identity, room: string
  * @throws as actOn.
  */
 export async function mute(
-  deps: PresenceDeps,
+  deps: ModerationDeps,
   identity: Identity,
   room: string,
   request: { readonly username: string; readonly durationSeconds?: number },
 ): Promise<contract.RoomMute> {
   const { target } = await actOn(deps, identity, room, request.username);
   const mutedUntil = endOf(deps.now(), request.durationSeconds) ?? UNTIL_LIFTED;
-  if (!(await deps.memberships.setMutedUntil(room, target.username, mutedUntil)))
-    throw new UserNotFoundError();
+  if (!(await deps.sanctions.setMutedUntil(room, target.username, mutedUntil))) throw new UserNotFoundError();
   return { room, username: target.username, mutedBy: identity.username, mutedUntil };
 }
 
 /** `DELETE /rooms/{name}/mutes/{username}`: ends a mute (1 UpdateItem); unmuting one not muted changes nothing. */
-export async function unmute(deps: PresenceDeps, identity: Identity, room: string, username: string) {
+export async function unmute(deps: ModerationDeps, identity: Identity, room: string, username: string) {
   const { target } = await actOn(deps, identity, room, username);
-  if (!(await deps.memberships.setMutedUntil(room, target.username, undefined)))
-    throw new UserNotFoundError();
+  if (!(await deps.sanctions.setMutedUntil(room, target.username, undefined))) throw new UserNotFoundError();
 }

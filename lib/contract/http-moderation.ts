@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { HttpErrorCode } from './errors.ts';
 import { banReason, moderationSeconds, roomName, username } from './fields.ts';
 import { published, roomBan, roomMute } from './objects.ts';
 import { type HttpRouteSpec, one, roomParams } from './route-spec.ts';
@@ -6,24 +7,44 @@ import { type HttpRouteSpec, one, roomParams } from './route-spec.ts';
 /** The path parameters of a route about one user of a room. */
 const roomUserParams = z.object({ name: roomName, username });
 
+/** A `DELETE` of what concerns one user of a room (a membership, a ban, a mute), answered 204. */
+const removal = <const Errors extends readonly HttpErrorCode[]>(
+  path: string,
+  operation: { readonly id: string; readonly summary: string; readonly description: string },
+  done: string,
+  errors: Errors,
+) => ({
+  method: 'DELETE' as const,
+  path,
+  auth: true as const,
+  operationId: operation.id,
+  tag: 'rooms' as const,
+  summary: operation.summary,
+  description: operation.description,
+  params: roomUserParams,
+  responses: { 204: { description: done } },
+  errors,
+});
+
+/** Who may act, and on whom: every moderation route's own failures. */
+const refusals = ['ROOM_NOT_FOUND', 'NOT_A_MEMBER', 'FORBIDDEN'] as const;
+
 /**
  * Moderation of a room's members, by API Gateway route key: the owner and moderators act on users of a lower role
  * (`owner` > `moderator` > `member`). A private room answers a non-member exactly as a missing room.
  */
 export const moderationRoutes = {
-  'DELETE /rooms/{name}/members/{username}': {
-    method: 'DELETE',
-    path: '/rooms/{name}/members/{username}',
-    auth: true,
-    operationId: 'kickMember',
-    tag: 'rooms',
-    summary: 'Remove a member from a room (kick)',
-    description:
-      'By the owner or a moderator, on a member of a lower role. The user stops being a member; their connections in the room get `removed` and receive nothing more of it; the room gets `user_left` if they were present. They may join a public room again.',
-    params: roomUserParams,
-    responses: { 204: { description: 'The user is no longer a member.' } },
-    errors: ['ROOM_NOT_FOUND', 'NOT_A_MEMBER', 'FORBIDDEN', 'USER_NOT_FOUND'],
-  },
+  'DELETE /rooms/{name}/members/{username}': removal(
+    '/rooms/{name}/members/{username}',
+    {
+      id: 'kickMember',
+      summary: 'Remove a member from a room (kick)',
+      description:
+        'By the owner or a moderator, on a member of a lower role. The user stops being a member; their connections in the room get `removed` and receive nothing more of it; the room gets `user_left` if they were present. They may join a public room again.',
+    },
+    'The user is no longer a member.',
+    [...refusals, 'USER_NOT_FOUND'],
+  ),
   'POST /rooms/{name}/bans': {
     method: 'POST',
     path: '/rooms/{name}/bans',
@@ -41,21 +62,30 @@ export const moderationRoutes = {
     responses: {
       201: { schema: published('BanResponse', one('ban', roomBan)), description: 'The user is banned.' },
     },
-    errors: ['ROOM_NOT_FOUND', 'NOT_A_MEMBER', 'FORBIDDEN', 'USER_NOT_FOUND'],
+    errors: [...refusals, 'USER_NOT_FOUND'],
   },
-  'DELETE /rooms/{name}/bans/{username}': {
-    method: 'DELETE',
-    path: '/rooms/{name}/bans/{username}',
-    auth: true,
-    operationId: 'unbanUser',
-    tag: 'rooms',
-    summary: 'Lift a ban',
-    description:
-      'By the owner or a moderator. Lifting a ban that does not exist (or has expired) changes nothing.',
-    params: roomUserParams,
-    responses: { 204: { description: 'The user is not banned.' } },
-    errors: ['ROOM_NOT_FOUND', 'NOT_A_MEMBER', 'FORBIDDEN'],
-  },
+  'DELETE /rooms/{name}/bans/{username}': removal(
+    '/rooms/{name}/bans/{username}',
+    {
+      id: 'unbanUser',
+      summary: 'Lift a ban',
+      description:
+        'By the owner or a moderator. Lifting a ban that does not exist (or has expired) changes nothing.',
+    },
+    'The user is not banned.',
+    refusals,
+  ),
+  'DELETE /rooms/{name}/mutes/{username}': removal(
+    '/rooms/{name}/mutes/{username}',
+    {
+      id: 'unmuteMember',
+      summary: 'Unmute a member',
+      description:
+        'By the owner or a moderator, on a member of a lower role. Unmuting one not muted changes nothing.',
+    },
+    'The member is not muted.',
+    [...refusals, 'USER_NOT_FOUND'],
+  ),
   'POST /rooms/{name}/mutes': {
     method: 'POST',
     path: '/rooms/{name}/mutes',
@@ -70,19 +100,6 @@ export const moderationRoutes = {
     responses: {
       201: { schema: published('MuteResponse', one('mute', roomMute)), description: 'The member is muted.' },
     },
-    errors: ['ROOM_NOT_FOUND', 'NOT_A_MEMBER', 'FORBIDDEN', 'USER_NOT_FOUND'],
-  },
-  'DELETE /rooms/{name}/mutes/{username}': {
-    method: 'DELETE',
-    path: '/rooms/{name}/mutes/{username}',
-    auth: true,
-    operationId: 'unmuteMember',
-    tag: 'rooms',
-    summary: 'Unmute a member',
-    description:
-      'By the owner or a moderator, on a member of a lower role. Unmuting one not muted changes nothing.',
-    params: roomUserParams,
-    responses: { 204: { description: 'The member is not muted.' } },
-    errors: ['ROOM_NOT_FOUND', 'NOT_A_MEMBER', 'FORBIDDEN', 'USER_NOT_FOUND'],
+    errors: [...refusals, 'USER_NOT_FOUND'],
   },
 } as const satisfies Record<string, HttpRouteSpec>;
