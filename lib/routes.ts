@@ -139,6 +139,7 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   'DELETE /rooms/{name}/bans/{username}': 'readWrite',
   'POST /rooms/{name}/mutes': 'readWrite',
   'DELETE /rooms/{name}/mutes/{username}': 'readWrite',
+  'PATCH /rooms/{name}/members/{username}': 'readWrite',
   'POST /conversations': 'readWrite',
   'GET /conversations': 'read',
   'GET /conversations/{id}/messages': 'read',

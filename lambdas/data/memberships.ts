@@ -101,6 +101,28 @@ export class MembershipRepository {
     return outcome.ok;
   }
 
+  /**
+   * Sets a member's role on both their items in one transaction (2 UpdateItems, 4 write units), on condition that
+   * the room-side item exists: false when it does not (they left meanwhile).
+   */
+  async setRole(room: string, username: string, role: contract.RoomRole): Promise<boolean> {
+    const update = (key: { PK: string; SK: string }) => ({
+      Update: {
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'SET #role = :role',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#role': 'role' },
+        ExpressionAttributeValues: { ':role': role },
+      },
+    });
+    const outcome = await transactWrite(this.doc, [
+      update(roomMembershipKey(room, username)),
+      update(userRoomKey(username, room)),
+    ]);
+    return outcome.ok;
+  }
+
   /** A page of a room's members by canonical username, after `after`: one Query of the room's partition. */
   list(room: string, limit: number, after: string | undefined): Promise<Page<Membership>> {
     return this.page(roomMembershipsQuery(room), limit, after, toMembership, (member) =>

@@ -154,3 +154,20 @@ export async function unmute(deps: ModerationDeps, identity: Identity, room: str
   const { target } = await actOn(deps, identity, room, username);
   if (!(await deps.sanctions.setMutedUntil(room, target.username, undefined))) throw new UserNotFoundError();
 }
+
+/**
+ * `PATCH /rooms/{name}/members/{username}`: the owner makes a member a moderator, or a moderator a member again.
+ * @throws as actOn; ForbiddenError FORBIDDEN when the caller is not the owner.
+ */
+export async function setRole(
+  deps: PresenceDeps,
+  identity: Identity,
+  room: string,
+  username: string,
+  role: 'moderator' | 'member',
+): Promise<Membership> {
+  const { actor, target } = await actOn(deps, identity, room, username);
+  if (actor.role !== 'owner') throw new ForbiddenError('FORBIDDEN', 'Only the owner sets roles.');
+  if (!(await deps.memberships.setRole(room, target.username, role))) throw new UserNotFoundError();
+  return { ...target, role };
+}

@@ -8,7 +8,7 @@ import {
   myRooms,
 } from '../domain/membership.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
-import { ban, kick, mute, unban, unmute } from '../domain/moderation.ts';
+import { ban, kick, mute, setRole, unban, unmute } from '../domain/moderation.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
@@ -85,6 +85,10 @@ export const handler = httpHandler(
       await unmute(deps, identity, params.name, params.username);
       return { status: 204, body: undefined };
     },
+    'PATCH /rooms/{name}/members/{username}': async ({ params, body, identity }) => ({
+      status: 200,
+      body: { member: await setRole(deps, identity, params.name, params.username, body.role) },
+    }),
   },
   buildAuthenticator(),
 );

@@ -40,6 +40,7 @@ export const functionRoutes = {
       'DELETE /rooms/{name}/bans/{username}',
       'POST /rooms/{name}/mutes',
       'DELETE /rooms/{name}/mutes/{username}',
+      'PATCH /rooms/{name}/members/{username}',
     ],
   },
   conversations: {

@@ -6,7 +6,7 @@
 import { ApiError, networkReason, TimeoutError, UnreachableError } from './errors.ts';
 import type { ErrorDetail } from './types.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Query parameters; `undefined` ones are left out. */
 export type Query = Record<string, string | number | undefined>;

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { HttpErrorCode } from './errors.ts';
 import { banReason, moderationSeconds, roomName, username } from './fields.ts';
-import { published, roomBan, roomMute } from './objects.ts';
+import { published, roomBan, roomMember, roomMute } from './objects.ts';
 import { type HttpRouteSpec, one, roomParams } from './route-spec.ts';
 
 /** The path parameters of a route about one user of a room. */
@@ -99,6 +99,25 @@ export const moderationRoutes = {
     body: published('MuteRequest', z.object({ username, durationSeconds: z.optional(moderationSeconds) })),
     responses: {
       201: { schema: published('MuteResponse', one('mute', roomMute)), description: 'The member is muted.' },
+    },
+    errors: [...refusals, 'USER_NOT_FOUND'],
+  },
+  'PATCH /rooms/{name}/members/{username}': {
+    method: 'PATCH',
+    path: '/rooms/{name}/members/{username}',
+    auth: true,
+    operationId: 'setMemberRole',
+    tag: 'rooms',
+    summary: 'Set a member’s role',
+    description:
+      'By the owner only: makes a member a `moderator`, or a moderator a `member` again. The owner’s own role cannot change.',
+    params: roomUserParams,
+    body: published('RoleRequest', z.object({ role: z.enum(['moderator', 'member']) })),
+    responses: {
+      200: {
+        schema: published('RoleResponse', one('member', roomMember)),
+        description: 'The member, with their new role.',
+      },
     },
     errors: [...refusals, 'USER_NOT_FOUND'],
   },

@@ -10,7 +10,7 @@ export interface Success {
 
 /** One HTTP route of the contract. */
 export interface HttpRouteSpec {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway path syntax: `/rooms/{name}/messages`. */
   readonly path: string;
   /** Whether `Authorization: Bearer <token>` is required. */

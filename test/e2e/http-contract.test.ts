@@ -225,7 +225,26 @@ describe('every route answers what the contract declares', () => {
     expect((await moderate('POST /rooms/{name}/mutes', token, '/mutes', {})).body.code).toBe(
       'VALIDATION_FAILED',
     );
+    const role = (caller: string, target: string, body: unknown) =>
+      call('PATCH /rooms/{name}/members/{username}', `/rooms/${room}/members/${target}`, {
+        token: caller,
+        body,
+      });
+    expect((await role(token, bob.username, { role: 'moderator' })).status).toBe(200);
+    expect((await role(bob.token, bob.username, { role: 'member' })).body.code).toBe('FORBIDDEN');
+    expect((await role(token, 'nobody_here_x', { role: 'member' })).body.code).toBe('USER_NOT_FOUND');
+    expect((await role(token, bob.username, { role: 'owner' })).body.code).toBe('VALIDATION_FAILED');
+    expect((await role(token, bob.username, { role: 'member' })).status).toBe(200);
+    expect(
+      (
+        await call('PATCH /rooms/{name}/members/{username}', `/rooms/${secret}/members/${username}`, {
+          token: bob.token,
+          body: { role: 'member' },
+        })
+      ).body.code,
+    ).toBe('ROOM_NOT_FOUND');
     const outsider = await api.signUp('outsider');
+    expect((await role(outsider.token, bob.username, { role: 'member' })).body.code).toBe('NOT_A_MEMBER');
     expect((await mute(outsider.token, { username })).body.code).toBe('NOT_A_MEMBER');
     expect((await unmute(outsider.token, username)).body.code).toBe('NOT_A_MEMBER');
     expect((await moderate('POST /rooms/{name}/bans', token, '/bans', {})).body.code).toBe(

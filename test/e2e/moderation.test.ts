@@ -212,6 +212,43 @@ describe('mute', () => {
   });
 });
 
+describe('roles', () => {
+  it('the owner makes a moderator, who then moderates members but not the owner nor moderators', async () => {
+    const [alice, bob, carol, dave] = await api.signUpEach('alice', 'bob', 'carol', 'dave');
+    const room = await api.newRoom(alice, 'roles');
+    for (const user of [bob, carol, dave]) await call(user, 'POST', `/rooms/${room}/members`);
+    const setRole = (actor: User, target: User, role: string) =>
+      call(actor, 'PATCH', `/rooms/${room}/members/${target.username}`, { role });
+
+    const promoted = await setRole(alice, bob, 'moderator');
+
+    expect(promoted.status).toBe(200);
+    expect(promoted.body.member).toMatchObject({ username: bob.username, role: 'moderator' });
+    const mine = await call(bob, 'GET', '/me/rooms');
+    expect(mine.body.rooms.find((entry: { name: string }) => entry.name === room).role).toBe('moderator');
+    expect((await setRole(alice, carol, 'moderator')).status).toBe(200);
+    expect((await kick(bob, room, dave.username)).status).toBe(204);
+    expect((await call(dave, 'POST', `/rooms/${room}/members`)).status).toBe(201);
+    for (const [response, code] of [
+      [await kick(bob, room, carol.username), 'FORBIDDEN'],
+      [await kick(bob, room, alice.username), 'FORBIDDEN'],
+      [await setRole(bob, dave, 'moderator'), 'FORBIDDEN'],
+      [await setRole(alice, alice, 'member'), 'FORBIDDEN'],
+      [await setRole(alice, { ...dave, username: 'nobody_at_all' }, 'moderator'), 'USER_NOT_FOUND'],
+      [await setRole(dave, bob, 'member'), 'FORBIDDEN'],
+    ] as const) {
+      expectContractError(response);
+      expect(response.body.code).toBe(code);
+    }
+    const invalid = await setRole(alice, bob, 'owner');
+    expect(invalid.body.code).toBe('VALIDATION_FAILED');
+
+    expect((await setRole(alice, carol, 'member')).body.member.role).toBe('member');
+    expect((await kick(bob, room, carol.username)).status).toBe(204);
+    expect(await members(alice, room)).toEqual([alice.username, bob.username, dave.username].sort());
+  });
+});
+
 describe('concurrent joins and kicks', () => {
   it('leave membership, memberCount and presence exact', async () => {
     const owner = await api.signUp('owner');

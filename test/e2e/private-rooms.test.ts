@@ -45,6 +45,9 @@ const probes: Record<string, Probe> = {
   'DELETE /rooms/{name}/bans/{username}': http('DELETE', '/bans/someone_else'),
   'POST /rooms/{name}/mutes': http('POST', '/mutes', (user) => ({ username: user.username })),
   'DELETE /rooms/{name}/mutes/{username}': http('DELETE', '/mutes/someone_else'),
+  'PATCH /rooms/{name}/members/{username}': http('PATCH', '/members/someone_else', () => ({
+    role: 'member',
+  })),
   'POST /rooms/{name}/invitations': http('POST', '/invitations', (user) => ({ username: user.username })),
   'socket join': socket((room) => ({ action: 'join', room }), 'joined'),
   'socket message': socket((room) => ({ action: 'message', room, text: 'let me in' }), 'ack'),

@@ -173,7 +173,7 @@ describe('the HTTP API', () => {
       CorsConfiguration: {
         AllowOrigins: ['*'],
         AllowHeaders: Match.arrayWith(['Authorization', 'Content-Type']),
-        AllowMethods: Match.arrayWith(['GET', 'POST', 'DELETE']),
+        AllowMethods: Match.arrayWith(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
       },
     });
   });

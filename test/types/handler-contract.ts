@@ -51,6 +51,7 @@ export function proofs() {
       body: { mute: { room: 'general', username: 'bob', mutedBy: 'alice', mutedUntil: room.createdAt } },
     }),
     'DELETE /rooms/{name}/mutes/{username}': async () => ({ status: 204, body: undefined }),
+    'PATCH /rooms/{name}/members/{username}': async () => ({ status: 200, body: { member } }),
     'GET /rooms/{name}/members': async () => ({ status: 200, body: { members: [member], ...page } }),
     'POST /rooms/{name}/invitations': async () => ({
       status: 201,
