@@ -25,6 +25,7 @@ import {
   publicRoomsIndexKeys,
   pushSentKey,
   rateBucketKey,
+  roomBanKey,
   roomKey,
   roomMemberKey,
   roomMembershipKey,
@@ -173,6 +174,7 @@ export function keysTable(): string {
     },
     { item: 'room (private: not listed)', key: roomKey(SAMPLE.room) },
     { item: 'room member (one per user)', key: roomMembershipKey(SAMPLE.room, SAMPLE.username) },
+    { item: 'ban from a room (one per user)', key: roomBanKey(SAMPLE.room, SAMPLE.username) },
     { item: 'room connection (one per connection)', key: roomMemberKey(SAMPLE.room, SAMPLE.connectionId) },
     { item: 'presence (one per user and room)', key: presenceKey(SAMPLE.room, SAMPLE.username) },
     {

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
  * | room (public)           | ROOM#<name lower>     | META                        | ROOMS#<shard 0..3>  | <name lower>                |
  * | room (private)          | ROOM#<name lower>     | META                        |                     |                             |
  * | room member (per user)  | ROOM#<name lower>     | MEMBER#<username lower>     |                     |                             |
+ * | ban from a room         | ROOM#<name lower>     | BAN#<username lower>        |                     |                             |
  * | room connection         | ROOM#<name lower>     | CONN#<connectionId>         |                     |                             |
  * | room presence (per user)| ROOM#<name lower>     | PRESENCE#<username lower>   |                     |                             |
  * | room message            | ROOM#<name lower>     | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
@@ -127,6 +128,8 @@ function namedItems(
 const roomMemberships = namedItems(roomPartition, 'MEMBER#', canonicalUsername);
 export const roomMembershipKey = roomMemberships.key;
 export const roomMembershipsQuery = roomMemberships.query;
+/** A ban from a room, beside the member items: the join transaction checks it. */
+export const roomBanKey = namedItems(roomPartition, 'BAN#', canonicalUsername).key;
 
 /** The connection items of a room (one per joined connection: who receives the room live). */
 const ROOM_MEMBER_PREFIX = 'CONN#';

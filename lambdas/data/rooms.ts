@@ -130,6 +130,8 @@ export interface Membership {
   readonly username: string;
   readonly role: contract.RoomRole;
   readonly joinedAt: string;
+  /** While muted: when the mute ends (ISO 8601). */
+  readonly mutedUntil?: string;
 }
 
 /** The user-side record of a membership (listed by `GET /me/rooms`, `GET /rooms` for private rooms, the export). */

@@ -11,7 +11,7 @@ import { BlockedError, ConversationNotFoundError, SocketError } from '../shared/
 import type { Identity } from '../shared/tokens.ts';
 import { type LimitDeps, takeRateToken } from './limits.ts';
 import { type DeliveryDeps, deliver, idsOf } from './presence.ts';
-import { addMember, type RoomAccessDeps, visibleRoom } from './room-access.ts';
+import { addMember, assertNotMuted, type RoomAccessDeps, visibleRoom } from './room-access.ts';
 
 export interface MessagingDeps extends DeliveryDeps, LimitDeps, RoomAccessDeps {
   readonly messages: MessageRepository;
@@ -25,12 +25,12 @@ export interface OutgoingMessage {
 }
 
 /**
- * A message from a WebSocket connection to a room it has joined. Costs the write (with its idempotency guard)
- * and one Query of the room's members, which also proves the sender is one. The sender gets `ack`; every other
+ * A message from a WebSocket connection to a room it has joined. Costs the write (with its idempotency guard),
+ * one Query of the room's connections, which finds the sender's, and one GetItem of the sender's membership. The sender gets `ack`; every other
  * connection in the room gets the message. A repeated clientMessageId is acknowledged with the first message
  * and delivered to nobody.
  * Over the sender's message rate nothing is stored or delivered.
- * @throws SocketError NOT_IN_ROOM; RateLimitedError
+ * @throws SocketError NOT_IN_ROOM; ForbiddenError MUTED; RateLimitedError
  */
 export async function sendRoomMessageFromConnection(
   deps: MessagingDeps,
@@ -40,9 +40,12 @@ export async function sendRoomMessageFromConnection(
 ): Promise<AppendResult> {
   const members = await deps.connections.members(room);
   const sender = members.find((member) => member.connectionId === connectionId);
-  if (sender === undefined) {
+  // A connection in the room is a member's, unless a kick or ban is taking it out right now: check the membership.
+  const member = sender && (await deps.memberships.get(room, sender.username, true));
+  if (sender === undefined || member === undefined) {
     throw new SocketError('NOT_IN_ROOM', `Join the room "${room}" before sending to it.`);
   }
+  assertNotMuted(member, room, deps.now());
   await takeRateToken(deps, 'message', sender.username);
   const result = await store(deps, { room }, sender.username, outgoing);
   await deliver(deps, [connectionId], ackOf(result.message));
@@ -57,7 +60,8 @@ export async function sendRoomMessageFromConnection(
  * A message posted over HTTP to a room: stored, then pushed to every connection in the room. It takes a token of
  * the sender's message rate first, shared with the WebSocket. Posting needs membership: a public room grants it
  * on the way.
- * @throws RateLimitedError; RoomNotFoundError also for a private room the caller is not a member of.
+ * @throws RateLimitedError; RoomNotFoundError also for a private room the caller is not a member of;
+ * ForbiddenError MUTED, BANNED (a public room's post by a banned non-member).
  */
 export async function postRoomMessage(
   deps: MessagingDeps,
@@ -67,6 +71,7 @@ export async function postRoomMessage(
 ): Promise<AppendResult> {
   await takeRateToken(deps, 'message', identity.username);
   const visible = await visibleRoom(deps, identity.username, room);
+  assertNotMuted(visible.member, room, deps.now());
   if (visible.member === undefined) await addMember(deps, visible.room, identity.username);
   const result = await store(deps, { room }, identity.username, outgoing);
   if (result.created) {

@@ -1,7 +1,7 @@
 import type { ConnectionRepository, RoomMember } from '../data/connections.ts';
 import { canonicalUsername } from '../data/keys.ts';
 import { CONNECTION_TTL_SECONDS } from '../shared/config.ts';
-import { QuotaExceededError, RoomNotFoundError } from '../shared/errors.ts';
+import { QuotaExceededError, RoomNotFoundError, SocketError } from '../shared/errors.ts';
 import type { RecordMetric } from '../shared/metrics.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { type ConnectionPoster, fanOut, type ServerFrame } from './fanout.ts';
@@ -90,6 +90,12 @@ export async function joinRoom(deps: PresenceDeps, connectionId: string, room: s
       `A connection may join at most ${deps.quotas.roomsPerConnection} rooms: leave one first.`,
     );
   }
+  // A kick or ban between the membership read above and this join did not see this connection: read the
+  // membership again, strongly consistent, and leave if it is gone (1 more GetItem per join).
+  if ((await deps.memberships.get(room, connection.username, true)) === undefined) {
+    await deps.connections.leave(room, { connectionId, username: connection.username }, true);
+    throw new SocketError('NOT_IN_ROOM', `You are no longer a member of "${room}".`);
+  }
   const members = await deps.connections.members(room);
   await deliver(deps, [connectionId], {
     type: 'joined',
@@ -103,12 +109,20 @@ export async function joinRoom(deps: PresenceDeps, connectionId: string, room: s
   }
 }
 
-/** Leaves a room; leaving a room one is not in is harmless. `user_left` goes out on the user's last leave. */
-export async function leaveRoom(deps: PresenceDeps, connectionId: string, room: string): Promise<void> {
+/**
+ * Leaves a room; leaving a room one is not in is harmless. The connection gets `farewell` (`left`, or `removed`
+ * when a moderator took its user out); `user_left` goes out on the user's last leave.
+ */
+export async function leaveRoom(
+  deps: PresenceDeps,
+  connectionId: string,
+  room: string,
+  farewell: ServerFrame = { type: 'left', room },
+): Promise<void> {
   const connection = await deps.connections.get(connectionId);
   if (connection === undefined) throw new Error('Connection record missing for an open connection');
   const change = await deps.connections.leave(room, { connectionId, username: connection.username }, true);
-  await deliver(deps, [connectionId], { type: 'left', room });
+  await deliver(deps, [connectionId], farewell);
   if (change.kind === 'left' && change.lastOfUser) {
     await announceDeparture(deps, room, connection.username);
   }

@@ -1,6 +1,6 @@
 import type { MembershipRepository } from '../data/memberships.ts';
 import type { Membership, Room, RoomRepository } from '../data/rooms.ts';
-import { RoomNotFoundError } from '../shared/errors.ts';
+import { ForbiddenError, RoomNotFoundError } from '../shared/errors.ts';
 
 /**
  * Who may reach a room: the rule every room route and socket action applies, so that a private room answers a
@@ -39,7 +39,8 @@ export async function visibleRoom(
  * Makes `username` a member of a room that is not yet theirs: any public room; a private room only with a
  * pending invitation, which this consumes. Returns the membership and whether it is new (a concurrent join of
  * the same user may have made it first).
- * @throws RoomNotFoundError when the room is gone, or is private and there is no invitation.
+ * @throws RoomNotFoundError when the room is gone, or is private and there is no invitation; ForbiddenError
+ * BANNED while the user is banned from it.
  */
 export async function addMember(
   deps: Pick<RoomAccessDeps, 'memberships' | 'now'>,
@@ -49,7 +50,18 @@ export async function addMember(
   const member: Membership = { username, role: 'member', joinedAt: deps.now().toISOString() };
   const outcome = await deps.memberships.add(room, member, room.visibility === 'private');
   if (outcome === 'added') return { member, created: true };
+  if (outcome === 'banned') throw new ForbiddenError('BANNED', `You are banned from "${room.name}".`);
   const existing = outcome === 'already-member' ? await deps.memberships.get(room.name, username) : undefined;
   if (existing === undefined) throw new RoomNotFoundError(room.name);
   return { member: existing, created: false };
+}
+
+/**
+ * Refuses a post by a member muted in the room: the member item, which the post path reads anyway, carries it.
+ * @throws ForbiddenError MUTED
+ */
+export function assertNotMuted(member: Membership | undefined, room: string, now: Date): void {
+  if (member?.mutedUntil !== undefined && member.mutedUntil > now.toISOString()) {
+    throw new ForbiddenError('MUTED', `You are muted in "${room}" until ${member.mutedUntil}.`);
+  }
 }

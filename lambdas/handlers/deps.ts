@@ -7,6 +7,7 @@ import { ConversationRepository } from '../data/conversations.ts';
 import { MembershipRepository } from '../data/memberships.ts';
 import { MessageRepository } from '../data/messages.ts';
 import { RoomRepository } from '../data/rooms.ts';
+import { SanctionRepository } from '../data/sanctions.ts';
 import { UserRepository } from '../data/users.ts';
 import type { ConnectionPoster } from '../domain/fanout.ts';
 import type { MessagingDeps } from '../domain/messaging.ts';
@@ -33,12 +34,13 @@ export function messagingDeps(
   table: string,
   poster: ConnectionPoster,
   overrides: Partial<MessagingDeps> = {},
-): MessagingDeps & { users: UserRepository; blocks: BlockRepository } {
+): MessagingDeps & { users: UserRepository; blocks: BlockRepository; sanctions: SanctionRepository } {
   return {
     users: new UserRepository(doc, table),
     blocks: new BlockRepository(doc, table),
     rooms: new RoomRepository(doc, table),
     memberships: new MembershipRepository(doc, table),
+    sanctions: new SanctionRepository(doc, table),
     connections: new ConnectionRepository(doc, table),
     messages: new MessageRepository(doc, table),
     conversations: new ConversationRepository(doc, table),

@@ -8,6 +8,7 @@ import {
   myRooms,
 } from '../domain/membership.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
+import { ban, kick, mute, setRole, unban, unmute } from '../domain/moderation.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
@@ -64,6 +65,30 @@ export const handler = httpHandler(
       const page = await myInvitations(deps, identity, query.limit, after);
       return { status: 200, body: { invitations: page.items, nextCursor: nextCursorOf(page.after) } };
     },
+    'DELETE /rooms/{name}/members/{username}': async ({ params, identity }) => {
+      await kick(deps, identity, params.name, params.username);
+      return { status: 204, body: undefined };
+    },
+    'POST /rooms/{name}/bans': async ({ params, body, identity }) => ({
+      status: 201,
+      body: { ban: await ban(deps, identity, params.name, body) },
+    }),
+    'DELETE /rooms/{name}/bans/{username}': async ({ params, identity }) => {
+      await unban(deps, identity, params.name, params.username);
+      return { status: 204, body: undefined };
+    },
+    'POST /rooms/{name}/mutes': async ({ params, body, identity }) => ({
+      status: 201,
+      body: { mute: await mute(deps, identity, params.name, body) },
+    }),
+    'DELETE /rooms/{name}/mutes/{username}': async ({ params, identity }) => {
+      await unmute(deps, identity, params.name, params.username);
+      return { status: 204, body: undefined };
+    },
+    'PATCH /rooms/{name}/members/{username}': async ({ params, body, identity }) => ({
+      status: 200,
+      body: { member: await setRole(deps, identity, params.name, params.username, body.role) },
+    }),
   },
   buildAuthenticator(),
 );

@@ -102,9 +102,12 @@ export class ConflictError extends AppError {
   }
 }
 
-/** The caller may not do that in this room: not a member of it, or their role does not allow it. */
+/**
+ * The caller may not do that in this room: not a member of it, their role does not allow it, or they are banned
+ * from it or muted in it.
+ */
 export class ForbiddenError extends AppError {
-  constructor(code: 'NOT_A_MEMBER' | 'FORBIDDEN', message: string) {
+  constructor(code: 'NOT_A_MEMBER' | 'FORBIDDEN' | 'BANNED' | 'MUTED', message: string) {
     super(code, message);
   }
 }

@@ -45,6 +45,12 @@ export const functionRoutes = {
       'POST /rooms/{name}/invitations',
       'GET /me/rooms',
       'GET /me/invitations',
+      'DELETE /rooms/{name}/members/{username}',
+      'POST /rooms/{name}/bans',
+      'DELETE /rooms/{name}/bans/{username}',
+      'POST /rooms/{name}/mutes',
+      'DELETE /rooms/{name}/mutes/{username}',
+      'PATCH /rooms/{name}/members/{username}',
     ],
   },
   conversations: {

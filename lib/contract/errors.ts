@@ -27,12 +27,23 @@ export const httpErrors = {
   FORBIDDEN: {
     status: 403,
     meaning:
-      'The caller’s role in the room may not do that (only the owner invites; the owner cannot leave).',
+      'The caller’s role in the room may not do that (only the owner invites; the owner cannot leave; the owner and moderators act only on users of a lower role).',
+  },
+  BANNED: {
+    status: 403,
+    meaning:
+      'The caller is banned from this room: they may not join it nor post to it until the ban expires or is lifted.',
+  },
+  MUTED: {
+    status: 403,
+    meaning:
+      'The caller is muted in this room: they still read it, but may not post to it until the mute ends.',
   },
   NOT_FOUND: { status: 404, meaning: 'No route has this method and path.' },
   USER_NOT_FOUND: {
     status: 404,
-    meaning: 'The `peer` of a new conversation, or the invitee of an invitation, does not exist.',
+    meaning:
+      'The `peer` of a new conversation, or the invitee of an invitation, does not exist; or the user a moderator acts on is not a member of the room.',
   },
   ROOM_NOT_FOUND: {
     status: 404,
@@ -107,6 +118,8 @@ export const socketErrorCodes = [
   'NOT_IN_ROOM',
   'CONVERSATION_NOT_FOUND',
   'BLOCKED',
+  'BANNED',
+  'MUTED',
   'RATE_LIMITED',
   'QUOTA_EXCEEDED',
   'INTERNAL',

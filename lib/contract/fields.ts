@@ -143,6 +143,25 @@ export const topic = stringField().check(
   z.meta({ minLength: 1, maxLength: limits.topicCharacters.max, pattern: '\\S' }),
 );
 
+/** The reason given for a ban: one line of at most 256 characters (the topic's rules). */
+export const banReason = stringField().check(
+  z.refine((value) => [...value].length <= limits.banReasonCharacters.max, {
+    error: `must be at most ${limits.banReasonCharacters.max} characters`,
+  }),
+  z.refine((value) => !UNSAFE_CHARACTERS.test(value) && !value.includes('\n'), {
+    error: 'must not contain control or bidirectional-override characters',
+  }),
+  z.meta({ maxLength: limits.banReasonCharacters.max }),
+);
+
+/** How long a ban or a mute lasts, in whole seconds; without it, until lifted. */
+export const moderationSeconds = z
+  .int({ error: 'must be a whole number of seconds' })
+  .check(
+    z.gte(limits.moderationSeconds.min, { error: `must be at least ${limits.moderationSeconds.min}` }),
+    z.lte(limits.moderationSeconds.max, { error: `must be at most ${limits.moderationSeconds.max}` }),
+  );
+
 /** Who can see a room: anyone (`public`), or its members only (`private`, joined by invitation). */
 export const visibility = z.enum(['public', 'private']);
 

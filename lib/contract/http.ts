@@ -13,6 +13,7 @@ import {
 import { authRoutes } from './http-auth.ts';
 import { blockRoutes } from './http-blocks.ts';
 import { deviceRoutes } from './http-devices.ts';
+import { moderationRoutes } from './http-moderation.ts';
 import { membershipRoutes } from './http-rooms.ts';
 import { userRoutes } from './http-users.ts';
 import { conversation, conversationSummary, message, pageOf, published, room } from './objects.ts';
@@ -52,6 +53,7 @@ export const httpRoutes = {
   ...deviceRoutes,
   ...userRoutes,
   ...membershipRoutes,
+  ...moderationRoutes,
   'GET /rooms': {
     method: 'GET',
     path: '/rooms',

@@ -15,6 +15,10 @@ export const limits = {
   roomNameCharacters: { min: 1, max: 64 },
   /** A room's topic, in characters (Unicode code points). */
   topicCharacters: { max: 256 },
+  /** The reason given for a ban, in characters (Unicode code points). */
+  banReasonCharacters: { max: 256 },
+  /** `durationSeconds` of a ban or a mute: from 1 second to a year (without it, until lifted). */
+  moderationSeconds: { min: 1, max: 365 * 24 * 60 * 60 },
   emailCharacters: { max: 254 },
   /** bcrypt reads 72 bytes of a password: longer ones are refused, never truncated. */
   passwordBytes: { min: 8, max: 72 },

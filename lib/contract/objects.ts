@@ -56,6 +56,33 @@ export const roomMember = published(
     username: text('As registered (case kept).'),
     role: roomRole,
     joinedAt: timestamp('When the user became a member.'),
+    mutedUntil: z.optional(
+      timestamp('While muted (a mute without duration: 9999-12-31T23:59:59.999Z), when the mute ends.'),
+    ),
+  }),
+);
+
+/** A ban of a user from a room (`POST /rooms/{name}/bans`). */
+export const roomBan = published(
+  'RoomBan',
+  z.object({
+    room: z.string(),
+    username: text('As registered (case kept).'),
+    bannedBy: text('The owner or moderator who banned them.'),
+    bannedAt: timestamp('When they were banned.'),
+    reason: z.optional(text('As given by whoever banned them.')),
+    expiresAt: z.optional(timestamp('When the ban ends; without it, it lasts until lifted.')),
+  }),
+);
+
+/** A mute of a member of a room (`POST /rooms/{name}/mutes`). */
+export const roomMute = published(
+  'RoomMute',
+  z.object({
+    room: z.string(),
+    username: text('As registered (case kept).'),
+    mutedBy: text('The owner or moderator who muted them.'),
+    mutedUntil: timestamp('When the mute ends (a mute without duration: 9999-12-31T23:59:59.999Z).'),
   }),
 );
 
@@ -222,6 +249,8 @@ export const errorBody = published(
 export type User = z.infer<typeof user>;
 export type Room = z.infer<typeof room>;
 export type RoomMember = z.infer<typeof roomMember>;
+export type RoomBan = z.infer<typeof roomBan>;
+export type RoomMute = z.infer<typeof roomMute>;
 export type MyRoom = z.infer<typeof myRoom>;
 export type Invitation = z.infer<typeof invitation>;
 export type RoomMembership = z.infer<typeof roomMembership>;

@@ -92,6 +92,13 @@ export const serverFrames = {
     room: z.string().check(z.meta({ description: 'The room this user is invited to.' })),
     by: z.string().check(z.meta({ description: 'The username of who invited.' })),
   }),
+  removed: z.object({
+    type: z.literal('removed'),
+    room: z
+      .string()
+      .check(z.meta({ description: 'The room this user was removed from (kicked or banned).' })),
+    by: z.string().check(z.meta({ description: 'The username of the owner or moderator who removed them.' })),
+  }),
   error: z.object({
     type: z.literal('error'),
     code: z.enum(socketErrorCodes),

@@ -20,7 +20,8 @@ import { apiClient, type Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
 // A low username threshold, so that the lockout's 429 is met too (the address threshold stays out of reach);
-// per-user rates that refill at one a minute, so that each route's RATE_LIMITED is met within a few calls.
+// per-user rates that refill at one a minute, so that each route's RATE_LIMITED is met within a few calls (3 room
+// creations: the main test creates a public and a private room and tries a duplicate).
 const stack = await startTestStack({
   loginLockout: { usernameFailures: 2 },
   limits: {
@@ -204,6 +205,109 @@ describe('every route answers what the contract declares', () => {
     expect((await leave(token, secret)).body.code).toBe('FORBIDDEN');
     expect((await leave(bob.token, room)).body.code).toBe('NOT_A_MEMBER');
     expect((await leave(bob.token, secret)).status).toBe(204);
+    const kick = (caller: string, roomName: string, target: string) =>
+      call('DELETE /rooms/{name}/members/{username}', `/rooms/${roomName}/members/${target}`, {
+        token: caller,
+      });
+    await call('POST /rooms/{name}/members', `/rooms/${room}/members`, { token: bob.token });
+    expect((await kick(bob.token, room, username)).body.code).toBe('FORBIDDEN');
+    expect((await kick(bob.token, secret, username)).body.code).toBe('ROOM_NOT_FOUND');
+    expect((await kick(token, room, 'nobody_here_x')).body.code).toBe('USER_NOT_FOUND');
+    expect((await kick(token, room, 'a')).body.code).toBe('VALIDATION_FAILED');
+    expect((await kick(token, room, bob.username)).status).toBe(204);
+    expect((await kick(bob.token, room, username)).body.code).toBe('NOT_A_MEMBER');
+    const moderate = (key: HttpRouteKey, caller: string, path: string, body?: unknown) =>
+      call(key, `/rooms/${room}${path}`, { token: caller, body });
+    const ban = (caller: string, body: unknown) => moderate('POST /rooms/{name}/bans', caller, '/bans', body);
+    const mute = (caller: string, body: unknown) =>
+      moderate('POST /rooms/{name}/mutes', caller, '/mutes', body);
+    const unban = (caller: string, target: string) =>
+      moderate('DELETE /rooms/{name}/bans/{username}', caller, `/bans/${target}`);
+    const unmute = (caller: string, target: string) =>
+      moderate('DELETE /rooms/{name}/mutes/{username}', caller, `/mutes/${target}`);
+    expect((await ban(bob.token, { username })).body.code).toBe('NOT_A_MEMBER');
+    expect((await ban(token, { username: 'nobody_here_x' })).body.code).toBe('USER_NOT_FOUND');
+    expect((await ban(token, { username: bob.username, durationSeconds: 0 })).body.code).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect((await ban(token, { username: bob.username, durationSeconds: 1, reason: 'r' })).status).toBe(201);
+    expect((await unban(bob.token, bob.username)).body.code).toBe('NOT_A_MEMBER');
+    expect((await unban(token, bob.username)).status).toBe(204);
+    await call('POST /rooms/{name}/members', `/rooms/${room}/members`, { token: bob.token });
+    expect((await ban(bob.token, { username })).body.code).toBe('FORBIDDEN');
+    expect((await unban(bob.token, username)).body.code).toBe('FORBIDDEN');
+    expect((await unban(token, 'a')).body.code).toBe('VALIDATION_FAILED');
+    expect((await ban(token, { username: bob.username, reason: 'x'.repeat(257) })).body.code).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect((await mute(bob.token, { username })).body.code).toBe('FORBIDDEN');
+    expect((await mute(token, { username: 'nobody_here_x' })).body.code).toBe('USER_NOT_FOUND');
+    expect((await mute(token, { username: bob.username, durationSeconds: 1.5 })).body.code).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect((await mute(token, { username: bob.username, durationSeconds: 60 })).status).toBe(201);
+    expect((await unmute(bob.token, username)).body.code).toBe('FORBIDDEN');
+    expect((await unmute(token, 'nobody_here_x')).body.code).toBe('USER_NOT_FOUND');
+    expect((await unmute(token, bob.username)).status).toBe(204);
+    expect((await mute(token, { username: bob.username })).status).toBe(201);
+    expect((await moderate('POST /rooms/{name}/mutes', token, '/mutes', {})).body.code).toBe(
+      'VALIDATION_FAILED',
+    );
+    const role = (caller: string, target: string, body: unknown) =>
+      call('PATCH /rooms/{name}/members/{username}', `/rooms/${room}/members/${target}`, {
+        token: caller,
+        body,
+      });
+    expect((await role(token, bob.username, { role: 'moderator' })).status).toBe(200);
+    expect((await role(bob.token, bob.username, { role: 'member' })).body.code).toBe('FORBIDDEN');
+    expect((await role(token, 'nobody_here_x', { role: 'member' })).body.code).toBe('USER_NOT_FOUND');
+    expect((await role(token, bob.username, { role: 'owner' })).body.code).toBe('VALIDATION_FAILED');
+    expect((await role(token, bob.username, { role: 'member' })).status).toBe(200);
+    expect(
+      (
+        await call('PATCH /rooms/{name}/members/{username}', `/rooms/${secret}/members/${username}`, {
+          token: bob.token,
+          body: { role: 'member' },
+        })
+      ).body.code,
+    ).toBe('ROOM_NOT_FOUND');
+    const outsider = await api.signUp('outsider');
+    expect((await role(outsider.token, bob.username, { role: 'member' })).body.code).toBe('NOT_A_MEMBER');
+    expect((await mute(outsider.token, { username })).body.code).toBe('NOT_A_MEMBER');
+    expect((await unmute(outsider.token, username)).body.code).toBe('NOT_A_MEMBER');
+    expect((await moderate('POST /rooms/{name}/bans', token, '/bans', {})).body.code).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(
+      (
+        await call('POST /rooms/{name}/bans', `/rooms/${secret}/bans`, {
+          token: bob.token,
+          body: { username },
+        })
+      ).body.code,
+    ).toBe('ROOM_NOT_FOUND');
+    expect(
+      (
+        await call('POST /rooms/{name}/mutes', `/rooms/${secret}/mutes`, {
+          token: bob.token,
+          body: { username },
+        })
+      ).body.code,
+    ).toBe('ROOM_NOT_FOUND');
+    expect(
+      (
+        await call('DELETE /rooms/{name}/bans/{username}', `/rooms/${secret}/bans/${username}`, {
+          token: bob.token,
+        })
+      ).body.code,
+    ).toBe('ROOM_NOT_FOUND');
+    expect(
+      (
+        await call('DELETE /rooms/{name}/mutes/{username}', `/rooms/${secret}/mutes/${username}`, {
+          token: bob.token,
+        })
+      ).body.code,
+    ).toBe('ROOM_NOT_FOUND');
 
     // The session routes, with a session of their own so that ending it leaves the calls above alone.
     const session = await api.signUp('sessions');

@@ -200,6 +200,12 @@ const ROUTES = [
   ['POST', '/rooms/{}/messages'],
   ['POST', '/rooms/{}/members'],
   ['DELETE', '/rooms/{}/members/me'],
+  ['DELETE', '/rooms/{}/members/{}'],
+  ['POST', '/rooms/{}/bans'],
+  ['DELETE', '/rooms/{}/bans/{}'],
+  ['POST', '/rooms/{}/mutes'],
+  ['DELETE', '/rooms/{}/mutes/{}'],
+  ['PATCH', '/rooms/{}/members/{}'],
   ['GET', '/rooms/{}/members'],
   ['POST', '/rooms/{}/invitations'],
   ['GET', '/me/rooms'],
@@ -247,16 +253,16 @@ describe('hostile HTTP requests', () => {
         hostileAuthorization,
         hostileContentType,
         async ([method, template], segment, query, body, authorization, contentType) => {
-          const path = `${template.replace('{}', segment)}${query}`;
+          const path = `${template.replaceAll('{}', segment)}${query}`;
           const headers: Record<string, string> = { authorization };
           if (contentType !== undefined) headers['content-type'] = contentType;
           const response = await rawRequest(stack.httpUrl, {
             method,
             path,
             headers,
-            body: method === 'POST' ? body : undefined,
+            body: method === 'POST' || method === 'PATCH' ? body : undefined,
           });
-          const context = `${method} ${path.slice(0, 200)} ${method === 'POST' ? body.slice(0, 200) : ''}`;
+          const context = `${method} ${path.slice(0, 200)} ${method === 'GET' ? '' : body.slice(0, 200)}`;
           expect(response.status, context).toBeLessThan(500);
           if (response.status >= 400) {
             expectContractError(response, context);

@@ -40,6 +40,18 @@ export function proofs() {
     }),
     'POST /rooms/{name}/members': async () => ({ status: 201, body: { member } }),
     'DELETE /rooms/{name}/members/me': async () => ({ status: 204, body: undefined }),
+    'DELETE /rooms/{name}/members/{username}': async () => ({ status: 204, body: undefined }),
+    'POST /rooms/{name}/bans': async () => ({
+      status: 201,
+      body: { ban: { room: 'general', username: 'bob', bannedBy: 'alice', bannedAt: room.createdAt } },
+    }),
+    'DELETE /rooms/{name}/bans/{username}': async () => ({ status: 204, body: undefined }),
+    'POST /rooms/{name}/mutes': async () => ({
+      status: 201,
+      body: { mute: { room: 'general', username: 'bob', mutedBy: 'alice', mutedUntil: room.createdAt } },
+    }),
+    'DELETE /rooms/{name}/mutes/{username}': async () => ({ status: 204, body: undefined }),
+    'PATCH /rooms/{name}/members/{username}': async () => ({ status: 200, body: { member } }),
     'GET /rooms/{name}/members': async () => ({ status: 200, body: { members: [member], ...page } }),
     'POST /rooms/{name}/invitations': async () => ({
       status: 201,
