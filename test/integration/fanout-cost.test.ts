@@ -67,16 +67,17 @@ async function busyRoom(name: string, members: number, messages: number): Promis
     memberCount: 1,
   });
   const ids = Array.from({ length: members }, (_, i) => `${name}-conn-${i}`);
-  await Promise.all(
-    ids.map(async (connectionId, i) => {
-      await openConnection(deps, connectionId, {
-        userId: `u-${name}-${i}`,
-        username: `${name}-user${i}`,
-        sessionId: 's-1',
-      });
-      await joinRoom(deps, connectionId, name);
-    }),
-  );
+  // One join after the other: concurrent joins of one room contend for its member count (a transaction each),
+  // and their retries made this set-up slow enough on a loaded machine to time the test out. Rooms still fill
+  // in parallel.
+  for (const [i, connectionId] of ids.entries()) {
+    await openConnection(deps, connectionId, {
+      userId: `u-${name}-${i}`,
+      username: `${name}-user${i}`,
+      sessionId: 's-1',
+    });
+    await joinRoom(deps, connectionId, name);
+  }
   for (let i = 0; i < messages; i++) {
     await sendRoomMessageFromConnection(deps, ids[0] as string, name, { text: `seed ${i}` });
   }
@@ -124,7 +125,7 @@ describe('the DynamoDB work of a room message', () => {
     expect(withFiftyOtherRooms.capacity).toBeGreaterThan(0);
     expect(withFiftyOtherRooms.capacity).toBe(withOneOtherRoom.capacity);
     expect(withFiftyOtherRooms.deliveries).toBe(9);
-  });
+  }, 120_000);
 
   it('reads every page of the member Query and delivers to every member', async () => {
     const ids = await busyRoom('crowded', 110, 0);
@@ -139,7 +140,7 @@ describe('the DynamoDB work of a room message', () => {
     expect(calls.filter((call) => call.command === 'QueryCommand')).toHaveLength(5);
     const delivered = posted.filter((post) => post.frame.type === 'message').map((post) => post.connectionId);
     expect(delivered.sort()).toEqual(ids.slice(1).sort());
-  });
+  }, 60_000);
 });
 
 describe('a connection found gone during fan-out', () => {
