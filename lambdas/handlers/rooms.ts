@@ -1,4 +1,5 @@
 import { MESSAGE_ID_PATTERN, ROOM_NAME_PATTERN } from '../../lib/contract/index.ts';
+import { createDocumentClient } from '../data/client.ts';
 import {
   invite,
   joinAsMember,
@@ -10,13 +11,17 @@ import {
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
 import { ban, kick, mute, setRole, unban, unmute } from '../domain/moderation.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
+import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
+import { managementApiPoster } from '../shared/management.ts';
 import { historyAnswer, nextCursorOf, postedAnswer } from './answers.ts';
-import { buildMessagingDeps } from './deps.ts';
+import { messagingDeps } from './deps.ts';
 import { buildAuthenticator } from './session-deps.ts';
 
-const deps = buildMessagingDeps();
+// One document client for the rooms, the messaging and the session check: one connection pool per container.
+const doc = createDocumentClient();
+const deps = messagingDeps(doc, tableName(), managementApiPoster());
 
 /** A member-list cursor holds a username as keys hold it: lower-cased. */
 const CANONICAL_USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/;
@@ -90,5 +95,5 @@ export const handler = httpHandler(
       body: { member: await setRole(deps, identity, params.name, params.username, body.role) },
     }),
   },
-  buildAuthenticator(),
+  buildAuthenticator(doc),
 );
