@@ -406,6 +406,27 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 /** Whether a run kept every promise: each acknowledged message delivered and stored exactly once. */
+/**
+ * What a run that kept every promise reports, for a test's `toMatchObject`: every message acknowledged at the
+ * first send (a send is retried only after an error frame or no answer), delivered once to every other member
+ * of its room and stored once, no client dropped.
+ */
+export function exactlyOnce(messages: number, otherMembersPerRoom: number) {
+  return {
+    acked: messages,
+    unacknowledged: 0,
+    retries: 0,
+    expectedDeliveries: messages * otherMembersPerRoom,
+    delivered: messages * otherMembersPerRoom,
+    missing: 0,
+    duplicates: 0,
+    unexpected: 0,
+    historyMissing: 0,
+    historyDuplicates: 0,
+    disconnected: 0,
+  };
+}
+
 export function keptPromises(result: LoadResult): boolean {
   return (
     result.unacknowledged === 0 &&
