@@ -144,6 +144,8 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   'POST /rooms/{name}/mutes': 'readWrite',
   'DELETE /rooms/{name}/mutes/{username}': 'readWrite',
   'PATCH /rooms/{name}/members/{username}': 'readWrite',
+  // Queries the room's partition and deletes it with BatchWriteItem (in grantReadWriteData).
+  'DELETE /rooms/{name}': 'readWrite',
   'POST /conversations': 'readWrite',
   'GET /conversations': 'read',
   'GET /conversations/{id}/messages': 'read',

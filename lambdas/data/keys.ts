@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
  * | room (private)          | ROOM#<name lower>     | META                        |                     |                             |
  * | room member (per user)  | ROOM#<name lower>     | MEMBER#<username lower>     |                     |                             |
  * | ban from a room         | ROOM#<name lower>     | BAN#<username lower>        |                     |                             |
+ * | invitee of a room       | ROOM#<name lower>     | INVITEE#<username lower>    |                     |                             |
  * | room connection         | ROOM#<name lower>     | CONN#<connectionId>         |                     |                             |
  * | room presence (per user)| ROOM#<name lower>     | PRESENCE#<username lower>   |                     |                             |
  * | room message            | ROOM#<name lower>     | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
@@ -130,6 +131,18 @@ export const roomMembershipKey = roomMemberships.key;
 export const roomMembershipsQuery = roomMemberships.query;
 /** A ban from a room, beside the member items: the join transaction checks it. */
 export const roomBanKey = namedItems(roomPartition, 'BAN#', canonicalUsername).key;
+/**
+ * That a user was invited to a room, on the room's side: the invitation itself is in the invitee's partition, and
+ * deleting the room finds it through this.
+ */
+const roomInvitees = namedItems(roomPartition, 'INVITEE#', canonicalUsername);
+export const roomInviteeKey = roomInvitees.key;
+export const roomInviteesQuery = roomInvitees.query;
+
+/** Every item of a room's partition (deleting the room reads them all, page by page). */
+export const roomPartitionKey = (room: string): string => roomPartition(room);
+/** The sort key of the room item itself, which deleting the room removes last. */
+export const ROOM_SORT_KEY = roomKey('').SK;
 
 /** The connection items of a room (one per joined connection: who receives the room live). */
 const ROOM_MEMBER_PREFIX = 'CONN#';

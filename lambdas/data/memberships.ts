@@ -5,6 +5,7 @@ import {
   canonicalUsername,
   invitationKey,
   roomBanKey,
+  roomInviteeKey,
   roomKey,
   roomMembershipKey,
   roomMembershipsQuery,
@@ -135,8 +136,22 @@ export class MembershipRepository {
     return this.page(userRoomsQuery(username), limit, after, toRoomMembership, byRoom);
   }
 
-  /** Records (or renews) an invitation in the invitee's partition: one PutItem. */
+  /**
+   * Records (or renews) an invitation in the invitee's partition, after its pointer in the room's partition, by
+   * which deleting the room finds it: 2 PutItems. A pointer whose invitation was accepted or never written
+   * stays until the room goes; it grants nothing.
+   */
   async invite(invitation: Invitation): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...roomInviteeKey(invitation.room, invitation.username),
+          type: 'Invitee',
+          username: invitation.username,
+        },
+      }),
+    );
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
@@ -148,6 +163,14 @@ export class MembershipRepository {
   /** Withdraws a user's invitation to a room, if there is one: one DeleteItem. */
   async withdrawInvitation(username: string, room: string): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: invitationKey(username, room) }));
+  }
+
+  /** Withdraws an invitation and its pointer in the room's partition: 2 DeleteItems. */
+  async uninvite(username: string, room: string): Promise<void> {
+    await this.withdrawInvitation(username, room);
+    await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: roomInviteeKey(room, username) }),
+    );
   }
 
   /** A page of a user's pending invitations by room name: one Query of the user's partition. */
@@ -170,13 +193,15 @@ export class MembershipRepository {
     return { items: page, after: hasMore && last !== undefined ? sortValueOf(last) : undefined };
   }
 
+  /** `memberCount` changes with each join and leave; a join also needs the room not to be being deleted. */
   private countUpdate(room: string, change: 1 | -1) {
     return {
       Update: {
         TableName: this.tableName,
         Key: roomKey(room),
         UpdateExpression: 'ADD memberCount :change',
-        ConditionExpression: 'attribute_exists(PK)',
+        ConditionExpression:
+          change === 1 ? 'attribute_exists(PK) AND attribute_not_exists(deletingAt)' : 'attribute_exists(PK)',
         ExpressionAttributeValues: { ':change': change },
       },
     };

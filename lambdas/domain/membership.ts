@@ -5,7 +5,7 @@ import type { UserRepository } from '../data/users.ts';
 import { ConflictError, ForbiddenError, RoomNotFoundError, UserNotFoundError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { deliver, leaveRoom, type PresenceDeps } from './presence.ts';
-import { addMember, visibleRoom } from './room-access.ts';
+import { addMember, keepIfRoomOpen, visibleRoom } from './room-access.ts';
 
 export interface MembershipDeps extends PresenceDeps {
   readonly users: UserRepository;
@@ -128,6 +128,7 @@ export async function invite(
     invitedAt: deps.now().toISOString(),
   };
   await deps.memberships.invite(invitation);
+  await keepIfRoomOpen(deps, name, () => deps.memberships.uninvite(user.username, name));
   const connections = await deps.connections.connectionIdsOf(user.username);
   await deliver(deps, connections, { type: 'invited', room: name, by: identity.username });
   return invitation;

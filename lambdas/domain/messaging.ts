@@ -11,7 +11,13 @@ import { BlockedError, ConversationNotFoundError, SocketError } from '../shared/
 import type { Identity } from '../shared/tokens.ts';
 import { type LimitDeps, takeRateToken } from './limits.ts';
 import { type DeliveryDeps, deliver, idsOf } from './presence.ts';
-import { addMember, assertNotMuted, type RoomAccessDeps, visibleRoom } from './room-access.ts';
+import {
+  addMember,
+  assertNotMuted,
+  keepIfRoomOpen,
+  type RoomAccessDeps,
+  visibleRoom,
+} from './room-access.ts';
 
 export interface MessagingDeps extends DeliveryDeps, LimitDeps, RoomAccessDeps {
   readonly messages: MessageRepository;
@@ -157,6 +163,11 @@ async function store(
     ...(outgoing.clientMessageId === undefined ? {} : { clientMessageId: outgoing.clientMessageId }),
   };
   const result = await deps.messages.append(message);
+  const { room } = result.message;
+  // A room deleted meanwhile must not keep it: its deletion may have read the partition before this write.
+  if (room !== undefined) {
+    await keepIfRoomOpen(deps, room, () => deps.roomDeletion.discardMessage({ ...result.message, room }));
+  }
   if (result.created) deps.recordMetric('MessagesSent', 1);
   return result;
 }

@@ -7,7 +7,7 @@ import type { Identity } from '../shared/tokens.ts';
 import type { ServerFrame } from './fanout.ts';
 import type { MembershipDeps } from './membership.ts';
 import { leaveRoom, type PresenceDeps } from './presence.ts';
-import { visibleRoom } from './room-access.ts';
+import { keepIfRoomOpen, visibleRoom } from './room-access.ts';
 
 /** What bans and mutes need besides membership. */
 export interface ModerationDeps extends MembershipDeps {
@@ -122,6 +122,7 @@ export async function ban(
     ...(expiresAt === undefined ? {} : { expiresAt }),
   };
   await deps.sanctions.ban(record);
+  await keepIfRoomOpen(deps, room, () => deps.sanctions.unban(room, user.username));
   await removeFromRoom(deps, room, user.username, { type: 'removed', room, by: identity.username });
   return record;
 }

@@ -6,7 +6,7 @@ import type { RecordMetric } from '../shared/metrics.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { type ConnectionPoster, fanOut, type ServerFrame } from './fanout.ts';
 import { checkConnectionQuota, type LimitDeps, takeRateToken } from './limits.ts';
-import { addMember, type RoomAccessDeps } from './room-access.ts';
+import { addMember, keepIfRoomOpen, type RoomAccessDeps } from './room-access.ts';
 
 /** What every real-time use case needs to reach connections. */
 export interface DeliveryDeps {
@@ -91,9 +91,15 @@ export async function joinRoom(deps: PresenceDeps, connectionId: string, room: s
     );
   }
   // A kick or ban between the membership read above and this join did not see this connection: read the
-  // membership again, strongly consistent, and leave if it is gone (1 more GetItem per join).
-  if ((await deps.memberships.get(room, connection.username, true)) === undefined) {
-    await deps.connections.leave(room, { connectionId, username: connection.username }, true);
+  // membership again, strongly consistent, and leave if it is gone (1 more GetItem per join). So does a deletion
+  // of the room: keepIfRoomOpen reads the room again (1 more GetItem) and leaves if it is being deleted.
+  const undoJoin = () => deps.connections.leave(room, { connectionId, username: connection.username }, true);
+  const [stillMember] = await Promise.all([
+    deps.memberships.get(room, connection.username, true),
+    keepIfRoomOpen(deps, room, undoJoin),
+  ]);
+  if (stillMember === undefined) {
+    await undoJoin();
     throw new SocketError('NOT_IN_ROOM', `You are no longer a member of "${room}".`);
   }
   const members = await deps.connections.members(room);

@@ -1,4 +1,5 @@
 import type { MembershipRepository } from '../data/memberships.ts';
+import type { RoomDeletionRepository } from '../data/room-deletion.ts';
 import type { Membership, Room, RoomRepository } from '../data/rooms.ts';
 import { ForbiddenError, RoomNotFoundError } from '../shared/errors.ts';
 
@@ -9,6 +10,7 @@ import { ForbiddenError, RoomNotFoundError } from '../shared/errors.ts';
 export interface RoomAccessDeps {
   readonly rooms: RoomRepository;
   readonly memberships: MembershipRepository;
+  readonly roomDeletion: RoomDeletionRepository;
   readonly now: () => Date;
 }
 
@@ -64,4 +66,22 @@ export function assertNotMuted(member: Membership | undefined, room: string, now
   if (member?.mutedUntil !== undefined && member.mutedUntil > now.toISOString()) {
     throw new ForbiddenError('MUTED', `You are muted in "${room}" until ${member.mutedUntil}.`);
   }
+}
+
+/**
+ * Keeps what a use case has just written into a room's partition (a message, a connection's join, a ban, an
+ * invitation) only if the room is not being deleted: 1 strongly consistent GetItem of the room, after the write.
+ * A deletion marks the room before it reads the partition, so a write that finds the room unmarked here was
+ * already there for the deletion to find, and one that finds it marked (or gone) is undone here: nothing written
+ * while a room is deleted outlives it.
+ * @throws RoomNotFoundError after `undo`, when the room is being deleted or is gone.
+ */
+export async function keepIfRoomOpen(
+  deps: Pick<RoomAccessDeps, 'rooms'>,
+  room: string,
+  undo: () => Promise<unknown>,
+): Promise<void> {
+  if ((await deps.rooms.get(room, true)) !== undefined) return;
+  await undo();
+  throw new RoomNotFoundError(room);
 }

@@ -6,6 +6,7 @@ import { ConnectionRepository } from '../data/connections.ts';
 import { ConversationRepository } from '../data/conversations.ts';
 import { MembershipRepository } from '../data/memberships.ts';
 import { MessageRepository } from '../data/messages.ts';
+import { RoomDeletionRepository } from '../data/room-deletion.ts';
 import { RoomRepository } from '../data/rooms.ts';
 import { SanctionRepository } from '../data/sanctions.ts';
 import { UserRepository } from '../data/users.ts';
@@ -40,6 +41,7 @@ export function messagingDeps(
     blocks: new BlockRepository(doc, table),
     rooms: new RoomRepository(doc, table),
     memberships: new MembershipRepository(doc, table),
+    roomDeletion: new RoomDeletionRepository(doc, table),
     sanctions: new SanctionRepository(doc, table),
     connections: new ConnectionRepository(doc, table),
     messages: new MessageRepository(doc, table),

@@ -10,6 +10,7 @@ import {
 } from '../domain/membership.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
 import { ban, kick, mute, setRole, unban, unmute } from '../domain/moderation.ts';
+import { deleteRoom } from '../domain/room-deletion.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
 import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
@@ -94,6 +95,10 @@ export const handler = httpHandler(
       status: 200,
       body: { member: await setRole(deps, identity, params.name, params.username, body.role) },
     }),
+    'DELETE /rooms/{name}': async ({ params, identity }) => {
+      await deleteRoom(deps, identity, params.name);
+      return { status: 204, body: undefined };
+    },
   },
   buildAuthenticator(doc),
 );

@@ -51,6 +51,7 @@ export const functionRoutes = {
       'POST /rooms/{name}/mutes',
       'DELETE /rooms/{name}/mutes/{username}',
       'PATCH /rooms/{name}/members/{username}',
+      'DELETE /rooms/{name}',
     ],
   },
   conversations: {

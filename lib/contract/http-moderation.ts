@@ -121,4 +121,17 @@ export const moderationRoutes = {
     },
     errors: [...refusals, 'USER_NOT_FOUND'],
   },
+  'DELETE /rooms/{name}': {
+    method: 'DELETE',
+    path: '/rooms/{name}',
+    auth: true,
+    operationId: 'deleteRoom',
+    tag: 'rooms',
+    summary: 'Delete a room',
+    description:
+      'By its owner only. Connections in the room get `room_deleted` and receive nothing more of it; its name, history, members, bans and pending invitations are gone, and the name may be taken again by a new room. Deleting again a room whose deletion stopped midway finishes it.',
+    params: roomParams,
+    responses: { 204: { description: 'The room is gone.' } },
+    errors: ['ROOM_NOT_FOUND', 'FORBIDDEN'],
+  },
 } as const satisfies Record<string, HttpRouteSpec>;

@@ -99,6 +99,12 @@ export const serverFrames = {
       .check(z.meta({ description: 'The room this user was removed from (kicked or banned).' })),
     by: z.string().check(z.meta({ description: 'The username of the owner or moderator who removed them.' })),
   }),
+  room_deleted: z.object({
+    type: z.literal('room_deleted'),
+    room: z
+      .string()
+      .check(z.meta({ description: 'The room its owner deleted: nothing more of it will come.' })),
+  }),
   error: z.object({
     type: z.literal('error'),
     code: z.enum(socketErrorCodes),

@@ -308,6 +308,13 @@ describe('every route answers what the contract declares', () => {
         })
       ).body.code,
     ).toBe('ROOM_NOT_FOUND');
+    const deleteRoom = (caller: string, roomName: string) =>
+      call('DELETE /rooms/{name}', `/rooms/${roomName}`, { token: caller });
+    expect((await deleteRoom(bob.token, secret)).body.code).toBe('ROOM_NOT_FOUND');
+    expect((await deleteRoom(bob.token, room)).body.code).toBe('FORBIDDEN');
+    expect((await deleteRoom(token, '-not-a-room')).body.code).toBe('VALIDATION_FAILED');
+    expect((await deleteRoom(token, room)).status).toBe(204);
+    expect((await deleteRoom(token, room)).body.code).toBe('ROOM_NOT_FOUND');
 
     // The session routes, with a session of their own so that ending it leaves the calls above alone.
     const session = await api.signUp('sessions');

@@ -49,6 +49,7 @@ const probes: Record<string, Probe> = {
     role: 'member',
   })),
   'POST /rooms/{name}/invitations': http('POST', '/invitations', (user) => ({ username: user.username })),
+  'DELETE /rooms/{name}': http('DELETE', ''),
   'socket join': socket((room) => ({ action: 'join', room }), 'joined'),
   'socket message': socket((room) => ({ action: 'message', room, text: 'let me in' }), 'ack'),
   'socket leave': socket((room) => ({ action: 'leave', room }), 'left'),

@@ -36,10 +36,11 @@ async function post(token: string, path: string, body: unknown) {
   return response.body;
 }
 
-// A public room alice writes in, and carol's private room, with its own history, that alice must never see.
+// A public room alice writes in (bob's, so that her DELETE of it is refused like her other moderation), and carol's
+// private room, with its own history, that alice must never see.
 const general = `general-${suffix}`;
 const secret = `secret-${suffix}`;
-await post(alice.token, '/rooms', { name: general });
+await post(bob.token, '/rooms', { name: general });
 await post(carol.token, '/rooms', { name: secret, visibility: 'private', topic: 'hidden' });
 for (let i = 0; i < 3; i++) await post(alice.token, `/rooms/${general}/messages`, { text: `general ${i}` });
 const secretIds: string[] = [];
@@ -206,6 +207,7 @@ const ROUTES = [
   ['POST', '/rooms/{}/mutes'],
   ['DELETE', '/rooms/{}/mutes/{}'],
   ['PATCH', '/rooms/{}/members/{}'],
+  ['DELETE', '/rooms/{}'],
   ['GET', '/rooms/{}/members'],
   ['POST', '/rooms/{}/invitations'],
   ['GET', '/me/rooms'],
