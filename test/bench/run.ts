@@ -4,7 +4,7 @@
  * Local. Prints readable tables, then, as its last line, one JSON object with every figure. Progress goes to
  * standard error.
  *
- * Options: `--quick` (fewer samples), `--only <section,...>` (bundles, cold, latency, fanout, capacity),
+ * Options: `--quick` (fewer samples), `--only <section,...>` (bundles, cold, latency, fanout, capacity, push),
  * `--profile <dir>` (a V8 CPU profile of every cold start, for finding where its time goes).
  */
 // First: the environment the function modules read when they load.
@@ -21,6 +21,7 @@ import { type CostModel, costPerMillionMessages } from './cost.ts';
 import { type BenchEnvironment, startBenchEnvironment } from './environment.ts';
 import { type FanOutResult, measureFanOut } from './fanout.ts';
 import { type LatencyResult, measureLatency } from './latency.ts';
+import { measurePush, NOTIFIER_BATCH_SIZE, type PushResult } from './push.ts';
 import { round, table } from './stats.ts';
 
 /** The issue's targets. */
@@ -31,7 +32,7 @@ const TARGETS = {
   fanOut1000Ms: 2_000,
 };
 
-const SECTIONS = ['bundles', 'cold', 'latency', 'fanout', 'capacity'] as const;
+const SECTIONS = ['bundles', 'cold', 'latency', 'fanout', 'capacity', 'push'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -56,6 +57,8 @@ const settings = quick
       sweep: [50, 500, 1000],
       sweepTrials: 2,
       moreOthers: 0,
+      pushMessages: 20,
+      pushMentions: 5,
     }
   : {
       coldRuns: 15,
@@ -64,6 +67,8 @@ const settings = quick
       sweep: [16, 32, 50, 100, 250, 500, 1000],
       sweepTrials: 8,
       moreOthers: 20_000,
+      pushMessages: 100,
+      pushMentions: 20,
     };
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -76,13 +81,14 @@ let cold: ColdStartResult | undefined;
 let latency: LatencyResult | undefined;
 let fanout: FanOutResult | undefined;
 let capacity: CapacityResult | undefined;
+let push: PushResult | undefined;
 
 if (only.has('bundles') || only.has('cold')) {
   progress('bundling every function with lib/bundling.ts');
   bundles = await buildBundles(bundlesDir);
 }
 let env: BenchEnvironment | undefined;
-if (only.has('cold') || only.has('latency') || only.has('fanout') || only.has('capacity')) {
+if (['cold', 'latency', 'fanout', 'capacity', 'push'].some((section) => only.has(section as Section))) {
   progress('starting DynamoDB Local and the local stack');
   env = await startBenchEnvironment();
 }
@@ -116,6 +122,12 @@ try {
   if (env !== undefined && only.has('capacity')) {
     progress(`capacity (${elapsed()})`);
     capacity = await measureCapacity(env.dynamoEndpoint);
+  }
+  if (env !== undefined && only.has('push')) {
+    progress(
+      `push: ${settings.pushMessages} direct messages and ${settings.pushMentions} mentions to a user with 2 devices (${elapsed()})`,
+    );
+    push = await measurePush(env, { messages: settings.pushMessages, mentions: settings.pushMentions });
   }
 } finally {
   progress(`stopping (${elapsed()})`);
@@ -278,6 +290,65 @@ if (cost !== undefined) {
   );
 }
 
+if (push !== undefined) {
+  heading(
+    `Push notifications: send → local sink over ${push.messages} messages, ${push.devicesPerRecipient} devices each (the emulated mapping polls every ${push.pollIntervalMs} ms; Lambda's 4 times a second per shard; batches of up to ${NOTIFIER_BATCH_SIZE})`,
+  );
+  const { latencyMs, stream } = push;
+  out.push(
+    table(
+      [
+        'p50 ms',
+        'p95 ms',
+        'max ms',
+        'GetRecords/s',
+        'records read/msg',
+        'matched/msg',
+        'invocations/msg',
+        'ms/invocation',
+        'notifier ms/msg',
+      ],
+      [
+        [
+          latencyMs.p50,
+          latencyMs.p95,
+          latencyMs.max,
+          stream.getRecordsPerSecond,
+          stream.recordsReadPerMessage,
+          stream.recordsMatchedPerMessage,
+          stream.invocationsPerMessage,
+          stream.invocationMeanMs,
+          stream.notifierMsPerMessage,
+        ],
+      ],
+    ),
+    '',
+    table(
+      ['notifier, per message', 'read', 'write', 'SNS publishes', 'calls'],
+      Object.entries(push.capacity).map(([name, row]) => [
+        name,
+        row.read,
+        row.write,
+        row.publishes,
+        row.calls,
+      ]),
+    ),
+    '',
+    table(
+      ['USD per million DMs', 'Lambda', 'DynamoDB', 'SNS', 'stream reads', 'total'],
+      Object.entries(push.costPerMillion).map(([name, row]) => [
+        name,
+        row.lambda,
+        row.dynamodb,
+        row.sns,
+        row.streamReads,
+        row.total,
+      ]),
+    ),
+    `(${push.prices.region}, prices of ${push.prices.date}; at most 1 invocation request and ${push.costPerMillion.dmOffline.assumptions.billedMs} ms at 512 MB per message; stream reads by Lambda are free)`,
+  );
+}
+
 // ---- targets ----
 const targets: Record<string, { met: boolean; detail: string }> = {};
 if (bundles !== undefined) {
@@ -378,6 +449,7 @@ const result = {
   fanout,
   capacity,
   costPerMillionMessages: cost,
+  push,
   targets,
 };
 process.stdout.write(`${out.join('\n')}\n\n${JSON.stringify(result)}\n`);
