@@ -1,7 +1,8 @@
 /**
  * Cold starts: for each function, a fresh `node` process loads the bundle and runs one invocation with a real
  * event against the local stack's DynamoDB Local and management API, timed from spawn to exit; beside it, a bare
- * `node -e 0` timed the same way, in the same rounds (so drift on this shared machine hits both alike).
+ * `node -e 0` timed the same way, in the same rounds (so drift on this shared machine hits both alike). Every
+ * round runs on each runtime given (the running Node.js and Node.js 24, test/bench/runtimes.ts), interleaved.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +25,7 @@ import { type FunctionSpec, functions, tableAccessOf } from '../../lib/routes.ts
 import { httpEvent } from '../support/events.ts';
 import type { Bundle, BundleName } from './bundles.ts';
 import { type BenchEnvironment, BenchSocket } from './environment.ts';
+import type { Runtime } from './runtimes.ts';
 import { median, nowMs } from './stats.ts';
 
 const childScript = fileURLToPath(new URL('./cold-start-child.cjs', import.meta.url));
@@ -32,6 +34,8 @@ const childScript = fileURLToPath(new URL('./cold-start-child.cjs', import.meta.
 const COLD_BCRYPT_COST = 4;
 
 export interface ColdStartResult {
+  /** The Node.js these were measured on. */
+  readonly runtime: Runtime;
   /** Per bundle: median ms from spawn to exit of a process that loads the bundle and runs one invocation. */
   readonly coldStartMs: Record<BundleName, number>;
   /** Per bundle: the same run's median of a bare `node -e 0` (one figure, repeated per function). */
@@ -56,6 +60,8 @@ interface Fixtures {
   readonly connections: ConnectionRepository;
   /** The seeding calls the domain, which checks the per-user limits as the functions do. */
   readonly limits: ReturnType<typeof limitDeps>;
+  /** A token for another user: each `$connect` cold start is its own user's, under the per-user quota. */
+  readonly tokenFor: BenchEnvironment['tokenFor'];
 }
 
 export async function measureColdStarts(
@@ -63,12 +69,14 @@ export async function measureColdStarts(
   bundles: readonly Pick<Bundle, 'name' | 'file'>[],
   options: {
     runs: number;
+    /** Each round runs every bundle on each of these, in turn. */
+    runtimes: readonly Runtime[];
     /** Also cold-start each bundle without `--enable-source-maps`, to show what the stack's setting costs. */
     withoutSourceMaps?: boolean;
     /** Write a V8 CPU profile of every cold start here (for finding where the time goes). */
     profileDir?: string;
   },
-): Promise<ColdStartResult> {
+): Promise<ColdStartResult[]> {
   const fixtures = await prepareFixtures(env);
   type Samples = { wall: number[]; load: number[]; invoke: number[] };
   const samples = new Map<string, Samples>();
@@ -82,37 +90,43 @@ export async function measureColdStarts(
     // One untimed round: the first spawns pay for the disk cache. Every round runs everything once, so that drift
     // on this shared machine hits all alike.
     for (let round = -1; round < options.runs; round++) {
-      const bare = await runProcess(['-e', '0'], baseEnvironment());
-      if (round >= 0) sample('bare').wall.push(bare.wallMs);
-      for (const bundle of bundles) {
-        for (const variant of variants) {
-          const event = await eventFor(bundle.name, fixtures, round);
-          const environment = functionEnvironment(bundle.name, env);
-          if (variant === 'withoutSourceMaps') delete environment.NODE_OPTIONS;
-          const profile =
-            options.profileDir === undefined || variant !== ''
-              ? []
-              : [
-                  '--cpu-prof',
-                  '--cpu-prof-interval=100',
-                  `--cpu-prof-dir=${options.profileDir}/${bundle.name}`,
-                ];
-          const run = await runProcess(
-            [...profile, childScript, bundle.file, JSON.stringify(event)],
-            environment,
-          );
-          if (run.report === undefined) {
-            throw new Error(`${bundle.name}: the cold start printed no report\n${run.stderr}`);
-          }
-          const statusCode = run.report.statusCode as number | undefined;
-          if (statusCode !== undefined && statusCode >= 400) {
-            throw new Error(`${bundle.name}: the cold invocation answered ${statusCode}\n${run.stdout}`);
-          }
-          if (round >= 0) {
-            const entry = sample(`${bundle.name}${variant}`);
-            entry.wall.push(run.wallMs);
-            entry.load.push(run.report.loadMs as number);
-            entry.invoke.push(run.report.invokeMs as number);
+      for (const runtime of options.runtimes) {
+        const key = (name: string) => `${runtime.label}:${name}`;
+        const bare = await runProcess(runtime.execPath, ['-e', '0'], baseEnvironment());
+        if (round >= 0) sample(key('bare')).wall.push(bare.wallMs);
+        for (const bundle of bundles) {
+          for (const variant of variants) {
+            const event = await eventFor(bundle.name, fixtures, round);
+            const environment = functionEnvironment(bundle.name, env);
+            if (variant === 'withoutSourceMaps') delete environment.NODE_OPTIONS;
+            const profile =
+              options.profileDir === undefined || variant !== ''
+                ? []
+                : [
+                    '--cpu-prof',
+                    '--cpu-prof-interval=100',
+                    `--cpu-prof-dir=${options.profileDir}/${runtime.label}/${bundle.name}`,
+                  ];
+            const run = await runProcess(
+              runtime.execPath,
+              [...profile, childScript, bundle.file, JSON.stringify(event)],
+              environment,
+            );
+            if (run.report === undefined) {
+              throw new Error(
+                `${bundle.name} on ${runtime.version}: the cold start printed no report\n${run.stderr}`,
+              );
+            }
+            const statusCode = run.report.statusCode as number | undefined;
+            if (statusCode !== undefined && statusCode >= 400) {
+              throw new Error(`${bundle.name}: the cold invocation answered ${statusCode}\n${run.stdout}`);
+            }
+            if (round >= 0) {
+              const entry = sample(key(`${bundle.name}${variant}`));
+              entry.wall.push(run.wallMs);
+              entry.load.push(run.report.loadMs as number);
+              entry.invoke.push(run.report.invokeMs as number);
+            }
           }
         }
       }
@@ -120,24 +134,28 @@ export async function measureColdStarts(
   } finally {
     await Promise.all(fixtures.sockets.map((socket) => socket.close()));
   }
-  const bareMedian = median(sample('bare').wall);
-  const byBundle = (pick: (entry: Samples) => number[], variant = '') =>
-    Object.fromEntries(
-      bundles.map((bundle) => [bundle.name, median(pick(sample(`${bundle.name}${variant}`)))]),
-    ) as Record<BundleName, number>;
-  return {
-    coldStartMs: byBundle((entry) => entry.wall),
-    bareNodeMs: Object.fromEntries(bundles.map((bundle) => [bundle.name, bareMedian])) as Record<
-      BundleName,
-      number
-    >,
-    loadMs: byBundle((entry) => entry.load),
-    invokeMs: byBundle((entry) => entry.invoke),
-    withoutSourceMapsMs: options.withoutSourceMaps
-      ? byBundle((entry) => entry.wall, 'withoutSourceMaps')
-      : undefined,
-    runs: options.runs,
-  };
+  return options.runtimes.map((runtime) => {
+    const key = (name: string) => `${runtime.label}:${name}`;
+    const bareMedian = median(sample(key('bare')).wall);
+    const byBundle = (pick: (entry: Samples) => number[], variant = '') =>
+      Object.fromEntries(
+        bundles.map((bundle) => [bundle.name, median(pick(sample(key(`${bundle.name}${variant}`))))]),
+      ) as Record<BundleName, number>;
+    return {
+      runtime,
+      coldStartMs: byBundle((entry) => entry.wall),
+      bareNodeMs: Object.fromEntries(bundles.map((bundle) => [bundle.name, bareMedian])) as Record<
+        BundleName,
+        number
+      >,
+      loadMs: byBundle((entry) => entry.load),
+      invokeMs: byBundle((entry) => entry.invoke),
+      withoutSourceMapsMs: options.withoutSourceMaps
+        ? byBundle((entry) => entry.wall, 'withoutSourceMaps')
+        : undefined,
+      runs: options.runs,
+    };
+  });
 }
 
 /** What every Lambda function's process has (no `AWS_*` of this machine leaks in). */
@@ -191,10 +209,14 @@ interface ProcessRun {
   readonly report?: Record<string, unknown>;
 }
 
-function runProcess(args: readonly string[], environment: NodeJS.ProcessEnv): Promise<ProcessRun> {
+function runProcess(
+  execPath: string,
+  args: readonly string[],
+  environment: NodeJS.ProcessEnv,
+): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const started = nowMs();
-    const child = spawn(process.execPath, args, { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(execPath, args, { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -280,6 +302,7 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
     sockets,
     connections,
     limits,
+    tokenFor: env.tokenFor,
   };
 }
 
@@ -320,7 +343,7 @@ async function eventFor(name: BundleName, fixtures: Fixtures, round: number): Pr
       return {
         ...webSocketEvent('$connect', 'CONNECT', `cold-connect-${unique}`),
         headers: { Host: 'localhost' },
-        queryStringParameters: { token: fixtures.token },
+        queryStringParameters: { token: await fixtures.tokenFor(`coldconn_${unique}`) },
       };
     case 'join':
       return webSocketEvent('join', 'MESSAGE', fixtures.liveConnectionId, {

@@ -22,12 +22,15 @@ import { type BenchEnvironment, startBenchEnvironment } from './environment.ts';
 import { type FanOutResult, measureFanOut } from './fanout.ts';
 import { type LatencyResult, measureLatency } from './latency.ts';
 import { measurePush, NOTIFIER_BATCH_SIZE, type PushResult } from './push.ts';
+import { benchRuntimes } from './runtimes.ts';
 import { round, table } from './stats.ts';
 
 /** The issue's targets. */
 const TARGETS = {
   bundleBytes: 250 * 1024,
   coldStartOverBareMs: 60,
+  /** Issue 16: every function within 25 ms of the SDK floor's cold start, on Node.js 24 (Lambda's runtime). */
+  coldStartOverSdkFloorMs: 25,
   httpLatencyRatio: 2,
   fanOut1000Ms: 2_000,
 };
@@ -78,6 +81,7 @@ const elapsed = () => `${((Date.now() - startedAt) / 1000).toFixed(0)} s`;
 const bundlesDir = mkdtempSync(join(tmpdir(), 'chat-bench-bundles-'));
 let bundles: Bundle[] | undefined;
 let cold: ColdStartResult | undefined;
+let coldByRuntime: ColdStartResult[] = [];
 let latency: LatencyResult | undefined;
 let fanout: FanOutResult | undefined;
 let capacity: CapacityResult | undefined;
@@ -94,14 +98,17 @@ if (['cold', 'latency', 'fanout', 'capacity', 'push'].some((section) => only.has
 }
 try {
   if (env !== undefined && bundles !== undefined && only.has('cold')) {
+    const runtimes = benchRuntimes(progress);
     progress(
-      `cold starts: ${settings.coldRuns} rounds of ${bundles.length} bundles and a bare node (${elapsed()})`,
+      `cold starts: ${settings.coldRuns} rounds of ${bundles.length} bundles and a bare node on ${runtimes.map((runtime) => runtime.version).join(' and ')} (${elapsed()})`,
     );
-    cold = await measureColdStarts(env, bundles, {
+    coldByRuntime = await measureColdStarts(env, bundles, {
       runs: settings.coldRuns,
+      runtimes,
       withoutSourceMaps: !quick,
       profileDir: values.profile,
     });
+    cold = coldByRuntime[0];
   }
   if (env !== undefined && only.has('latency')) {
     progress(`latency: ${settings.latencySamples} requests per route and action (${elapsed()})`);
@@ -198,6 +205,32 @@ if (cold !== undefined) {
         ...(withoutMaps === undefined ? [] : [round(withoutMaps[name])]),
       ]),
     ),
+  );
+}
+if (coldByRuntime.length > 0) {
+  heading(
+    `Cold start minus the SDK floor's, per runtime (median of ${cold?.runs}; target on node24: within ${TARGETS.coldStartOverSdkFloorMs} ms)`,
+  );
+  out.push(
+    table(
+      [
+        'bundle',
+        ...coldByRuntime.flatMap((result) => [
+          `${result.runtime.version} cold ms`,
+          'over floor',
+          'without source maps',
+        ]),
+      ],
+      [...functionNames, 'sdkFloor' as const].map((name) => [
+        name,
+        ...coldByRuntime.flatMap((result) => [
+          round(result.coldStartMs[name]),
+          round(result.coldStartMs[name] - result.coldStartMs.sdkFloor),
+          result.withoutSourceMapsMs === undefined ? '-' : round(result.withoutSourceMapsMs[name]),
+        ]),
+      ]),
+    ),
+    `(bare node: ${coldByRuntime.map((result) => `${result.runtime.version} ${round(result.bareNodeMs.sdkFloor)} ms`).join(', ')})`,
   );
 }
 if (latency !== undefined) {
@@ -373,6 +406,18 @@ if (cold !== undefined) {
     detail: `worst ${round(Math.max(...overBare.map((entry) => entry.ms)))} ms over bare; over 60: ${missed.map((entry) => entry.name).join(', ') || 'none'}; the SDK floor alone: ${round(cold.coldStartMs.sdkFloor - cold.bareNodeMs.sdkFloor)} ms over bare`,
   };
 }
+const node24 = coldByRuntime.find((result) => result.runtime.label === 'node24');
+if (node24 !== undefined) {
+  const overFloor = functionNames.map((name) => ({
+    name,
+    ms: node24.coldStartMs[name] - node24.coldStartMs.sdkFloor,
+  }));
+  const missed = overFloor.filter((entry) => entry.ms > TARGETS.coldStartOverSdkFloorMs);
+  targets.coldStartWithin25msOfSdkFloorOnNode24 = {
+    met: missed.length === 0,
+    detail: `worst ${round(Math.max(...overFloor.map((entry) => entry.ms)))} ms over the floor; over 25: ${missed.map((entry) => `${entry.name} ${round(entry.ms)}`).join(', ') || 'none'}`,
+  };
+}
 if (latency !== undefined) {
   const missed = Object.entries(latency.http).filter(
     ([, row]) => (row.ratio ?? 0) > TARGETS.httpLatencyRatio,
@@ -426,6 +471,27 @@ const result = {
               ? undefined
               : functionRecord((name) => cold?.withoutSourceMapsMs?.[name]),
         },
+  coldStartByRuntime:
+    coldByRuntime.length === 0
+      ? undefined
+      : Object.fromEntries(
+          coldByRuntime.map((result) => [
+            result.runtime.label,
+            {
+              version: result.runtime.version,
+              bareNodeMs: round(result.bareNodeMs.sdkFloor),
+              sdkFloorMs: round(result.coldStartMs.sdkFloor),
+              coldStartMs: functionRecord((name) => result.coldStartMs[name]),
+              overSdkFloorMs: functionRecord(
+                (name) => result.coldStartMs[name] - result.coldStartMs.sdkFloor,
+              ),
+              withoutSourceMapsMs:
+                result.withoutSourceMapsMs === undefined
+                  ? undefined
+                  : functionRecord((name) => result.withoutSourceMapsMs?.[name]),
+            },
+          ]),
+        ),
   sdkFloor: {
     bytes: bundleOf('sdkFloor')?.bytes,
     coldStartMs: cold === undefined ? undefined : round(cold.coldStartMs.sdkFloor),
