@@ -12,6 +12,7 @@ import { monotonicFactory } from 'ulid';
 import { BlockRepository } from '../../lambdas/data/blocks.ts';
 import { ConnectionRepository } from '../../lambdas/data/connections.ts';
 import { ConversationRepository } from '../../lambdas/data/conversations.ts';
+import { DeviceRepository } from '../../lambdas/data/devices.ts';
 import { MessageRepository } from '../../lambdas/data/messages.ts';
 import { RoomRepository } from '../../lambdas/data/rooms.ts';
 import { UserRepository } from '../../lambdas/data/users.ts';
@@ -21,6 +22,7 @@ import { openConnection } from '../../lambdas/domain/presence.ts';
 import { limitDeps } from '../../lambdas/handlers/limit-deps.ts';
 import { type EnvironmentSettings, FUNCTION_BASE_ENVIRONMENT } from '../../lambdas/shared/environment.ts';
 import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import { PUSH_SINK_PATH } from '../../lib/local/push-sink.ts';
 import { type FunctionSpec, functions, tableAccessOf } from '../../lib/routes.ts';
 import { httpEvent } from '../support/events.ts';
 import type { Bundle, BundleName } from './bundles.ts';
@@ -54,6 +56,9 @@ interface Fixtures {
   readonly username: string;
   readonly password: string;
   readonly room: string;
+  /** A conversation whose peer has a push device and no connection: the notifier's cold invocation pushes. */
+  readonly conversationId: string;
+  readonly peer: string;
   /** A live connection that has joined `room` (join, message and ping run as it). */
   readonly liveConnectionId: string;
   readonly sockets: BenchSocket[];
@@ -118,8 +123,11 @@ export async function measureColdStarts(
               );
             }
             const statusCode = run.report.statusCode as number | undefined;
-            if (statusCode !== undefined && statusCode >= 400) {
-              throw new Error(`${bundle.name}: the cold invocation answered ${statusCode}\n${run.stdout}`);
+            const failures = run.report.batchItemFailures as number | undefined;
+            if ((statusCode !== undefined && statusCode >= 400) || (failures ?? 0) > 0) {
+              throw new Error(
+                `${bundle.name}: the cold invocation failed (${statusCode ?? failures})\n${run.stdout}`,
+              );
             }
             if (round >= 0) {
               const entry = sample(key(`${bundle.name}${variant}`));
@@ -169,9 +177,10 @@ function baseEnvironment(): NodeJS.ProcessEnv {
  * Local's endpoint, and static credentials as Lambda provides them, in environment variables.
  */
 function functionEnvironment(name: BundleName, env: BenchEnvironment): NodeJS.ProcessEnv {
-  // The SDK floor is configured like a function that only reads the table.
+  // The SDK floor is configured like a function that only reads the table; the notifier is given what
+  // lib/constructs/notifier.ts gives it, with the local sink in place of SNS.
   const spec: FunctionSpec =
-    name === 'sdkFloor'
+    name === 'sdkFloor' || name === 'notifier'
       ? { entry: '', api: 'http', postsToConnections: false, closesConnections: false, usesSigningKey: false }
       : functions[name];
   const settings: EnvironmentSettings = {
@@ -183,7 +192,12 @@ function functionEnvironment(name: BundleName, env: BenchEnvironment): NodeJS.Pr
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...FUNCTION_BASE_ENVIRONMENT,
     BCRYPT_COST: String(COLD_BCRYPT_COST),
-    ...(name === 'sdkFloor' || tableAccessOf(name) !== 'none' ? { TABLE_NAME: env.tableName } : {}),
+    ...(name === 'sdkFloor' || name === 'notifier' || tableAccessOf(name) !== 'none'
+      ? { TABLE_NAME: env.tableName }
+      : {}),
+    ...(name === 'notifier'
+      ? { PUSH_PROVIDER: 'local', PUSH_LOCAL_SINK_URL: `${env.stack.httpUrl}${PUSH_SINK_PATH}` }
+      : {}),
     ...(spec.usesSigningKey ? { JWT_SECRET: env.jwtSecret } : {}),
     ...(spec.postsToConnections || spec.closesConnections
       ? { WEBSOCKET_CALLBACK_URL: env.stack.callbackUrl }
@@ -259,10 +273,15 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
     password,
   });
   const blocks = new BlockRepository(doc, tableName);
-  await openConversation(
+  const { conversation } = await openConversation(
     { users, conversations, blocks, now, ...limits },
     { ...user, sessionId: 'cold-start' },
     peer.username,
+  );
+  await new DeviceRepository(doc, tableName).register(
+    { username: peer.username, deviceId: 'cold-phone', platform: 'fcm', token: `fcm-${randomUUID()}` },
+    now().toISOString(),
+    10,
   );
 
   const room = `cold-${randomUUID().slice(0, 6)}`;
@@ -298,6 +317,8 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
     username,
     password,
     room,
+    conversationId: conversation.conversationId,
+    peer: peer.username,
     liveConnectionId,
     sockets,
     connections,
@@ -374,6 +395,28 @@ async function eventFor(name: BundleName, fixtures: Fixtures, round: number): Pr
     }
     case 'ping':
       return webSocketEvent('ping', 'MESSAGE', fixtures.liveConnectionId, { action: 'ping' });
+    case 'notifier':
+      // The stream's record of a new direct message to the peer, who has a device and no connection: one push.
+      return {
+        Records: [
+          {
+            eventID: unique,
+            eventName: 'INSERT',
+            eventSource: 'aws:dynamodb',
+            dynamodb: {
+              SequenceNumber: `${round + 2}00`,
+              NewImage: {
+                type: { S: 'Message' },
+                messageId: { S: monotonicFactory()() },
+                conversationId: { S: fixtures.conversationId },
+                from: { S: fixtures.username },
+                text: { S: `cold start ${unique}` },
+                sentAt: { S: new Date().toISOString() },
+              },
+            },
+          },
+        ],
+      };
   }
 }
 

@@ -13,8 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type FunctionName, functionNames } from '../../lib/routes.ts';
-import { type Bundle, buildBundles } from './bundles.ts';
+import { type BenchFunctionName, type Bundle, benchFunctionNames, buildBundles } from './bundles.ts';
 import { type CapacityResult, measureCapacity } from './capacity.ts';
 import { type ColdStartResult, measureColdStarts } from './cold-start.ts';
 import { type CostModel, costPerMillionMessages } from './cost.ts';
@@ -195,7 +194,7 @@ if (cold !== undefined) {
         'invoke ms',
         ...(withoutMaps === undefined ? [] : ['without --enable-source-maps']),
       ],
-      [...functionNames, 'sdkFloor' as const].map((name) => [
+      [...benchFunctionNames, 'sdkFloor' as const].map((name) => [
         name,
         round(cold?.coldStartMs[name] ?? Number.NaN),
         round(cold?.bareNodeMs[name] ?? Number.NaN),
@@ -221,7 +220,7 @@ if (coldByRuntime.length > 0) {
           'without source maps',
         ]),
       ],
-      [...functionNames, 'sdkFloor' as const].map((name) => [
+      [...benchFunctionNames, 'sdkFloor' as const].map((name) => [
         name,
         ...coldByRuntime.flatMap((result) => [
           round(result.coldStartMs[name]),
@@ -396,7 +395,7 @@ if (bundles !== undefined) {
   };
 }
 if (cold !== undefined) {
-  const overBare = functionNames.map((name) => ({
+  const overBare = benchFunctionNames.map((name) => ({
     name,
     ms: (cold?.coldStartMs[name] ?? 0) - (cold?.bareNodeMs[name] ?? 0),
   }));
@@ -408,7 +407,7 @@ if (cold !== undefined) {
 }
 const node24 = coldByRuntime.find((result) => result.runtime.label === 'node24');
 if (node24 !== undefined) {
-  const overFloor = functionNames.map((name) => ({
+  const overFloor = benchFunctionNames.map((name) => ({
     name,
     ms: node24.coldStartMs[name] - node24.coldStartMs.sdkFloor,
   }));
@@ -524,11 +523,11 @@ function bundleOf(name: string): Bundle | undefined {
   return bundles?.find((bundle) => bundle.name === name);
 }
 
-/** One value per function of lib/routes.ts, rounded to 0.1. */
+/** One value per function (lib/routes.ts and the notifier), rounded to 0.1. */
 function functionRecord(
-  pick: (name: FunctionName) => number | undefined,
+  pick: (name: BenchFunctionName) => number | undefined,
 ): Record<string, number | undefined> {
-  return Object.fromEntries(functionNames.map((name) => [name, maybeRound(pick(name))]));
+  return Object.fromEntries(benchFunctionNames.map((name) => [name, maybeRound(pick(name))]));
 }
 
 function maybeRound(value: number | undefined): number | undefined {
