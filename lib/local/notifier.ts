@@ -9,7 +9,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { notifier } from '../notifier.ts';
 import { tableStreamArn } from './dynamodb-local.ts';
 import type { LambdaHandler } from './lambda-context.ts';
-import { type StreamMapping, startStreamMapping } from './stream-mapping.ts';
+import { DEFAULT_POLL_INTERVAL_MS, type StreamMapping, startStreamMapping } from './stream-mapping.ts';
 
 export interface DeadLetter {
   readonly reason: string;
@@ -25,6 +25,10 @@ export interface LocalNotifier {
    * or not, once its id is here the notifier has decided (tests wait on it where no push is expected).
    */
   readonly handledMessageIds: ReadonlySet<string>;
+  /** The emulated mapping's stream reads and invocations so far (what the benchmark counts). */
+  readonly stream: StreamMapping['stats'];
+  /** How often the mapping polls each shard. */
+  readonly pollIntervalMs: number;
   stop(): Promise<void>;
 }
 
@@ -78,5 +82,11 @@ export async function startLocalNotifier(options: {
       options.log(`STREAM notifier gave up on ${records.length} records (dead-letter queue): ${reason}`);
     },
   });
-  return { deadLetters, handledMessageIds, stop: () => mapping.stop() };
+  return {
+    deadLetters,
+    handledMessageIds,
+    stream: mapping.stats,
+    pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    stop: () => mapping.stop(),
+  };
 }

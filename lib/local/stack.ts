@@ -73,8 +73,8 @@ export interface LocalStack {
   /** The emulated Secrets Manager (lib/local/secrets-manager.ts), and the signing key secret's ARN in it. */
   readonly secretsManagerEndpoint: string;
   readonly signingKeySecretArn: string;
-  /** The notifier's dead-letter queue and what it has handled (lib/local/notifier.ts). */
-  readonly notifier: Pick<LocalNotifier, 'deadLetters' | 'handledMessageIds'>;
+  /** The notifier's dead-letter queue, what it has handled and its stream reads (lib/local/notifier.ts). */
+  readonly notifier: Pick<LocalNotifier, 'deadLetters' | 'handledMessageIds' | 'stream' | 'pollIntervalMs'>;
   /**
    * Stops in order: WebSocket connections (each $disconnect runs), HTTP, the emulated Secrets Manager, then
    * DynamoDB Local if started here.

@@ -26,13 +26,28 @@ export interface StreamMappingOptions {
   readonly batchSize: number;
   readonly retryAttempts: number;
   readonly bisectBatchOnError: boolean;
-  /** How often each shard is polled; Lambda polls four times a second. */
+  /** How often each shard is polled; Lambda polls four times a second (the default). */
   readonly pollIntervalMs?: number;
   /** The records given up on, after every retry. */
   readonly onDeadLetter: (records: readonly DynamoDBRecord[], reason: string) => void;
 }
 
+/** The default poll interval: Lambda polls each shard of a DynamoDB stream four times a second. */
+export const DEFAULT_POLL_INTERVAL_MS = 250;
+
+/** What the mapping has done so far, for the benchmark (test/bench/push.ts): counters only, never reset. */
+export interface StreamMappingStats {
+  /** GetRecords calls, and the records they returned (every change to the table, before the filter). */
+  getRecordsCalls: number;
+  recordsRead: number;
+  /** Records that matched the filter, and the invocations they took (retries included), with their total time. */
+  recordsMatched: number;
+  invocations: number;
+  invocationMs: number;
+}
+
 export interface StreamMapping {
+  readonly stats: Readonly<StreamMappingStats>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +57,13 @@ export async function startStreamMapping(options: StreamMappingOptions): Promise
   const iterators = new Map<string, string | null>();
   const region = await client.config.region();
   let stopped = false;
+  const stats: StreamMappingStats = {
+    getRecordsCalls: 0,
+    recordsRead: 0,
+    recordsMatched: 0,
+    invocations: 0,
+    invocationMs: 0,
+  };
 
   async function discoverShards(initial: boolean): Promise<void> {
     const { StreamDescription } = await client.send(
@@ -69,9 +91,12 @@ export async function startStreamMapping(options: StreamMappingOptions): Promise
   async function pollShard(shardId: string, iterator: string): Promise<void> {
     const output = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
     iterators.set(shardId, output.NextShardIterator ?? null);
+    stats.getRecordsCalls++;
+    stats.recordsRead += output.Records?.length ?? 0;
     const records = (output.Records ?? [])
       .map((record) => lambdaRecord(record, options.streamArn, region))
       .filter((record) => matchesPattern(options.filter, record));
+    stats.recordsMatched += records.length;
     for (let start = 0; start < records.length; start += options.batchSize) {
       await deliver(records.slice(start, start + options.batchSize), 0);
     }
@@ -81,6 +106,8 @@ export async function startStreamMapping(options: StreamMappingOptions): Promise
     if (records.length === 0) return;
     let failedFrom: number | undefined;
     let reason = '';
+    const invokedAt = performance.now();
+    stats.invocations++;
     try {
       const result = (await invokeFunction(options.target, { Records: records })) as
         | DynamoDBBatchResponse
@@ -90,6 +117,8 @@ export async function startStreamMapping(options: StreamMappingOptions): Promise
       if (index >= 0) [failedFrom, reason] = [index, 'batchItemFailures'];
     } catch (error) {
       [failedFrom, reason] = [0, (error as Error).message];
+    } finally {
+      stats.invocationMs += performance.now() - invokedAt;
     }
     if (failedFrom === undefined) return;
     const remaining = records.slice(failedFrom);
@@ -118,11 +147,12 @@ export async function startStreamMapping(options: StreamMappingOptions): Promise
       } catch (error) {
         if (!stopped) console.error('local stream mapping: polling failed', error);
       }
-      await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 250));
+      await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS));
     }
   })();
 
   return {
+    stats,
     async stop() {
       stopped = true;
       await loop;

@@ -6,10 +6,15 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { esbuildOptionsFor } from '../../lib/bundling.ts';
+import { notifier } from '../../lib/notifier.ts';
 import { type FunctionName, functionNames, functions } from '../../lib/routes.ts';
 
-/** What is bundled: a function of lib/routes.ts, or the SDK floor (test/bench/sdk-floor.ts). */
-export type BundleName = FunctionName | 'sdkFloor';
+/** The functions the benchmark bundles: those of lib/routes.ts, and the notifier (lib/notifier.ts). */
+export const benchFunctionNames = [...functionNames, 'notifier'] as const;
+export type BenchFunctionName = FunctionName | 'notifier';
+
+/** What is bundled: a function, or the SDK floor (test/bench/sdk-floor.ts). */
+export type BundleName = BenchFunctionName | 'sdkFloor';
 
 export const SDK_FLOOR_ENTRY = 'test/bench/sdk-floor.ts';
 
@@ -22,10 +27,11 @@ export interface Bundle {
   readonly composition: readonly { readonly part: string; readonly bytes: number }[];
 }
 
-/** Builds every function, and the SDK floor, each into its own folder under `root`. */
+/** Builds every function (the notifier included), and the SDK floor, each into its own folder under `root`. */
 export async function buildBundles(root: string): Promise<Bundle[]> {
   const entries: [BundleName, string][] = [
     ...functionNames.map((name): [BundleName, string] => [name, functions[name].entry]),
+    ['notifier', notifier.entry],
     ['sdkFloor', SDK_FLOOR_ENTRY],
   ];
   return Promise.all(

@@ -3,7 +3,7 @@
  * One cold start, as Lambda's Node.js runtime does it: a fresh process loads a function bundle (its module scope
  * builds the clients), then the handler runs once on a real event. Run as
  * `node cold-start-child.cjs <bundle> <event JSON>` by test/bench/cold-start.ts, which times the whole process;
- * this prints where the time went on a last line `BENCH {loadMs, invokeMs, statusCode}` and exits at once (the
+ * this prints where the time went on a last line `BENCH {loadMs, invokeMs, statusCode, batchItemFailures}` and exits at once (the
  * SDK's kept-alive sockets would hold the process open, as they hold a frozen Lambda environment).
  *
  * Plain CommonJS that loads no module of its own (not even perf_hooks: `process.hrtime` needs none), so that the
@@ -37,6 +37,8 @@ Promise.resolve(handler(event, context)).then(
       loadMs: loaded - started,
       invokeMs: invoked - loaded,
       statusCode: result?.statusCode,
+      // The notifier answers the records it failed (ReportBatchItemFailures) rather than a status.
+      batchItemFailures: result?.batchItemFailures?.length,
     };
     // fs.writeSync: process.stdout on a pipe is a stream that Node builds on first use, at a cost of its own.
     require('node:fs').writeSync(1, `\nBENCH ${JSON.stringify(report)}\n`);

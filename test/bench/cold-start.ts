@@ -1,7 +1,8 @@
 /**
  * Cold starts: for each function, a fresh `node` process loads the bundle and runs one invocation with a real
  * event against the local stack's DynamoDB Local and management API, timed from spawn to exit; beside it, a bare
- * `node -e 0` timed the same way, in the same rounds (so drift on this shared machine hits both alike).
+ * `node -e 0` timed the same way, in the same rounds (so drift on this shared machine hits both alike). Every
+ * round runs on each runtime given (the running Node.js and Node.js 24, test/bench/runtimes.ts), interleaved.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,7 @@ import { monotonicFactory } from 'ulid';
 import { BlockRepository } from '../../lambdas/data/blocks.ts';
 import { ConnectionRepository } from '../../lambdas/data/connections.ts';
 import { ConversationRepository } from '../../lambdas/data/conversations.ts';
+import { DeviceRepository } from '../../lambdas/data/devices.ts';
 import { MessageRepository } from '../../lambdas/data/messages.ts';
 import { RoomRepository } from '../../lambdas/data/rooms.ts';
 import { UserRepository } from '../../lambdas/data/users.ts';
@@ -20,10 +22,12 @@ import { openConnection } from '../../lambdas/domain/presence.ts';
 import { limitDeps } from '../../lambdas/handlers/limit-deps.ts';
 import { type EnvironmentSettings, FUNCTION_BASE_ENVIRONMENT } from '../../lambdas/shared/environment.ts';
 import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import { PUSH_SINK_PATH } from '../../lib/local/push-sink.ts';
 import { type FunctionSpec, functions, tableAccessOf } from '../../lib/routes.ts';
 import { httpEvent } from '../support/events.ts';
 import type { Bundle, BundleName } from './bundles.ts';
 import { type BenchEnvironment, BenchSocket } from './environment.ts';
+import type { Runtime } from './runtimes.ts';
 import { median, nowMs } from './stats.ts';
 
 const childScript = fileURLToPath(new URL('./cold-start-child.cjs', import.meta.url));
@@ -32,6 +36,8 @@ const childScript = fileURLToPath(new URL('./cold-start-child.cjs', import.meta.
 const COLD_BCRYPT_COST = 4;
 
 export interface ColdStartResult {
+  /** The Node.js these were measured on. */
+  readonly runtime: Runtime;
   /** Per bundle: median ms from spawn to exit of a process that loads the bundle and runs one invocation. */
   readonly coldStartMs: Record<BundleName, number>;
   /** Per bundle: the same run's median of a bare `node -e 0` (one figure, repeated per function). */
@@ -50,12 +56,17 @@ interface Fixtures {
   readonly username: string;
   readonly password: string;
   readonly room: string;
+  /** A conversation whose peer has a push device and no connection: the notifier's cold invocation pushes. */
+  readonly conversationId: string;
+  readonly peer: string;
   /** A live connection that has joined `room` (join, message and ping run as it). */
   readonly liveConnectionId: string;
   readonly sockets: BenchSocket[];
   readonly connections: ConnectionRepository;
   /** The seeding calls the domain, which checks the per-user limits as the functions do. */
   readonly limits: ReturnType<typeof limitDeps>;
+  /** A token for another user: each `$connect` cold start is its own user's, under the per-user quota. */
+  readonly tokenFor: BenchEnvironment['tokenFor'];
 }
 
 export async function measureColdStarts(
@@ -63,12 +74,14 @@ export async function measureColdStarts(
   bundles: readonly Pick<Bundle, 'name' | 'file'>[],
   options: {
     runs: number;
+    /** Each round runs every bundle on each of these, in turn. */
+    runtimes: readonly Runtime[];
     /** Also cold-start each bundle without `--enable-source-maps`, to show what the stack's setting costs. */
     withoutSourceMaps?: boolean;
     /** Write a V8 CPU profile of every cold start here (for finding where the time goes). */
     profileDir?: string;
   },
-): Promise<ColdStartResult> {
+): Promise<ColdStartResult[]> {
   const fixtures = await prepareFixtures(env);
   type Samples = { wall: number[]; load: number[]; invoke: number[] };
   const samples = new Map<string, Samples>();
@@ -82,37 +95,46 @@ export async function measureColdStarts(
     // One untimed round: the first spawns pay for the disk cache. Every round runs everything once, so that drift
     // on this shared machine hits all alike.
     for (let round = -1; round < options.runs; round++) {
-      const bare = await runProcess(['-e', '0'], baseEnvironment());
-      if (round >= 0) sample('bare').wall.push(bare.wallMs);
-      for (const bundle of bundles) {
-        for (const variant of variants) {
-          const event = await eventFor(bundle.name, fixtures, round);
-          const environment = functionEnvironment(bundle.name, env);
-          if (variant === 'withoutSourceMaps') delete environment.NODE_OPTIONS;
-          const profile =
-            options.profileDir === undefined || variant !== ''
-              ? []
-              : [
-                  '--cpu-prof',
-                  '--cpu-prof-interval=100',
-                  `--cpu-prof-dir=${options.profileDir}/${bundle.name}`,
-                ];
-          const run = await runProcess(
-            [...profile, childScript, bundle.file, JSON.stringify(event)],
-            environment,
-          );
-          if (run.report === undefined) {
-            throw new Error(`${bundle.name}: the cold start printed no report\n${run.stderr}`);
-          }
-          const statusCode = run.report.statusCode as number | undefined;
-          if (statusCode !== undefined && statusCode >= 400) {
-            throw new Error(`${bundle.name}: the cold invocation answered ${statusCode}\n${run.stdout}`);
-          }
-          if (round >= 0) {
-            const entry = sample(`${bundle.name}${variant}`);
-            entry.wall.push(run.wallMs);
-            entry.load.push(run.report.loadMs as number);
-            entry.invoke.push(run.report.invokeMs as number);
+      for (const runtime of options.runtimes) {
+        const key = (name: string) => `${runtime.label}:${name}`;
+        const bare = await runProcess(runtime.execPath, ['-e', '0'], baseEnvironment());
+        if (round >= 0) sample(key('bare')).wall.push(bare.wallMs);
+        for (const bundle of bundles) {
+          for (const variant of variants) {
+            const event = await eventFor(bundle.name, fixtures, round);
+            const environment = functionEnvironment(bundle.name, env);
+            if (variant === 'withoutSourceMaps') delete environment.NODE_OPTIONS;
+            const profile =
+              options.profileDir === undefined || variant !== ''
+                ? []
+                : [
+                    '--cpu-prof',
+                    '--cpu-prof-interval=100',
+                    `--cpu-prof-dir=${options.profileDir}/${runtime.label}/${bundle.name}`,
+                  ];
+            const run = await runProcess(
+              runtime.execPath,
+              [...profile, childScript, bundle.file, JSON.stringify(event)],
+              environment,
+            );
+            if (run.report === undefined) {
+              throw new Error(
+                `${bundle.name} on ${runtime.version}: the cold start printed no report\n${run.stderr}`,
+              );
+            }
+            const statusCode = run.report.statusCode as number | undefined;
+            const failures = run.report.batchItemFailures as number | undefined;
+            if ((statusCode !== undefined && statusCode >= 400) || (failures ?? 0) > 0) {
+              throw new Error(
+                `${bundle.name}: the cold invocation failed (${statusCode ?? failures})\n${run.stdout}`,
+              );
+            }
+            if (round >= 0) {
+              const entry = sample(key(`${bundle.name}${variant}`));
+              entry.wall.push(run.wallMs);
+              entry.load.push(run.report.loadMs as number);
+              entry.invoke.push(run.report.invokeMs as number);
+            }
           }
         }
       }
@@ -120,24 +142,28 @@ export async function measureColdStarts(
   } finally {
     await Promise.all(fixtures.sockets.map((socket) => socket.close()));
   }
-  const bareMedian = median(sample('bare').wall);
-  const byBundle = (pick: (entry: Samples) => number[], variant = '') =>
-    Object.fromEntries(
-      bundles.map((bundle) => [bundle.name, median(pick(sample(`${bundle.name}${variant}`)))]),
-    ) as Record<BundleName, number>;
-  return {
-    coldStartMs: byBundle((entry) => entry.wall),
-    bareNodeMs: Object.fromEntries(bundles.map((bundle) => [bundle.name, bareMedian])) as Record<
-      BundleName,
-      number
-    >,
-    loadMs: byBundle((entry) => entry.load),
-    invokeMs: byBundle((entry) => entry.invoke),
-    withoutSourceMapsMs: options.withoutSourceMaps
-      ? byBundle((entry) => entry.wall, 'withoutSourceMaps')
-      : undefined,
-    runs: options.runs,
-  };
+  return options.runtimes.map((runtime) => {
+    const key = (name: string) => `${runtime.label}:${name}`;
+    const bareMedian = median(sample(key('bare')).wall);
+    const byBundle = (pick: (entry: Samples) => number[], variant = '') =>
+      Object.fromEntries(
+        bundles.map((bundle) => [bundle.name, median(pick(sample(key(`${bundle.name}${variant}`))))]),
+      ) as Record<BundleName, number>;
+    return {
+      runtime,
+      coldStartMs: byBundle((entry) => entry.wall),
+      bareNodeMs: Object.fromEntries(bundles.map((bundle) => [bundle.name, bareMedian])) as Record<
+        BundleName,
+        number
+      >,
+      loadMs: byBundle((entry) => entry.load),
+      invokeMs: byBundle((entry) => entry.invoke),
+      withoutSourceMapsMs: options.withoutSourceMaps
+        ? byBundle((entry) => entry.wall, 'withoutSourceMaps')
+        : undefined,
+      runs: options.runs,
+    };
+  });
 }
 
 /** What every Lambda function's process has (no `AWS_*` of this machine leaks in). */
@@ -151,9 +177,10 @@ function baseEnvironment(): NodeJS.ProcessEnv {
  * Local's endpoint, and static credentials as Lambda provides them, in environment variables.
  */
 function functionEnvironment(name: BundleName, env: BenchEnvironment): NodeJS.ProcessEnv {
-  // The SDK floor is configured like a function that only reads the table.
+  // The SDK floor is configured like a function that only reads the table; the notifier is given what
+  // lib/constructs/notifier.ts gives it, with the local sink in place of SNS.
   const spec: FunctionSpec =
-    name === 'sdkFloor'
+    name === 'sdkFloor' || name === 'notifier'
       ? { entry: '', api: 'http', postsToConnections: false, closesConnections: false, usesSigningKey: false }
       : functions[name];
   const settings: EnvironmentSettings = {
@@ -165,7 +192,12 @@ function functionEnvironment(name: BundleName, env: BenchEnvironment): NodeJS.Pr
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...FUNCTION_BASE_ENVIRONMENT,
     BCRYPT_COST: String(COLD_BCRYPT_COST),
-    ...(name === 'sdkFloor' || tableAccessOf(name) !== 'none' ? { TABLE_NAME: env.tableName } : {}),
+    ...(name === 'sdkFloor' || name === 'notifier' || tableAccessOf(name) !== 'none'
+      ? { TABLE_NAME: env.tableName }
+      : {}),
+    ...(name === 'notifier'
+      ? { PUSH_PROVIDER: 'local', PUSH_LOCAL_SINK_URL: `${env.stack.httpUrl}${PUSH_SINK_PATH}` }
+      : {}),
     ...(spec.usesSigningKey ? { JWT_SECRET: env.jwtSecret } : {}),
     ...(spec.postsToConnections || spec.closesConnections
       ? { WEBSOCKET_CALLBACK_URL: env.stack.callbackUrl }
@@ -191,10 +223,14 @@ interface ProcessRun {
   readonly report?: Record<string, unknown>;
 }
 
-function runProcess(args: readonly string[], environment: NodeJS.ProcessEnv): Promise<ProcessRun> {
+function runProcess(
+  execPath: string,
+  args: readonly string[],
+  environment: NodeJS.ProcessEnv,
+): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const started = nowMs();
-    const child = spawn(process.execPath, args, { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(execPath, args, { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -237,10 +273,15 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
     password,
   });
   const blocks = new BlockRepository(doc, tableName);
-  await openConversation(
+  const { conversation } = await openConversation(
     { users, conversations, blocks, now, ...limits },
     { ...user, sessionId: 'cold-start' },
     peer.username,
+  );
+  await new DeviceRepository(doc, tableName).register(
+    { username: peer.username, deviceId: 'cold-phone', platform: 'fcm', token: `fcm-${randomUUID()}` },
+    now().toISOString(),
+    10,
   );
 
   const room = `cold-${randomUUID().slice(0, 6)}`;
@@ -276,10 +317,13 @@ async function prepareFixtures(env: BenchEnvironment): Promise<Fixtures> {
     username,
     password,
     room,
+    conversationId: conversation.conversationId,
+    peer: peer.username,
     liveConnectionId,
     sockets,
     connections,
     limits,
+    tokenFor: env.tokenFor,
   };
 }
 
@@ -320,7 +364,7 @@ async function eventFor(name: BundleName, fixtures: Fixtures, round: number): Pr
       return {
         ...webSocketEvent('$connect', 'CONNECT', `cold-connect-${unique}`),
         headers: { Host: 'localhost' },
-        queryStringParameters: { token: fixtures.token },
+        queryStringParameters: { token: await fixtures.tokenFor(`coldconn_${unique}`) },
       };
     case 'join':
       return webSocketEvent('join', 'MESSAGE', fixtures.liveConnectionId, {
@@ -351,6 +395,28 @@ async function eventFor(name: BundleName, fixtures: Fixtures, round: number): Pr
     }
     case 'ping':
       return webSocketEvent('ping', 'MESSAGE', fixtures.liveConnectionId, { action: 'ping' });
+    case 'notifier':
+      // The stream's record of a new direct message to the peer, who has a device and no connection: one push.
+      return {
+        Records: [
+          {
+            eventID: unique,
+            eventName: 'INSERT',
+            eventSource: 'aws:dynamodb',
+            dynamodb: {
+              SequenceNumber: `${round + 2}00`,
+              NewImage: {
+                type: { S: 'Message' },
+                messageId: { S: monotonicFactory()() },
+                conversationId: { S: fixtures.conversationId },
+                from: { S: fixtures.username },
+                text: { S: `cold start ${unique}` },
+                sentAt: { S: new Date().toISOString() },
+              },
+            },
+          },
+        ],
+      };
   }
 }
 

@@ -120,7 +120,7 @@ export interface HttpAnswer {
 /** One HTTP request on a kept-alive connection, as a mobile client would send it. */
 export function httpCall(
   baseUrl: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   path: string,
   options: { token?: string; body?: unknown } = {},
 ): Promise<HttpAnswer> {

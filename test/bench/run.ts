@@ -4,7 +4,7 @@
  * Local. Prints readable tables, then, as its last line, one JSON object with every figure. Progress goes to
  * standard error.
  *
- * Options: `--quick` (fewer samples), `--only <section,...>` (bundles, cold, latency, fanout, capacity),
+ * Options: `--quick` (fewer samples), `--only <section,...>` (bundles, cold, latency, fanout, capacity, push),
  * `--profile <dir>` (a V8 CPU profile of every cold start, for finding where its time goes).
  */
 // First: the environment the function modules read when they load.
@@ -13,25 +13,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type FunctionName, functionNames } from '../../lib/routes.ts';
-import { type Bundle, buildBundles } from './bundles.ts';
+import { type BenchFunctionName, type Bundle, benchFunctionNames, buildBundles } from './bundles.ts';
 import { type CapacityResult, measureCapacity } from './capacity.ts';
 import { type ColdStartResult, measureColdStarts } from './cold-start.ts';
 import { type CostModel, costPerMillionMessages } from './cost.ts';
 import { type BenchEnvironment, startBenchEnvironment } from './environment.ts';
 import { type FanOutResult, measureFanOut } from './fanout.ts';
 import { type LatencyResult, measureLatency } from './latency.ts';
+import { measurePush, NOTIFIER_BATCH_SIZE, type PushResult } from './push.ts';
+import { benchRuntimes } from './runtimes.ts';
 import { round, table } from './stats.ts';
 
 /** The issue's targets. */
 const TARGETS = {
   bundleBytes: 250 * 1024,
   coldStartOverBareMs: 60,
+  /** Issue 16: every function within 25 ms of the SDK floor's cold start, on Node.js 24 (Lambda's runtime). */
+  coldStartOverSdkFloorMs: 25,
   httpLatencyRatio: 2,
   fanOut1000Ms: 2_000,
 };
 
-const SECTIONS = ['bundles', 'cold', 'latency', 'fanout', 'capacity'] as const;
+const SECTIONS = ['bundles', 'cold', 'latency', 'fanout', 'capacity', 'push'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -56,6 +59,8 @@ const settings = quick
       sweep: [50, 500, 1000],
       sweepTrials: 2,
       moreOthers: 0,
+      pushMessages: 20,
+      pushMentions: 5,
     }
   : {
       coldRuns: 15,
@@ -64,6 +69,8 @@ const settings = quick
       sweep: [16, 32, 50, 100, 250, 500, 1000],
       sweepTrials: 8,
       moreOthers: 20_000,
+      pushMessages: 100,
+      pushMentions: 20,
     };
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -73,29 +80,34 @@ const elapsed = () => `${((Date.now() - startedAt) / 1000).toFixed(0)} s`;
 const bundlesDir = mkdtempSync(join(tmpdir(), 'chat-bench-bundles-'));
 let bundles: Bundle[] | undefined;
 let cold: ColdStartResult | undefined;
+let coldByRuntime: ColdStartResult[] = [];
 let latency: LatencyResult | undefined;
 let fanout: FanOutResult | undefined;
 let capacity: CapacityResult | undefined;
+let push: PushResult | undefined;
 
 if (only.has('bundles') || only.has('cold')) {
   progress('bundling every function with lib/bundling.ts');
   bundles = await buildBundles(bundlesDir);
 }
 let env: BenchEnvironment | undefined;
-if (only.has('cold') || only.has('latency') || only.has('fanout') || only.has('capacity')) {
+if (['cold', 'latency', 'fanout', 'capacity', 'push'].some((section) => only.has(section as Section))) {
   progress('starting DynamoDB Local and the local stack');
   env = await startBenchEnvironment();
 }
 try {
   if (env !== undefined && bundles !== undefined && only.has('cold')) {
+    const runtimes = benchRuntimes(progress);
     progress(
-      `cold starts: ${settings.coldRuns} rounds of ${bundles.length} bundles and a bare node (${elapsed()})`,
+      `cold starts: ${settings.coldRuns} rounds of ${bundles.length} bundles and a bare node on ${runtimes.map((runtime) => runtime.version).join(' and ')} (${elapsed()})`,
     );
-    cold = await measureColdStarts(env, bundles, {
+    coldByRuntime = await measureColdStarts(env, bundles, {
       runs: settings.coldRuns,
+      runtimes,
       withoutSourceMaps: !quick,
       profileDir: values.profile,
     });
+    cold = coldByRuntime[0];
   }
   if (env !== undefined && only.has('latency')) {
     progress(`latency: ${settings.latencySamples} requests per route and action (${elapsed()})`);
@@ -116,6 +128,12 @@ try {
   if (env !== undefined && only.has('capacity')) {
     progress(`capacity (${elapsed()})`);
     capacity = await measureCapacity(env.dynamoEndpoint);
+  }
+  if (env !== undefined && only.has('push')) {
+    progress(
+      `push: ${settings.pushMessages} direct messages and ${settings.pushMentions} mentions to a user with 2 devices (${elapsed()})`,
+    );
+    push = await measurePush(env, { messages: settings.pushMessages, mentions: settings.pushMentions });
   }
 } finally {
   progress(`stopping (${elapsed()})`);
@@ -176,7 +194,7 @@ if (cold !== undefined) {
         'invoke ms',
         ...(withoutMaps === undefined ? [] : ['without --enable-source-maps']),
       ],
-      [...functionNames, 'sdkFloor' as const].map((name) => [
+      [...benchFunctionNames, 'sdkFloor' as const].map((name) => [
         name,
         round(cold?.coldStartMs[name] ?? Number.NaN),
         round(cold?.bareNodeMs[name] ?? Number.NaN),
@@ -186,6 +204,32 @@ if (cold !== undefined) {
         ...(withoutMaps === undefined ? [] : [round(withoutMaps[name])]),
       ]),
     ),
+  );
+}
+if (coldByRuntime.length > 0) {
+  heading(
+    `Cold start minus the SDK floor's, per runtime (median of ${cold?.runs}; target on node24: within ${TARGETS.coldStartOverSdkFloorMs} ms)`,
+  );
+  out.push(
+    table(
+      [
+        'bundle',
+        ...coldByRuntime.flatMap((result) => [
+          `${result.runtime.version} cold ms`,
+          'over floor',
+          'without source maps',
+        ]),
+      ],
+      [...benchFunctionNames, 'sdkFloor' as const].map((name) => [
+        name,
+        ...coldByRuntime.flatMap((result) => [
+          round(result.coldStartMs[name]),
+          round(result.coldStartMs[name] - result.coldStartMs.sdkFloor),
+          result.withoutSourceMapsMs === undefined ? '-' : round(result.withoutSourceMapsMs[name]),
+        ]),
+      ]),
+    ),
+    `(bare node: ${coldByRuntime.map((result) => `${result.runtime.version} ${round(result.bareNodeMs.sdkFloor)} ms`).join(', ')})`,
   );
 }
 if (latency !== undefined) {
@@ -278,6 +322,65 @@ if (cost !== undefined) {
   );
 }
 
+if (push !== undefined) {
+  heading(
+    `Push notifications: send → local sink over ${push.messages} messages, ${push.devicesPerRecipient} devices each (the emulated mapping polls every ${push.pollIntervalMs} ms; Lambda's 4 times a second per shard; batches of up to ${NOTIFIER_BATCH_SIZE})`,
+  );
+  const { latencyMs, stream } = push;
+  out.push(
+    table(
+      [
+        'p50 ms',
+        'p95 ms',
+        'max ms',
+        'GetRecords/s',
+        'records read/msg',
+        'matched/msg',
+        'invocations/msg',
+        'ms/invocation',
+        'notifier ms/msg',
+      ],
+      [
+        [
+          latencyMs.p50,
+          latencyMs.p95,
+          latencyMs.max,
+          stream.getRecordsPerSecond,
+          stream.recordsReadPerMessage,
+          stream.recordsMatchedPerMessage,
+          stream.invocationsPerMessage,
+          stream.invocationMeanMs,
+          stream.notifierMsPerMessage,
+        ],
+      ],
+    ),
+    '',
+    table(
+      ['notifier, per message', 'read', 'write', 'SNS publishes', 'calls'],
+      Object.entries(push.capacity).map(([name, row]) => [
+        name,
+        row.read,
+        row.write,
+        row.publishes,
+        row.calls,
+      ]),
+    ),
+    '',
+    table(
+      ['USD per million DMs', 'Lambda', 'DynamoDB', 'SNS', 'stream reads', 'total'],
+      Object.entries(push.costPerMillion).map(([name, row]) => [
+        name,
+        row.lambda,
+        row.dynamodb,
+        row.sns,
+        row.streamReads,
+        row.total,
+      ]),
+    ),
+    `(${push.prices.region}, prices of ${push.prices.date}; at most 1 invocation request and ${push.costPerMillion.dmOffline.assumptions.billedMs} ms at 512 MB per message; stream reads by Lambda are free)`,
+  );
+}
+
 // ---- targets ----
 const targets: Record<string, { met: boolean; detail: string }> = {};
 if (bundles !== undefined) {
@@ -292,7 +395,7 @@ if (bundles !== undefined) {
   };
 }
 if (cold !== undefined) {
-  const overBare = functionNames.map((name) => ({
+  const overBare = benchFunctionNames.map((name) => ({
     name,
     ms: (cold?.coldStartMs[name] ?? 0) - (cold?.bareNodeMs[name] ?? 0),
   }));
@@ -300,6 +403,18 @@ if (cold !== undefined) {
   targets.coldStartWithin60msOfBareNode = {
     met: missed.length === 0,
     detail: `worst ${round(Math.max(...overBare.map((entry) => entry.ms)))} ms over bare; over 60: ${missed.map((entry) => entry.name).join(', ') || 'none'}; the SDK floor alone: ${round(cold.coldStartMs.sdkFloor - cold.bareNodeMs.sdkFloor)} ms over bare`,
+  };
+}
+const node24 = coldByRuntime.find((result) => result.runtime.label === 'node24');
+if (node24 !== undefined) {
+  const overFloor = benchFunctionNames.map((name) => ({
+    name,
+    ms: node24.coldStartMs[name] - node24.coldStartMs.sdkFloor,
+  }));
+  const missed = overFloor.filter((entry) => entry.ms > TARGETS.coldStartOverSdkFloorMs);
+  targets.coldStartWithin25msOfSdkFloorOnNode24 = {
+    met: missed.length === 0,
+    detail: `worst ${round(Math.max(...overFloor.map((entry) => entry.ms)))} ms over the floor; over 25: ${missed.map((entry) => `${entry.name} ${round(entry.ms)}`).join(', ') || 'none'}`,
   };
 }
 if (latency !== undefined) {
@@ -355,6 +470,27 @@ const result = {
               ? undefined
               : functionRecord((name) => cold?.withoutSourceMapsMs?.[name]),
         },
+  coldStartByRuntime:
+    coldByRuntime.length === 0
+      ? undefined
+      : Object.fromEntries(
+          coldByRuntime.map((result) => [
+            result.runtime.label,
+            {
+              version: result.runtime.version,
+              bareNodeMs: round(result.bareNodeMs.sdkFloor),
+              sdkFloorMs: round(result.coldStartMs.sdkFloor),
+              coldStartMs: functionRecord((name) => result.coldStartMs[name]),
+              overSdkFloorMs: functionRecord(
+                (name) => result.coldStartMs[name] - result.coldStartMs.sdkFloor,
+              ),
+              withoutSourceMapsMs:
+                result.withoutSourceMapsMs === undefined
+                  ? undefined
+                  : functionRecord((name) => result.withoutSourceMapsMs?.[name]),
+            },
+          ]),
+        ),
   sdkFloor: {
     bytes: bundleOf('sdkFloor')?.bytes,
     coldStartMs: cold === undefined ? undefined : round(cold.coldStartMs.sdkFloor),
@@ -378,6 +514,7 @@ const result = {
   fanout,
   capacity,
   costPerMillionMessages: cost,
+  push,
   targets,
 };
 process.stdout.write(`${out.join('\n')}\n\n${JSON.stringify(result)}\n`);
@@ -386,11 +523,11 @@ function bundleOf(name: string): Bundle | undefined {
   return bundles?.find((bundle) => bundle.name === name);
 }
 
-/** One value per function of lib/routes.ts, rounded to 0.1. */
+/** One value per function (lib/routes.ts and the notifier), rounded to 0.1. */
 function functionRecord(
-  pick: (name: FunctionName) => number | undefined,
+  pick: (name: BenchFunctionName) => number | undefined,
 ): Record<string, number | undefined> {
-  return Object.fromEntries(functionNames.map((name) => [name, maybeRound(pick(name))]));
+  return Object.fromEntries(benchFunctionNames.map((name) => [name, maybeRound(pick(name))]));
 }
 
 function maybeRound(value: number | undefined): number | undefined {

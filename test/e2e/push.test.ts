@@ -185,6 +185,26 @@ describe('push notifications', () => {
     expect(await pushesOf(message.messageId)).toHaveLength(1);
   });
 
+  it('the emulated mapping counts its stream reads and the invocations a message takes (read by the benchmark)', async () => {
+    const { sender, recipient, conversationId } = await pair('pusher', 'counted');
+    await registerDevices(recipient, 'ios-phone');
+    const before = { ...stack.notifier.stream };
+
+    const message = await send(sender, conversationId, 'count me');
+    await expectPushes(message.messageId, 1);
+
+    const after = stack.notifier.stream;
+    expect(after.getRecordsCalls).toBeGreaterThan(before.getRecordsCalls);
+    // The message item, its conversation's updates and the push markers all reach the stream; one passes the filter.
+    expect(after.recordsRead - before.recordsRead).toBeGreaterThan(
+      after.recordsMatched - before.recordsMatched,
+    );
+    expect(after.recordsMatched - before.recordsMatched).toBeGreaterThanOrEqual(1);
+    expect(after.invocations).toBeGreaterThan(before.invocations);
+    expect(after.invocationMs).toBeGreaterThan(before.invocationMs);
+    expect(stack.notifier.pollIntervalMs).toBe(250);
+  });
+
   it('refuses to record anything but a push in the sink', async () => {
     const response = await fetch(`${stack.httpUrl}/_local/pushes`, { method: 'POST', body: '{"x":1}' });
     expect(response.status).toBe(400);
