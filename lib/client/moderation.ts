@@ -26,15 +26,21 @@ export async function kick(request: Requester, room: string, username: string): 
   await request('DELETE', userPath(room, 'members', username));
 }
 
+/** POSTs a ban or a mute of `body.username`; the answer holds it under `kind`. */
+async function restrict<T>(request: Requester, room: string, kind: 'ban' | 'mute', body: object): Promise<T> {
+  const answer = await request<Record<string, T>>('POST', `${roomPath(room)}/${kind}s`, { body });
+  return answer.body[kind] as T;
+}
+
 /** Bans a user (a kick that also refuses joining and posting with `BANNED`); banning again replaces the ban. */
-export async function ban(
+export function ban(
   request: Requester,
   room: string,
   username: string,
   options: BanOptions,
 ): Promise<RoomBan> {
-  const body = { username, reason: options.reason, durationSeconds: options.durationSeconds };
-  return (await request<{ ban: RoomBan }>('POST', `${roomPath(room)}/bans`, { body })).body.ban;
+  const { reason, durationSeconds } = options;
+  return restrict<RoomBan>(request, room, 'ban', { username, reason, durationSeconds });
 }
 
 /** Lifts a ban; lifting one that does not exist changes nothing. */
@@ -43,14 +49,13 @@ export async function unban(request: Requester, room: string, username: string):
 }
 
 /** Mutes a member: they still read, and every post of theirs is refused with `MUTED`. */
-export async function mute(
+export function mute(
   request: Requester,
   room: string,
   username: string,
   options: ModerationOptions,
 ): Promise<RoomMute> {
-  const body = { username, durationSeconds: options.durationSeconds };
-  return (await request<{ mute: RoomMute }>('POST', `${roomPath(room)}/mutes`, { body })).body.mute;
+  return restrict<RoomMute>(request, room, 'mute', { username, durationSeconds: options.durationSeconds });
 }
 
 /** Unmutes a member; unmuting one not muted changes nothing. */

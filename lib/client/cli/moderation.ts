@@ -5,6 +5,7 @@
  */
 import { Argument, type Command } from 'commander';
 import { ChatClientError } from '../errors.ts';
+import type { ChatApi } from '../http.ts';
 import type { AssignableRole } from '../types.ts';
 import type { Cli, CommandContext } from './context.ts';
 import { DURATION_FORMS, formatDuration, parseDuration } from './duration.ts';
@@ -17,19 +18,39 @@ function lasting(seconds: number | undefined, until: string | undefined, lifted:
   return `for ${formatDuration(seconds)} (until ${shortTimestamp(until)})`;
 }
 
-/** Adds `kick`, `ban`, `unban` and `role` to `program`. */
-export function addModerationCommands(program: Command, cli: Cli): void {
+/** A command `<name> <room> <username>` that acts on one user of a room and says what it did. */
+interface UserCommand {
+  readonly name: string;
+  readonly description: string;
+  /** What `<username>` is. */
+  readonly user: string;
+  readonly act: (api: ChatApi, room: string, username: string) => Promise<void>;
+  readonly done: (room: string, username: string) => string;
+}
+
+function addUserCommand(program: Command, cli: Cli, spec: UserCommand): void {
   program
-    .command('kick')
-    .description('remove a member from a room (the owner, or a moderator on a member); they may join again')
+    .command(spec.name)
+    .description(spec.description)
     .argument('<room>', 'the room')
-    .argument('<username>', 'who to remove')
+    .argument('<username>', spec.user)
     .action(
       cli.action(async (context, room: string, username: string) => {
-        await context.signedIn().api.kick(room, username);
-        context.say(`Removed ${clean(username)} from ${room}.`);
+        await spec.act(context.signedIn().api, room, username);
+        context.say(spec.done(room, clean(username)));
       }),
     );
+}
+
+/** Adds `kick`, `ban`, `unban` and `role` to `program`. */
+export function addModerationCommands(program: Command, cli: Cli): void {
+  addUserCommand(program, cli, {
+    name: 'kick',
+    description: 'remove a member from a room (the owner, or a moderator on a member); they may join again',
+    user: 'who to remove',
+    act: (api, room, username) => api.kick(room, username),
+    done: (room, username) => `Removed ${username} from ${room}.`,
+  });
 
   program
     .command('ban')
@@ -57,17 +78,13 @@ export function addModerationCommands(program: Command, cli: Cli): void {
       ),
     );
 
-  program
-    .command('unban')
-    .description('lift a ban (lifting one that does not exist changes nothing)')
-    .argument('<room>', 'the room')
-    .argument('<username>', 'who to let back in')
-    .action(
-      cli.action(async (context, room: string, username: string) => {
-        await context.signedIn().api.unban(room, username);
-        context.say(`${clean(username)} is not banned from ${room}.`);
-      }),
-    );
+  addUserCommand(program, cli, {
+    name: 'unban',
+    description: 'lift a ban (lifting one that does not exist changes nothing)',
+    user: 'who to let back in',
+    act: (api, room, username) => api.unban(room, username),
+    done: (room, username) => `${username} is not banned from ${room}.`,
+  });
 
   program
     .command('role')
