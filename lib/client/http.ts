@@ -4,6 +4,7 @@
  */
 import { ApiClientBase } from './api-base.ts';
 import * as membership from './membership.ts';
+import * as moderation from './moderation.ts';
 import {
   type Created,
   exportAll,
@@ -14,6 +15,7 @@ import {
 } from './paging.ts';
 import type {
   AccountExport,
+  AssignableRole,
   Block,
   Conversation,
   ConversationMessage,
@@ -26,8 +28,10 @@ import type {
   Page,
   PushPlatform,
   Room,
+  RoomBan,
   RoomMember,
   RoomMessage,
+  RoomMute,
   SendOptions,
   User,
   Visibility,
@@ -36,6 +40,7 @@ import type {
 
 export type { ChatApiOptions, Refresher } from './api-base.ts';
 export type { TokensListener } from './credentials.ts';
+export type { BanOptions, ModerationOptions } from './moderation.ts';
 export type { Created, HistoryOptions, PageOptions } from './paging.ts';
 
 /**
@@ -141,6 +146,19 @@ export class ChatApi extends ApiClientBase {
   myRooms = (options: PageOptions = {}): Promise<Page<MyRoom>> => membership.myRooms(this.call, options);
   myInvitations = (options: PageOptions = {}): Promise<Page<Invitation>> =>
     membership.myInvitations(this.call, options);
+
+  // --- moderation (lib/client/moderation.ts) ---
+
+  kick = (room: string, username: string): Promise<void> => moderation.kick(this.call, room, username);
+  ban = (room: string, username: string, options: moderation.BanOptions = {}): Promise<RoomBan> =>
+    moderation.ban(this.call, room, username, options);
+  unban = (room: string, username: string): Promise<void> => moderation.unban(this.call, room, username);
+  mute = (room: string, username: string, options: moderation.ModerationOptions = {}): Promise<RoomMute> =>
+    moderation.mute(this.call, room, username, options);
+  unmute = (room: string, username: string): Promise<void> => moderation.unmute(this.call, room, username);
+  setRole = (room: string, username: string, role: AssignableRole): Promise<RoomMember> =>
+    moderation.setRole(this.call, room, username, role);
+  deleteRoom = (room: string): Promise<void> => moderation.deleteRoom(this.call, room);
 
   roomMessages(room: string, options: HistoryOptions = {}): Promise<Page<RoomMessage>> {
     return this.page<RoomMessage>(`/rooms/${encodeURIComponent(room)}/messages`, 'messages', {

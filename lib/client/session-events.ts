@@ -9,6 +9,8 @@ import type {
   LeftFrame,
   MessageFrame,
   PongFrame,
+  RemovedFrame,
+  RoomDeletedFrame,
   ServerFrame,
   UserJoinedFrame,
   UserLeftFrame,
@@ -46,6 +48,10 @@ export interface FrameEvents {
   readonly ack: AckFrame;
   readonly pong: PongFrame;
   readonly invited: InvitedFrame;
+  /** Kicked or banned: the room is dropped from the session's rooms (not re-joined on reconnect). */
+  readonly removed: RemovedFrame;
+  /** Deleted by its owner: the room is dropped from the session's rooms. */
+  readonly room_deleted: RoomDeletedFrame;
   readonly error: ErrorFrame;
 }
 

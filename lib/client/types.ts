@@ -15,7 +15,9 @@ export type {
   PushPayload,
   PushPlatform,
   Room,
+  RoomBan,
   RoomMember,
+  RoomMute,
   RoomRole,
   ServerFrameType,
   SocketErrorCode,
@@ -24,6 +26,9 @@ export type {
 } from '../contract/index.ts';
 
 type WireMessage = contract.Message;
+
+/** The roles the owner may give (`PATCH /rooms/{name}/members/{username}`): the owner's own never changes. */
+export type AssignableRole = Exclude<contract.RoomRole, 'owner'>;
 
 export type RoomMessage = Omit<WireMessage, 'room' | 'conversationId'> & {
   readonly room: string;
@@ -90,6 +95,10 @@ export type AckFrame = contract.ServerFrameOf<'ack'>;
 export type PongFrame = contract.ServerFrameOf<'pong'>;
 /** This user was invited to a room: accept with `ChatApi.joinRoom(room)`. */
 export type InvitedFrame = contract.ServerFrameOf<'invited'>;
+/** This user was kicked or banned from a room by `by`: the session no longer is in it. */
+export type RemovedFrame = contract.ServerFrameOf<'removed'>;
+/** A room this session was in was deleted by its owner: the session no longer is in it. */
+export type RoomDeletedFrame = contract.ServerFrameOf<'room_deleted'>;
 
 /** An error frame; a newer server may send codes this client does not know yet. */
 export type ErrorFrame = Omit<contract.ServerFrameOf<'error'>, 'code'> & {
@@ -105,4 +114,6 @@ export type ServerFrame =
   | AckFrame
   | PongFrame
   | InvitedFrame
+  | RemovedFrame
+  | RoomDeletedFrame
   | ErrorFrame;

@@ -7,7 +7,15 @@ import { DisconnectedError } from '../errors.ts';
 import type { ChatApi } from '../http.ts';
 import type { ChatSession } from '../session.ts';
 import type { StateChange } from '../session-events.ts';
-import type { InvitedFrame, Message, MessageFrame, UserJoinedFrame, UserLeftFrame } from '../types.ts';
+import type {
+  InvitedFrame,
+  Message,
+  MessageFrame,
+  RemovedFrame,
+  RoomDeletedFrame,
+  UserJoinedFrame,
+  UserLeftFrame,
+} from '../types.ts';
 import { LiveTerminal } from './live-terminal.ts';
 import { errorSentence, MessagePrinter, type Painter } from './output.ts';
 import type { LiveTarget } from './slash-commands.ts';
@@ -36,6 +44,7 @@ type LiveEvent =
   | { readonly kind: 'message'; readonly frame: MessageFrame }
   | { readonly kind: 'user_joined' | 'user_left'; readonly frame: UserJoinedFrame | UserLeftFrame }
   | { readonly kind: 'invited'; readonly frame: InvitedFrame }
+  | { readonly kind: 'removed' | 'room_deleted'; readonly frame: RemovedFrame | RoomDeletedFrame }
   | { readonly kind: 'state'; readonly change: StateChange };
 
 /**
@@ -79,6 +88,8 @@ class LiveChat {
       session.on('user_joined', (frame) => this.handle({ kind: 'user_joined', frame })),
       session.on('user_left', (frame) => this.handle({ kind: 'user_left', frame })),
       session.on('invited', (frame) => this.handle({ kind: 'invited', frame })),
+      session.on('removed', (frame) => this.handle({ kind: 'removed', frame })),
+      session.on('room_deleted', (frame) => this.handle({ kind: 'room_deleted', frame })),
       session.on('state', (change) => this.handle({ kind: 'state', change })),
     ];
     this.window = {
@@ -188,6 +199,18 @@ class LiveChat {
           `${event.frame.by} invited you to ${event.frame.room} (chat join ${event.frame.room})`,
         );
         break;
+      case 'removed':
+      case 'room_deleted': {
+        const { frame } = event;
+        this.printer.notice(
+          'by' in frame
+            ? `you were removed from ${frame.room} by ${frame.by}`
+            : `${frame.room} was deleted by its owner`,
+        );
+        // The session has dropped the room: a room window has nothing more to show.
+        if (target.kind === 'room' && frame.room === target.room) this.finish(1);
+        break;
+      }
       case 'state':
         void this.onState(event.change);
         break;

@@ -1,6 +1,7 @@
 /**
  * `chat rooms` (a table of the rooms you can see, with your role), `chat rooms create <name> [--private]
- * [--topic <text>]`, `chat invite <room> <user>` and `chat members <room>`.
+ * [--topic <text>]`, `chat rooms delete <name>` (lib/client/cli/moderation.ts), `chat invite <room> <user>` and
+ * `chat members <room>`.
  */
 import type { Command } from 'commander';
 import type { ChatApi } from '../http.ts';
@@ -8,6 +9,7 @@ import { readAllPages } from '../paging.ts';
 import type { Room, RoomRole } from '../types.ts';
 import type { Cli } from './context.ts';
 import { addListCommand } from './list-command.ts';
+import { addRoomDeleteCommand } from './moderation.ts';
 import { clean, shortTimestamp, truncate } from './output.ts';
 
 /** Every room the user can see, each with their role in it when they are a member. */
@@ -24,7 +26,8 @@ async function roomsWithRoles(api: ChatApi): Promise<(Room & { role?: RoomRole }
 export function addRoomCommands(program: Command, cli: Cli): void {
   const rooms = addListCommand(program, cli, {
     name: 'rooms',
-    description: 'list the rooms you can see (a table), or create one with "chat rooms create <name>"',
+    description:
+      'list the rooms you can see (a table); "chat rooms create <name>" creates one, "chat rooms delete <name>" deletes it',
     list: roomsWithRoles,
     empty: 'No rooms yet. Create one with: chat rooms create <name>',
     header: ['NAME', 'VISIBILITY', 'MEMBERS', 'YOUR ROLE', 'CREATED BY', 'CREATED', 'TOPIC'],
@@ -54,6 +57,7 @@ export function addRoomCommands(program: Command, cli: Cli): void {
         else context.say(`Created ${visibility} room ${room.name}. Join it with: chat join ${room.name}`);
       }),
     );
+  addRoomDeleteCommand(rooms, cli);
 
   program
     .command('invite')
