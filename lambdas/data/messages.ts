@@ -142,7 +142,7 @@ export function toMessage(item: Record<string, unknown>): Message {
   return message as unknown as Message;
 }
 
-/** A message item as history shows it: with its reactions by count (`me` is filled in by the history use case). */
+/** A message item as history shows it: with its reactions by count when it has any (`me` is filled in by the history use case). */
 export function toHistoryMessage(item: Record<string, unknown>): Message {
   const message = toMessage(item);
   if (message.deleted) return message;
@@ -156,5 +156,5 @@ export function toHistoryMessage(item: Record<string, unknown>): Message {
       me: false,
     }))
     .sort((a, b) => b.count - a.count || (a.emoji < b.emoji ? -1 : 1));
-  return { ...message, reactions };
+  return reactions.length === 0 ? message : { ...message, reactions };
 }

@@ -146,7 +146,8 @@ export const message = published(
       reactions: z.optional(
         z.array(reaction).check(
           z.meta({
-            description: 'In history pages: its reactions, most frequent first (none on a tombstone).',
+            description:
+              'In history pages, when it has any: its reactions, most frequent first (never on a tombstone).',
           }),
         ),
       ),
