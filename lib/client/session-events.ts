@@ -7,8 +7,11 @@ import type {
   InvitedFrame,
   JoinedFrame,
   LeftFrame,
+  MessageDeletedFrame,
   MessageFrame,
+  MessageUpdatedFrame,
   PongFrame,
+  ReactionFrame,
   ServerFrame,
   UserJoinedFrame,
   UserLeftFrame,
@@ -46,6 +49,9 @@ export interface FrameEvents {
   readonly ack: AckFrame;
   readonly pong: PongFrame;
   readonly invited: InvitedFrame;
+  readonly message_updated: MessageUpdatedFrame;
+  readonly message_deleted: MessageDeletedFrame;
+  readonly reaction: ReactionFrame;
   readonly error: ErrorFrame;
 }
 

@@ -9,6 +9,7 @@ import type { ChatSession } from '../session.ts';
 import type { StateChange } from '../session-events.ts';
 import type { InvitedFrame, Message, MessageFrame, UserJoinedFrame, UserLeftFrame } from '../types.ts';
 import { LiveTerminal } from './live-terminal.ts';
+import { changeNotice, type MessageChangeFrame, MessageLog } from './message-actions.ts';
 import { errorSentence, MessagePrinter, type Painter } from './output.ts';
 import type { LiveTarget } from './slash-commands.ts';
 import { type ChatWindow, isSlashCommand, runSlashCommand } from './slash-commands.ts';
@@ -36,6 +37,7 @@ type LiveEvent =
   | { readonly kind: 'message'; readonly frame: MessageFrame }
   | { readonly kind: 'user_joined' | 'user_left'; readonly frame: UserJoinedFrame | UserLeftFrame }
   | { readonly kind: 'invited'; readonly frame: InvitedFrame }
+  | { readonly kind: 'change'; readonly frame: MessageChangeFrame }
   | { readonly kind: 'state'; readonly change: StateChange };
 
 /**
@@ -54,6 +56,7 @@ class LiveChat {
   private readonly printer: MessagePrinter;
   private readonly historyTarget: { room: string } | { conversationId: string };
   private readonly seen = new Set<string>();
+  private readonly log = new MessageLog();
   private newestSeen = '';
   private failures = 0;
   private knownMembers: string[] = [];
@@ -79,6 +82,9 @@ class LiveChat {
       session.on('user_joined', (frame) => this.handle({ kind: 'user_joined', frame })),
       session.on('user_left', (frame) => this.handle({ kind: 'user_left', frame })),
       session.on('invited', (frame) => this.handle({ kind: 'invited', frame })),
+      ...(['message_updated', 'message_deleted', 'reaction'] as const).map((type) =>
+        session.on(type, (frame) => this.handle({ kind: 'change', frame })),
+      ),
       session.on('state', (change) => this.handle({ kind: 'state', change })),
     ];
     this.window = {
@@ -91,6 +97,10 @@ class LiveChat {
         this.knownMembers = this.currentMembers();
       },
       sent: () => this.sendChain,
+      api: options.api,
+      place: this.historyTarget,
+      log: this.log,
+      reply: (text, replyTo) => this.send(text, replyTo),
       finish: (code) => this.finish(code),
     };
   }
@@ -188,6 +198,13 @@ class LiveChat {
           `${event.frame.by} invited you to ${event.frame.room} (chat join ${event.frame.room})`,
         );
         break;
+      case 'change': {
+        const { frame } = event;
+        const place = target.kind === 'room' ? target.room : target.conversationId;
+        if ((frame.room ?? frame.conversationId) === place)
+          this.printer.notice(changeNotice(frame, this.log));
+        break;
+      }
       case 'state':
         void this.onState(event.change);
         break;
@@ -242,15 +259,17 @@ class LiveChat {
     }
   }
 
-  private send(text: string): void {
+  private send(text: string, replyTo?: string): void {
     const { session, target, me } = this.options;
     this.sendChain = this.sendChain.then(async () => {
       try {
+        const options = replyTo === undefined ? {} : { replyTo };
         const ack =
           target.kind === 'room'
-            ? await session.sendToRoom(target.room, text)
-            : await session.sendToConversation(target.conversationId, text);
-        this.show({ messageId: ack.messageId, ...this.historyTarget, from: me, text, sentAt: ack.sentAt });
+            ? await session.sendToRoom(target.room, text, options)
+            : await session.sendToConversation(target.conversationId, text, options);
+        const { messageId, sentAt } = ack;
+        this.show({ messageId, ...this.historyTarget, from: me, text, sentAt, ...options });
       } catch (error) {
         this.failures += 1;
         this.printError('message not sent: ', error);
@@ -264,6 +283,7 @@ class LiveChat {
     if (this.seen.has(message.messageId)) return;
     this.seen.add(message.messageId);
     if (message.messageId > this.newestSeen) this.newestSeen = message.messageId;
+    this.log.remember(message);
     this.printer.message(message, { direct });
   }
 
