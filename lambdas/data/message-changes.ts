@@ -26,7 +26,7 @@ export type ReactionOutcome = 'changed' | 'unchanged' | 'not-found' | 'too-many'
 export type Deleter = { readonly author: string } | { readonly moderator: string; readonly room: string };
 
 /** Guesses about a reaction count that a failed condition corrects: at most this many attempts. */
-const MAX_GUESSES = 4;
+const MAX_GUESSES = 6;
 
 const messageKey = (target: MessageTarget, messageId: string): Key => ({
   PK: messagePartition(target),
