@@ -4,9 +4,10 @@
  * than allowed at once, and edits racing deletions.
  */
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { reactionKey } from '../../lambdas/data/keys.ts';
+import { reactionKey, roomMembershipKey } from '../../lambdas/data/keys.ts';
 import { MessageChangeRepository } from '../../lambdas/data/message-changes.ts';
 import { MessageRepository, toHistoryMessage } from '../../lambdas/data/messages.ts';
 import { scanAll, tableReader, useFreshTable } from '../support/table.ts';
@@ -96,5 +97,22 @@ describe('the database decides', () => {
       expect(after).toMatchObject({ deleted: true, text: '' });
       expect(after?.editedAt).toBeUndefined();
     }
+  });
+
+  it('a moderator demoted before the deletion commits is refused by the deleting transaction', async () => {
+    const room = `r-${randomUUID().slice(0, 8)}`;
+    const message = await newMessage(room);
+    const member = (role: string) =>
+      doc.send(new PutCommand({ TableName: tableName, Item: { ...roomMembershipKey(room, 'dora'), role } }));
+    // The domain read dora's role as moderator; the demotion lands before the deletion's transaction.
+    await member('member');
+    const stored = await changes.get({ room }, message.messageId);
+
+    const refused = await changes.delete({ room }, stored ?? { from: 'alice' }, { moderator: 'dora', room });
+    await member('moderator');
+    const allowed = await changes.delete({ room }, stored ?? { from: 'alice' }, { moderator: 'dora', room });
+
+    expect(refused).toBe('not-allowed');
+    expect(allowed).toBe('deleted');
   });
 });
