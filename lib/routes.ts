@@ -146,6 +146,15 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   'PATCH /rooms/{name}/members/{username}': 'readWrite',
   // Queries the room's partition and deletes it with BatchWriteItem (in grantReadWriteData).
   'DELETE /rooms/{name}': 'readWrite',
+  // Edits, deletes and reactions: conditional writes on the message item (and a reaction item).
+  'PATCH /rooms/{name}/messages/{messageId}': 'readWrite',
+  'DELETE /rooms/{name}/messages/{messageId}': 'readWrite',
+  'PUT /rooms/{name}/messages/{messageId}/reactions/{emoji}': 'readWrite',
+  'DELETE /rooms/{name}/messages/{messageId}/reactions/{emoji}': 'readWrite',
+  'PATCH /conversations/{id}/messages/{messageId}': 'readWrite',
+  'DELETE /conversations/{id}/messages/{messageId}': 'readWrite',
+  'PUT /conversations/{id}/messages/{messageId}/reactions/{emoji}': 'readWrite',
+  'DELETE /conversations/{id}/messages/{messageId}/reactions/{emoji}': 'readWrite',
   'POST /conversations': 'readWrite',
   'GET /conversations': 'read',
   'GET /conversations/{id}/messages': 'read',

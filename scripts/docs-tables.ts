@@ -25,6 +25,7 @@ import {
   publicRoomsIndexKeys,
   pushSentKey,
   rateBucketKey,
+  reactionKey,
   roomBanKey,
   roomKey,
   roomMemberKey,
@@ -157,6 +158,8 @@ export function keysTable(): string {
   const conversation = { conversationId: SAMPLE.conversationId };
   const guard = (target: typeof room | typeof conversation) =>
     clientMessageIdKey(target, SAMPLE.username, SAMPLE.clientMessageId);
+  const reaction = (target: typeof room | typeof conversation) =>
+    reactionKey(target, SAMPLE.username, SAMPLE.messageId, '👍');
   const rows: KeyRow[] = [
     {
       item: 'user profile',
@@ -185,6 +188,13 @@ export function keysTable(): string {
     {
       item: 'clientMessageId guard (room or conversation)',
       key: { PK: `${guard(room).PK} or ${guard(conversation).PK}`, SK: guard(room).SK },
+    },
+    {
+      item: 'reaction (one per user, message and emoji; the emoji in hex code points, here 👍)',
+      key: {
+        PK: `${reaction(room).PK} or ${reaction(conversation).PK}`,
+        SK: reaction(room).SK,
+      },
     },
     {
       item: 'connection',

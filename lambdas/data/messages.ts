@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } fro
 import type * as contract from '../../lib/contract/index.ts';
 import {
   clientMessageIdKey,
+  emojiOfKeyPart,
   MESSAGE_PREFIX,
   type MessageTarget,
   messagePartition,
@@ -36,7 +37,12 @@ const MESSAGE_FIELDS = [
   'text',
   'sentAt',
   'clientMessageId',
+  'replyTo',
+  'editedAt',
 ] as const;
+
+/** The attribute of a message item that counts one emoji's reactions: `R_` and the emoji's key part. */
+export const REACTION_COUNT_PREFIX = 'R_';
 
 /** Messages under their room's or conversation's partition, sorted by their ULID. */
 export class MessageRepository {
@@ -105,7 +111,9 @@ export class MessageRepository {
       }),
     );
     // BETWEEN is inclusive: drop the `before` message itself.
-    const newestFirst = (output.Items ?? []).map(toMessage).filter((message) => message.messageId !== before);
+    const newestFirst = (output.Items ?? [])
+      .map(toHistoryMessage)
+      .filter((message) => message.messageId !== before);
     const oldestFirst = newestFirst.slice(0, limit).reverse();
     const hasOlder = newestFirst.length > limit;
     return { messages: oldestFirst, before: hasOlder ? oldestFirst[0]?.messageId : undefined };
@@ -118,10 +126,35 @@ function targetOf(message: Message): MessageTarget {
   throw new Error('A message needs a room or a conversation');
 }
 
+/**
+ * A message item as the contract shows it. A deleted one is a tombstone: its id, place, sender and time, with
+ * `deleted: true` and empty text, and nothing else (its reply, edit time and reactions are dropped here too).
+ */
 export function toMessage(item: Record<string, unknown>): Message {
+  if (item.deleted === true) {
+    const { messageId, room, conversationId, from, sentAt } = item as Message;
+    return { messageId, ...(room ? { room } : { conversationId }), from, text: '', sentAt, deleted: true };
+  }
   const message: Record<string, unknown> = {};
   for (const field of MESSAGE_FIELDS) {
     if (item[field] !== undefined) message[field] = item[field];
   }
   return message as unknown as Message;
+}
+
+/** A message item as history shows it: with its reactions by count when it has any (`me` is filled in by the history use case). */
+export function toHistoryMessage(item: Record<string, unknown>): Message {
+  const message = toMessage(item);
+  if (message.deleted) return message;
+  const reactions = Object.entries(item)
+    .filter(
+      ([name, count]) => name.startsWith(REACTION_COUNT_PREFIX) && typeof count === 'number' && count > 0,
+    )
+    .map(([name, count]) => ({
+      emoji: emojiOfKeyPart(name.slice(REACTION_COUNT_PREFIX.length)),
+      count: count as number,
+      me: false,
+    }))
+    .sort((a, b) => b.count - a.count || (a.emoji < b.emoji ? -1 : 1));
+  return reactions.length === 0 ? message : { ...message, reactions };
 }

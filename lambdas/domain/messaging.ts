@@ -1,5 +1,6 @@
 import type { ServerFrameOf } from '../../lib/contract/index.ts';
 import type { Conversation, ConversationRepository } from '../data/conversations.ts';
+import type { MessageChangeRepository } from '../data/message-changes.ts';
 import type {
   AppendResult,
   HistoryPage,
@@ -7,7 +8,12 @@ import type {
   MessageRepository,
   MessageTarget,
 } from '../data/messages.ts';
-import { BlockedError, ConversationNotFoundError, SocketError } from '../shared/errors.ts';
+import {
+  BlockedError,
+  ConversationNotFoundError,
+  MessageNotFoundError,
+  SocketError,
+} from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { type LimitDeps, takeRateToken } from './limits.ts';
 import { type DeliveryDeps, deliver, idsOf } from './presence.ts';
@@ -22,12 +28,15 @@ import {
 export interface MessagingDeps extends DeliveryDeps, LimitDeps, RoomAccessDeps {
   readonly messages: MessageRepository;
   readonly conversations: ConversationRepository;
+  readonly messageChanges: MessageChangeRepository;
   readonly newMessageId: () => string;
 }
 
 export interface OutgoingMessage {
   readonly text: string;
   readonly clientMessageId?: string;
+  /** A message of the same room or conversation, not deleted (one strongly consistent GetItem checks it). */
+  readonly replyTo?: string;
 }
 
 /**
@@ -154,6 +163,9 @@ async function store(
   from: string,
   outgoing: OutgoingMessage,
 ): Promise<AppendResult> {
+  if (outgoing.replyTo !== undefined && !(await deps.messageChanges.isLive(target, outgoing.replyTo))) {
+    throw new MessageNotFoundError();
+  }
   const message: Message = {
     messageId: deps.newMessageId(),
     ...target,
@@ -161,6 +173,7 @@ async function store(
     text: outgoing.text,
     sentAt: deps.now().toISOString(),
     ...(outgoing.clientMessageId === undefined ? {} : { clientMessageId: outgoing.clientMessageId }),
+    ...(outgoing.replyTo === undefined ? {} : { replyTo: outgoing.replyTo }),
   };
   const result = await deps.messages.append(message);
   const { room } = result.message;
@@ -172,7 +185,8 @@ async function store(
   return result;
 }
 
-async function connectionsOf(deps: MessagingDeps, conversation: Conversation): Promise<string[]> {
+/** Every connection of a conversation's participants: 1 Query of GSI1 per participant. */
+export async function connectionsOf(deps: MessagingDeps, conversation: Conversation): Promise<string[]> {
   const perParticipant = await Promise.all(
     conversation.participants.map((participant) => deps.connections.connectionIdsOf(participant)),
   );

@@ -4,6 +4,7 @@ import { CONVERSATION_CURSOR_PATTERN } from '../data/conversations.ts';
 import { blockUser, listBlocks, unblockUser } from '../domain/blocks.ts';
 import { listConversations, openConversation, searchUsers } from '../domain/conversations.ts';
 import { setConversationMuted } from '../domain/devices.ts';
+import { deleteMessage, editMessage, react, withMyReactions } from '../domain/message-changes.ts';
 import { conversationHistory, sendDirectMessage } from '../domain/messaging.ts';
 import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
@@ -35,7 +36,10 @@ export const handler = httpHandler(
     },
     'GET /conversations/{id}/messages': async ({ params, query, identity }) => {
       const before = decodeCursor(query.before, MESSAGE_ID_PATTERN, 'before');
-      return historyAnswer(await conversationHistory(deps, identity, params.id, query.limit, before));
+      const page = await conversationHistory(deps, identity, params.id, query.limit, before);
+      return historyAnswer(
+        await withMyReactions(deps, { conversationId: params.id }, identity.username, page),
+      );
     },
     'POST /conversations/{id}/messages': async ({ params, body, identity }) =>
       postedAnswer(await sendDirectMessage(deps, identity, params.id, body)),
@@ -61,6 +65,25 @@ export const handler = httpHandler(
       status: 200,
       body: await setConversationMuted(deps, identity, params.id, body.muted),
     }),
+    'PATCH /conversations/{id}/messages/{messageId}': async ({ params, body, identity }) => {
+      const place = { conversationId: params.id };
+      return {
+        status: 200,
+        body: { message: await editMessage(deps, identity, place, params.messageId, body.text) },
+      };
+    },
+    'DELETE /conversations/{id}/messages/{messageId}': async ({ params, identity }) => {
+      await deleteMessage(deps, identity, { conversationId: params.id }, params.messageId);
+      return { status: 204, body: undefined };
+    },
+    'PUT /conversations/{id}/messages/{messageId}/reactions/{emoji}': async ({ params, identity }) => {
+      await react(deps, identity, { conversationId: params.id }, params.messageId, params.emoji, true);
+      return { status: 204, body: undefined };
+    },
+    'DELETE /conversations/{id}/messages/{messageId}/reactions/{emoji}': async ({ params, identity }) => {
+      await react(deps, identity, { conversationId: params.id }, params.messageId, params.emoji, false);
+      return { status: 204, body: undefined };
+    },
   },
   buildAuthenticator(doc),
 );

@@ -5,6 +5,7 @@ import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
 import { ConversationRepository } from '../data/conversations.ts';
 import { MembershipRepository } from '../data/memberships.ts';
+import { MessageChangeRepository } from '../data/message-changes.ts';
 import { MessageRepository } from '../data/messages.ts';
 import { RoomDeletionRepository } from '../data/room-deletion.ts';
 import { RoomRepository } from '../data/rooms.ts';
@@ -45,6 +46,7 @@ export function messagingDeps(
     sanctions: new SanctionRepository(doc, table),
     connections: new ConnectionRepository(doc, table),
     messages: new MessageRepository(doc, table),
+    messageChanges: new MessageChangeRepository(doc, table),
     conversations: new ConversationRepository(doc, table),
     ...limitDeps(doc, table),
     poster,

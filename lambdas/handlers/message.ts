@@ -9,7 +9,8 @@ export const handler = webSocketHandler(
   'message',
   {
     message: async ({ connectionId, frame }) => {
-      const outgoing = { text: frame.text, clientMessageId: frame.clientMessageId };
+      const { text, clientMessageId, replyTo } = frame;
+      const outgoing = { text, clientMessageId, replyTo };
       if (frame.room !== undefined) {
         await sendRoomMessageFromConnection(deps, connectionId, frame.room, outgoing);
         return;

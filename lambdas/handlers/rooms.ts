@@ -8,6 +8,7 @@ import {
   myInvitations,
   myRooms,
 } from '../domain/membership.ts';
+import { deleteMessage, editMessage, react, withMyReactions } from '../domain/message-changes.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
 import { ban, kick, mute, setRole, unban, unmute } from '../domain/moderation.ts';
 import { deleteRoom } from '../domain/room-deletion.ts';
@@ -41,7 +42,8 @@ export const handler = httpHandler(
     }),
     'GET /rooms/{name}/messages': async ({ params, query, identity }) => {
       const before = decodeCursor(query.before, MESSAGE_ID_PATTERN, 'before');
-      return historyAnswer(await roomHistory(deps, identity, params.name, query.limit, before));
+      const page = await roomHistory(deps, identity, params.name, query.limit, before);
+      return historyAnswer(await withMyReactions(deps, { room: params.name }, identity.username, page));
     },
     'POST /rooms/{name}/messages': async ({ params, body, identity }) =>
       postedAnswer(await postRoomMessage(deps, identity, params.name, body)),
@@ -97,6 +99,24 @@ export const handler = httpHandler(
     }),
     'DELETE /rooms/{name}': async ({ params, identity }) => {
       await deleteRoom(deps, identity, params.name);
+      return { status: 204, body: undefined };
+    },
+    'PATCH /rooms/{name}/messages/{messageId}': async ({ params, body, identity }) => ({
+      status: 200,
+      body: {
+        message: await editMessage(deps, identity, { room: params.name }, params.messageId, body.text),
+      },
+    }),
+    'DELETE /rooms/{name}/messages/{messageId}': async ({ params, identity }) => {
+      await deleteMessage(deps, identity, { room: params.name }, params.messageId);
+      return { status: 204, body: undefined };
+    },
+    'PUT /rooms/{name}/messages/{messageId}/reactions/{emoji}': async ({ params, identity }) => {
+      await react(deps, identity, { room: params.name }, params.messageId, params.emoji, true);
+      return { status: 204, body: undefined };
+    },
+    'DELETE /rooms/{name}/messages/{messageId}/reactions/{emoji}': async ({ params, identity }) => {
+      await react(deps, identity, { room: params.name }, params.messageId, params.emoji, false);
       return { status: 204, body: undefined };
     },
   },

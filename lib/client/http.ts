@@ -43,6 +43,18 @@ export type { TokensListener } from './credentials.ts';
 export type { BanOptions, ModerationOptions } from './moderation.ts';
 export type { Created, HistoryOptions, PageOptions } from './paging.ts';
 
+/** Where a message lives: a room or a conversation. */
+export type MessageTarget = { readonly room: string } | { readonly conversationId: string };
+
+/** The path of one message of a room or a conversation. */
+function messagePath(target: MessageTarget, messageId: string): string {
+  const place =
+    'room' in target
+      ? `/rooms/${encodeURIComponent(target.room)}`
+      : `/conversations/${encodeURIComponent(target.conversationId)}`;
+  return `${place}/messages/${encodeURIComponent(messageId)}`;
+}
+
 /**
  * A client of the HTTP API. `withLogin` gives a signed-in copy that holds its session's tokens and renews
  * them as they expire (`withToken`: one that only sends an access token).
@@ -215,6 +227,25 @@ export class ChatApi extends ApiClientBase {
       text,
       options,
     );
+  }
+
+  // --- one message: edit, delete, reactions ---
+
+  /** The author's new text for a message; answers the message with `editedAt`. */
+  async editMessage(target: MessageTarget, messageId: string, text: string): Promise<Message> {
+    const path = messagePath(target, messageId);
+    return (await this.request<{ message: Message }>('PATCH', path, { body: { text } })).body.message;
+  }
+
+  /** Deletes a message (its author; in a room also the owner and moderators): a tombstone. Idempotent. */
+  async deleteMessage(target: MessageTarget, messageId: string): Promise<void> {
+    await this.request('DELETE', messagePath(target, messageId));
+  }
+
+  /** Reacts to a message with one emoji (`added`), or takes the reaction back. Idempotent either way. */
+  async react(target: MessageTarget, messageId: string, emoji: string, added = true): Promise<void> {
+    const path = `${messagePath(target, messageId)}/reactions/${encodeURIComponent(emoji)}`;
+    await this.request(added ? 'PUT' : 'DELETE', path);
   }
 
   /** Users whose username starts with `prefix` (at least 2 characters, any case), by username. */

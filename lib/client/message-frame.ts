@@ -33,7 +33,8 @@ export function messageFrame(
       `clientMessageId must be ${limits.clientMessageIdCharacters.min} to ${limits.clientMessageIdCharacters.max} of A-Z, a-z, 0-9, "_" and "-".`,
     );
   }
-  const frame = { action: 'message' as const, ...target, text, clientMessageId };
+  const reply = options.replyTo === undefined ? {} : { replyTo: options.replyTo };
+  const frame = { action: 'message' as const, ...target, text, clientMessageId, ...reply };
   // A frame over the gateway's limit closes the connection (1009); re-sent after the reconnect, it would
   // close the next one too.
   if (Buffer.byteLength(JSON.stringify(frame)) > limits.maxFrameBytes) {

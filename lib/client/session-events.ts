@@ -7,8 +7,11 @@ import type {
   InvitedFrame,
   JoinedFrame,
   LeftFrame,
+  MessageDeletedFrame,
   MessageFrame,
+  MessageUpdatedFrame,
   PongFrame,
+  ReactionFrame,
   RemovedFrame,
   RoomDeletedFrame,
   ServerFrame,
@@ -52,6 +55,9 @@ export interface FrameEvents {
   readonly removed: RemovedFrame;
   /** Deleted by its owner: the room is dropped from the session's rooms. */
   readonly room_deleted: RoomDeletedFrame;
+  readonly message_updated: MessageUpdatedFrame;
+  readonly message_deleted: MessageDeletedFrame;
+  readonly reaction: ReactionFrame;
   readonly error: ErrorFrame;
 }
 

@@ -74,6 +74,8 @@ export interface SendOptions {
    * message: a retry never stores or delivers twice. The WebSocket session makes one up when absent.
    */
   readonly clientMessageId?: string;
+  /** The id of a message of the same room or conversation that this one answers. */
+  readonly replyTo?: string;
 }
 
 // --- WebSocket frames -------------------------------------------------------------------------------------
@@ -93,6 +95,14 @@ export type UserLeftFrame = contract.ServerFrameOf<'user_left'>;
 export type MessageFrame = { readonly type: 'message' } & Message;
 export type AckFrame = contract.ServerFrameOf<'ack'>;
 export type PongFrame = contract.ServerFrameOf<'pong'>;
+/** A message was edited: the whole message, as it is now (with `editedAt`). */
+export type MessageUpdatedFrame = { readonly type: 'message_updated' } & Message;
+/** A message was deleted: history shows its tombstone. */
+export type MessageDeletedFrame = contract.ServerFrameOf<'message_deleted'>;
+/** Someone reacted to a message (`added`), or took their reaction back. */
+export type ReactionFrame = contract.ServerFrameOf<'reaction'>;
+/** One emoji's reactions to a message, in history. */
+export type Reaction = contract.Reaction;
 /** This user was invited to a room: accept with `ChatApi.joinRoom(room)`. */
 export type InvitedFrame = contract.ServerFrameOf<'invited'>;
 /** This user was kicked or banned from a room by `by`: the session no longer is in it. */
@@ -116,4 +126,7 @@ export type ServerFrame =
   | InvitedFrame
   | RemovedFrame
   | RoomDeletedFrame
+  | MessageUpdatedFrame
+  | MessageDeletedFrame
+  | ReactionFrame
   | ErrorFrame;

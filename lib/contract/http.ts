@@ -3,6 +3,7 @@ import type { HttpErrorCode } from './errors.ts';
 import {
   clientMessageId,
   cursorParameter,
+  messageId,
   messageText,
   pageLimit,
   roomName,
@@ -13,6 +14,7 @@ import {
 import { authRoutes } from './http-auth.ts';
 import { blockRoutes } from './http-blocks.ts';
 import { deviceRoutes } from './http-devices.ts';
+import { messageRoutes } from './http-messages.ts';
 import { moderationRoutes } from './http-moderation.ts';
 import { membershipRoutes } from './http-rooms.ts';
 import { userRoutes } from './http-users.ts';
@@ -33,7 +35,13 @@ const historyQuery = z.object({
 const conversationParams = z.object({ id: z.string() });
 const postMessageBody = published(
   'PostMessageRequest',
-  z.object({ text: messageText, clientMessageId: z.optional(clientMessageId) }),
+  z.object({
+    text: messageText,
+    clientMessageId: z.optional(clientMessageId),
+    replyTo: z.optional(
+      messageId.check(z.meta({ description: 'A message of the same room or conversation.' })),
+    ),
+  }),
 );
 
 const messageResponse = published('MessageResponse', one('message', message));
@@ -54,6 +62,7 @@ export const httpRoutes = {
   ...userRoutes,
   ...membershipRoutes,
   ...moderationRoutes,
+  ...messageRoutes,
   'GET /rooms': {
     method: 'GET',
     path: '/rooms',
@@ -112,7 +121,7 @@ export const httpRoutes = {
     params: roomParams,
     body: postMessageBody,
     responses: { 201: messageStored, 200: messageRepeated },
-    errors: ['ROOM_NOT_FOUND', 'RATE_LIMITED'],
+    errors: ['ROOM_NOT_FOUND', 'MESSAGE_NOT_FOUND', 'RATE_LIMITED'],
   },
   'POST /conversations': {
     method: 'POST',
@@ -170,7 +179,7 @@ export const httpRoutes = {
     params: conversationParams,
     body: postMessageBody,
     responses: { 201: messageStored, 200: messageRepeated },
-    errors: ['CONVERSATION_NOT_FOUND', 'BLOCKED', 'RATE_LIMITED'],
+    errors: ['CONVERSATION_NOT_FOUND', 'MESSAGE_NOT_FOUND', 'BLOCKED', 'RATE_LIMITED'],
   },
 } as const satisfies Record<string, HttpRouteSpec>;
 

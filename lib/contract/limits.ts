@@ -23,6 +23,10 @@ export const limits = {
   /** bcrypt reads 72 bytes of a password: longer ones are refused, never truncated. */
   passwordBytes: { min: 8, max: 72 },
   clientMessageIdCharacters: { min: 1, max: 64 },
+  /** Distinct emoji on one message; a new one beyond it is 409 TOO_MANY_REACTIONS (more of one already there is fine). */
+  maxReactionsPerMessage: 20,
+  /** A reaction's emoji: one grapheme, at most this many UTF-16 code units (the longest ZWJ family fits). */
+  maxEmojiCodeUnits: 64,
   /** `?limit=` of every paged list. */
   pageSize: { min: 1, max: 100, default: 50 },
   /** API Gateway closes a WebSocket connection idle (no client frame) for this long. */
@@ -59,6 +63,8 @@ export const rateLimitDefaults = {
   roomCreation: { perMinute: 10, burst: 10 },
   /** Conversation opens: 30 a minute, burst 10. */
   conversationOpen: { perMinute: 30, burst: 10 },
+  /** Reactions added or removed: 5 a second, burst 20. */
+  reaction: { perMinute: 300, burst: 20 },
 } as const satisfies Record<string, { perMinute: number; burst: number }>;
 
 export type RateLimitKind = keyof typeof rateLimitDefaults;

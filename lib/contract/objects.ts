@@ -114,6 +114,16 @@ export const roomMembership = published(
   z.object({ room: z.string(), role: roomRole, joinedAt: timestamp('When the user became a member.') }),
 );
 
+/** One emoji's reactions to a message, as history shows them to the caller. */
+export const reaction = published(
+  'Reaction',
+  z.object({
+    emoji: text('One emoji grapheme.'),
+    count: z.int().check(z.meta({ description: 'How many users reacted with it.' })),
+    me: z.boolean().check(z.meta({ description: 'Whether the caller is one of them.' })),
+  }),
+);
+
 /** A message of a room (`room`) or of a conversation (`conversationId`): exactly one of the two is set. */
 export const message = published(
   'Message',
@@ -126,6 +136,21 @@ export const message = published(
       text: z.string(),
       sentAt: timestamp('When the server stored it.'),
       clientMessageId: z.optional(text('Echoed when the sender gave one.')),
+      replyTo: z.optional(text('The id of the message of the same room or conversation this one answers.')),
+      editedAt: z.optional(timestamp('When its author last edited it.')),
+      deleted: z.optional(
+        z
+          .literal(true)
+          .check(z.meta({ description: 'A tombstone: its text is "", nothing else of it is kept.' })),
+      ),
+      reactions: z.optional(
+        z.array(reaction).check(
+          z.meta({
+            description:
+              'In history pages, when it has any: its reactions, most frequent first (never on a tombstone).',
+          }),
+        ),
+      ),
     })
     .check(z.meta({ oneOf: [{ required: ['room'] }, { required: ['conversationId'] }] })),
 );
@@ -257,6 +282,7 @@ export type RoomMembership = z.infer<typeof roomMembership>;
 export type RoomRole = z.infer<typeof roomRole>;
 export type Visibility = z.infer<typeof visibility>;
 export type Message = z.infer<typeof message>;
+export type Reaction = z.infer<typeof reaction>;
 export type Conversation = z.infer<typeof conversation>;
 export type ConversationSummary = z.infer<typeof conversationSummary>;
 export type LoginResult = z.infer<typeof loginResult>;

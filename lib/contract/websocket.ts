@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { socketErrorCodes } from './errors.ts';
-import { clientMessageId, conversationId, messageText, roomName } from './fields.ts';
+import { clientMessageId, conversationId, messageId, messageText, roomName } from './fields.ts';
 import { message } from './objects.ts';
 
 /**
@@ -17,6 +17,7 @@ const messageAction = z
     conversationId: z.optional(conversationId),
     text: messageText,
     clientMessageId: z.optional(clientMessageId),
+    replyTo: z.optional(messageId),
   })
   .check(
     z.refine((frame) => (frame.room === undefined) !== (frame.conversationId === undefined), {
@@ -87,6 +88,22 @@ export const serverFrames = {
     clientMessageId: z.optional(z.string()),
   }),
   pong: z.object({ type: z.literal('pong') }),
+  message_updated: z.extend(message, { type: z.literal('message_updated') }),
+  message_deleted: z.object({
+    type: z.literal('message_deleted'),
+    messageId: z.string(),
+    room: z.optional(z.string()),
+    conversationId: z.optional(z.string()),
+  }),
+  reaction: z.object({
+    type: z.literal('reaction'),
+    messageId: z.string(),
+    room: z.optional(z.string()),
+    conversationId: z.optional(z.string()),
+    emoji: z.string(),
+    username: z.string().check(z.meta({ description: 'Who reacted, or took the reaction back.' })),
+    added: z.boolean().check(z.meta({ description: 'True when added, false when taken back.' })),
+  }),
   invited: z.object({
     type: z.literal('invited'),
     room: z.string().check(z.meta({ description: 'The room this user is invited to.' })),

@@ -24,6 +24,7 @@ import { joinRoom, openConnection } from '../../lambdas/domain/presence.ts';
 import { messagingDeps } from '../../lambdas/handlers/deps.ts';
 import { CONNECTION_TTL_SECONDS, loginLockoutPolicy } from '../../lambdas/shared/config.ts';
 import { ensureTable, localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import { type MessageChangeCapacity, measureMessageChangeCapacity } from './capacity-messages.ts';
 import { measureSessionCapacity, type SessionCapacity } from './capacity-sessions.ts';
 import { batchWrite } from './environment.ts';
 import { round } from './stats.ts';
@@ -37,7 +38,7 @@ export interface Capacity {
   readonly calls: string;
 }
 
-export interface CapacityResult extends SessionCapacity {
+export interface CapacityResult extends SessionCapacity, MessageChangeCapacity {
   readonly register: Capacity;
   readonly login: Capacity;
   /** A wrong password: the login's reads, and both failure counters written. */
@@ -317,6 +318,13 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
         undefined,
       ),
     );
+    const changes = await measureMessageChangeCapacity(
+      measure,
+      deps,
+      'ten',
+      { userId: 'u-alice', username: 'alice', sessionId: 'capacity' },
+      { userId: 'u-ten-0', username: 'ten_u0', sessionId: 'capacity' },
+    );
     const policy = deps.ratePolicies.message;
     const at = Date.now();
     const rateToken = await measure(() => deps.limits.take('message', 'carol', bucketStep(policy, at)));
@@ -344,6 +352,7 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
       roomMessage10WithOtherRooms,
       dm,
       historyPage,
+      ...changes,
       rateToken,
       rateTokenInBurst,
       rateRefused,

@@ -86,6 +86,7 @@ const VALID_BODIES: Record<string, unknown>[] = [
   { name: `r-${suffix}` },
   { name: `p-${suffix}`, visibility: 'private', topic: 'a topic' },
   { text: 'hello', clientMessageId: 'c-1' },
+  { text: 'hello', replyTo: secretIds[0] },
   { peer: bob.username },
   { username: `u${suffix}`, email: `u${suffix}@example.com`, password: 'correct horse battery' },
   { username: alice.username, password: 'correct horse battery' },
@@ -99,6 +100,7 @@ const oneHostileField = fc
       'topic',
       'text',
       'clientMessageId',
+      'replyTo',
       'peer',
       'username',
       'email',
@@ -123,6 +125,7 @@ const hostileBody = fc.oneof(
           text: hostileValue,
           peer: hostileValue,
           clientMessageId: hostileValue,
+          replyTo: hostileValue,
           username: hostileValue,
           email: hostileValue,
           password: hostileValue,
@@ -283,6 +286,72 @@ describe('hostile HTTP requests', () => {
     );
   });
 
+  it('on one message (edit, delete, reactions) never answer 5xx and never touch others’ messages', async () => {
+    const generalIds = [];
+    for (let i = 0; i < 2; i++) {
+      generalIds.push(
+        (await post(bob.token, `/rooms/${general}/messages`, { text: `bob ${i}` })).message.messageId,
+      );
+    }
+    // One reaction surely stored, so that the key check after the hostile input sees a reaction item.
+    const family = encodeURIComponent('👨‍👩‍👧‍👦');
+    const reacted = await api.call('PUT', `/rooms/${general}/messages/${generalIds[0]}/reactions/${family}`, {
+      token: alice.token,
+    });
+    expect(reacted.status).toBe(204);
+    const place = fc.oneof(
+      fc.constantFrom(`/rooms/${general}`, `/rooms/${secret}`),
+      fc.constantFrom(
+        `/conversations/${aliceBob.conversationId}`,
+        `/conversations/${carolDave.conversationId}`,
+      ),
+      hostileSegment.map((segment) => `/rooms/${segment}`),
+      hostileSegment.map((segment) => `/conversations/${segment}`),
+    );
+    const messageId = fc.oneof(fc.constantFrom(...secretIds, ...carolDaveIds, ...generalIds), hostileSegment);
+    const emoji = fc.oneof(
+      fc.constantFrom('👍', '🇫🇷', '#️⃣', '👨‍👩‍👧‍👦').map(encodeURIComponent),
+      fc
+        .string({ maxLength: 12, unit: 'grapheme' })
+        .filter((value) => value !== '')
+        .map(encodeURIComponent),
+      hostileSegment,
+    );
+    const route = fc.oneof(
+      fc
+        .tuple(fc.constantFrom('PATCH', 'DELETE'), place, messageId)
+        .map(([m, p, id]) => [m, `${p}/messages/${id}`]),
+      fc
+        .tuple(fc.constantFrom('PUT', 'DELETE'), place, messageId, emoji)
+        .map(([m, p, id, e]) => [m, `${p}/messages/${id}/reactions/${e}`]),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        route,
+        hostileBody,
+        hostileAuthorization,
+        async ([method, path], body, authorization) => {
+          const response = await rawRequest(stack.httpUrl, {
+            method: method as string,
+            path: path as string,
+            headers: { authorization, ...JSON_BODY },
+            body: method === 'PATCH' ? body : undefined,
+          });
+          const context = `${method} ${(path as string).slice(0, 200)} ${method === 'PATCH' ? body.slice(0, 200) : ''}`;
+          expect(response.status, context).toBeLessThan(500);
+          if (response.status >= 400) expectContractError(response, context);
+          else expect([200, 204], context).toContain(response.status);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // Nothing of carol's room or of carol and dave's conversation changed: no edit, deletion or reaction.
+    const untouched = (messages: Frame[]) =>
+      messages.every((message) => !message.editedAt && !message.deleted && !message.reactions);
+    expect(untouched(await api.roomHistory(secret, carol))).toBe(true);
+    expect(untouched(await api.conversationHistory(carolDave.conversationId, dave))).toBe(true);
+  });
+
   it('refuse forged cursors with 400, or answer only what the caller may read', async () => {
     const routes = [
       '/auth/me/export?cursor=',
@@ -398,6 +467,7 @@ describe('hostile WebSocket frames', () => {
       { action: 'leave', room: general },
       { action: 'message', room: general, text: 'hello', clientMessageId: 'w-1' },
       { action: 'message', conversationId: aliceBob.conversationId, text: 'hello' },
+      { action: 'message', room: general, text: 'a reply', replyTo: carolDaveIds[0] },
       { action: 'ping' },
     ];
     const frame = fc.oneof(
@@ -406,7 +476,15 @@ describe('hostile WebSocket frames', () => {
         arbitrary: fc
           .tuple(
             fc.constantFrom(...validFrames),
-            fc.constantFrom('action', 'room', 'conversationId', 'text', 'clientMessageId', 'extra'),
+            fc.constantFrom(
+              'action',
+              'room',
+              'conversationId',
+              'text',
+              'clientMessageId',
+              'replyTo',
+              'extra',
+            ),
             hostileValue,
           )
           .map(([valid, field, value]) => JSON.stringify({ ...valid, [field]: value })),

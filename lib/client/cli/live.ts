@@ -17,6 +17,7 @@ import type {
   UserLeftFrame,
 } from '../types.ts';
 import { LiveTerminal } from './live-terminal.ts';
+import { changeNotice, type MessageChangeFrame, MessageLog } from './message-actions.ts';
 import { errorSentence, MessagePrinter, type Painter } from './output.ts';
 import type { LiveTarget } from './slash-commands.ts';
 import { type ChatWindow, isSlashCommand, runSlashCommand } from './slash-commands.ts';
@@ -45,6 +46,7 @@ type LiveEvent =
   | { readonly kind: 'user_joined' | 'user_left'; readonly frame: UserJoinedFrame | UserLeftFrame }
   | { readonly kind: 'invited'; readonly frame: InvitedFrame }
   | { readonly kind: 'removed' | 'room_deleted'; readonly frame: RemovedFrame | RoomDeletedFrame }
+  | { readonly kind: 'change'; readonly frame: MessageChangeFrame }
   | { readonly kind: 'state'; readonly change: StateChange };
 
 /**
@@ -63,6 +65,7 @@ class LiveChat {
   private readonly printer: MessagePrinter;
   private readonly historyTarget: { room: string } | { conversationId: string };
   private readonly seen = new Set<string>();
+  private readonly log = new MessageLog();
   private newestSeen = '';
   private failures = 0;
   private knownMembers: string[] = [];
@@ -90,6 +93,9 @@ class LiveChat {
       session.on('invited', (frame) => this.handle({ kind: 'invited', frame })),
       session.on('removed', (frame) => this.handle({ kind: 'removed', frame })),
       session.on('room_deleted', (frame) => this.handle({ kind: 'room_deleted', frame })),
+      ...(['message_updated', 'message_deleted', 'reaction'] as const).map((type) =>
+        session.on(type, (frame) => this.handle({ kind: 'change', frame })),
+      ),
       session.on('state', (change) => this.handle({ kind: 'state', change })),
     ];
     this.window = {
@@ -102,6 +108,10 @@ class LiveChat {
         this.knownMembers = this.currentMembers();
       },
       sent: () => this.sendChain,
+      api: options.api,
+      place: this.historyTarget,
+      log: this.log,
+      reply: (text, replyTo) => this.send(text, replyTo),
       finish: (code) => this.finish(code),
     };
   }
@@ -211,6 +221,13 @@ class LiveChat {
         if (target.kind === 'room' && frame.room === target.room) this.finish(1);
         break;
       }
+      case 'change': {
+        const { frame } = event;
+        const place = target.kind === 'room' ? target.room : target.conversationId;
+        if ((frame.room ?? frame.conversationId) === place)
+          this.printer.notice(changeNotice(frame, this.log));
+        break;
+      }
       case 'state':
         void this.onState(event.change);
         break;
@@ -265,15 +282,17 @@ class LiveChat {
     }
   }
 
-  private send(text: string): void {
+  private send(text: string, replyTo?: string): void {
     const { session, target, me } = this.options;
     this.sendChain = this.sendChain.then(async () => {
       try {
+        const options = replyTo === undefined ? {} : { replyTo };
         const ack =
           target.kind === 'room'
-            ? await session.sendToRoom(target.room, text)
-            : await session.sendToConversation(target.conversationId, text);
-        this.show({ messageId: ack.messageId, ...this.historyTarget, from: me, text, sentAt: ack.sentAt });
+            ? await session.sendToRoom(target.room, text, options)
+            : await session.sendToConversation(target.conversationId, text, options);
+        const { messageId, sentAt } = ack;
+        this.show({ messageId, ...this.historyTarget, from: me, text, sentAt, ...options });
       } catch (error) {
         this.failures += 1;
         this.printError('message not sent: ', error);
@@ -287,6 +306,7 @@ class LiveChat {
     if (this.seen.has(message.messageId)) return;
     this.seen.add(message.messageId);
     if (message.messageId > this.newestSeen) this.newestSeen = message.messageId;
+    this.log.remember(message);
     this.printer.message(message, { direct });
   }
 

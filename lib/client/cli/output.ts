@@ -78,8 +78,22 @@ export class MessagePrinter {
       clean(message.from),
     );
     // Continuation lines of a multi-line message are indented under the text.
-    const text = clean(message.text).replaceAll('\n', '\n        ');
-    this.write(`${time} ${marker}${name}: ${text}`);
+    const text = message.deleted
+      ? this.painter.paint('dim', '(deleted)')
+      : clean(message.text).replaceAll('\n', '\n        ');
+    this.write(`${time} ${marker}${name}: ${this.replyMark(message)}${text}${this.annotations(message)}`);
+  }
+
+  /** `↪ ` before a reply. */
+  private replyMark(message: Message): string {
+    return message.replyTo === undefined || message.deleted ? '' : this.painter.paint('dim', '↪ ');
+  }
+
+  /** ` (edited)` and ` [👍 2, 🎉 1]` after the text. */
+  private annotations(message: Message): string {
+    const edited = message.editedAt === undefined ? '' : this.painter.paint('dim', ' (edited)');
+    const reactions = (message.reactions ?? []).map((r) => `${clean(r.emoji)} ${r.count}`).join(', ');
+    return `${edited}${reactions === '' ? '' : this.painter.paint('dim', ` [${reactions}]`)}`;
   }
 
   /** `[HH:MM] * bob joined` */
