@@ -4,6 +4,7 @@
  */
 import { ApiClientBase } from './api-base.ts';
 import * as membership from './membership.ts';
+import type { MessageTarget } from './message-frame.ts';
 import * as moderation from './moderation.ts';
 import {
   type Created,
@@ -44,7 +45,7 @@ export type { BanOptions, ModerationOptions } from './moderation.ts';
 export type { Created, HistoryOptions, PageOptions } from './paging.ts';
 
 /** Where a message lives: a room or a conversation. */
-export type MessageTarget = { readonly room: string } | { readonly conversationId: string };
+export type { MessageTarget };
 
 /** The path of one message of a room or a conversation. */
 function messagePath(target: MessageTarget, messageId: string): string {

@@ -62,7 +62,12 @@ describe('ChatApi', () => {
 
     // Conversations
     const { value: conversation } = await alice.openConversation(bobName);
-    await alice.postConversationMessage(conversation.conversationId, 'hi');
+    const { value: said } = await alice.postConversationMessage(conversation.conversationId, 'hi');
+    const inConversation = { conversationId: conversation.conversationId };
+    await alice.editMessage(inConversation, said.messageId, 'hi!');
+    await bob.react(inConversation, said.messageId, '👍');
+    await bob.react(inConversation, said.messageId, '👍', false);
+    await alice.deleteMessage(inConversation, said.messageId);
     await alice.conversationMessages(conversation.conversationId);
     await alice.listConversations();
     await alice.muteConversation(conversation.conversationId);
@@ -75,7 +80,11 @@ describe('ChatApi', () => {
     await bob.joinRoom(room);
     await bob.myRooms();
     await alice.roomMembers(room);
-    await alice.postRoomMessage(room, 'hello');
+    const { value: posted } = await alice.postRoomMessage(room, 'hello');
+    await alice.editMessage({ room }, posted.messageId, 'hello!');
+    await bob.react({ room }, posted.messageId, '🎉');
+    await bob.react({ room }, posted.messageId, '🎉', false);
+    await alice.deleteMessage({ room }, posted.messageId);
     await alice.roomMessages(room);
     await alice.setRole(room, bobName, 'moderator');
     await alice.setRole(room, bobName, 'member');
