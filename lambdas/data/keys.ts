@@ -159,6 +159,8 @@ export function messagePartition(target: MessageTarget): string {
 
 export const MESSAGE_PREFIX = 'MSG#';
 export const messageSortKey = (messageId: string): string => `${MESSAGE_PREFIX}${messageId}`;
+/** A sort key past every message's (message ids are upper-case letters and digits): the end of a range of them. */
+export const MESSAGES_END = `${MESSAGE_PREFIX}~`;
 
 /**
  * A message's entry in its sender's list of sent messages (every room and conversation), in send order: the

@@ -1,4 +1,3 @@
-import { MESSAGE_ID_PATTERN } from '../../lib/contract/index.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { CONVERSATION_CURSOR_PATTERN } from '../data/conversations.ts';
 import { blockUser, listBlocks, unblockUser } from '../domain/blocks.ts';
@@ -9,7 +8,7 @@ import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
 import { managementApiPoster } from '../shared/management.ts';
-import { historyAnswer, nextCursorOf, postedAnswer } from './answers.ts';
+import { historyAnswer, historyPosition, nextCursorOf, postedAnswer } from './answers.ts';
 import { messagingDeps } from './deps.ts';
 import { buildAuthenticator } from './session-deps.ts';
 
@@ -34,8 +33,8 @@ export const handler = httpHandler(
       };
     },
     'GET /conversations/{id}/messages': async ({ params, query, identity }) => {
-      const before = decodeCursor(query.before, MESSAGE_ID_PATTERN, 'before');
-      return historyAnswer(await conversationHistory(deps, identity, params.id, query.limit, before));
+      const position = historyPosition(query);
+      return historyAnswer(await conversationHistory(deps, identity, params.id, query.limit, position));
     },
     'POST /conversations/{id}/messages': async ({ params, body, identity }) =>
       postedAnswer(await sendDirectMessage(deps, identity, params.id, body)),

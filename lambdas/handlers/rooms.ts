@@ -1,4 +1,4 @@
-import { MESSAGE_ID_PATTERN, ROOM_NAME_PATTERN } from '../../lib/contract/index.ts';
+import { ROOM_NAME_PATTERN } from '../../lib/contract/index.ts';
 import { createDocumentClient } from '../data/client.ts';
 import {
   invite,
@@ -15,7 +15,7 @@ import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
 import { managementApiPoster } from '../shared/management.ts';
-import { historyAnswer, nextCursorOf, postedAnswer } from './answers.ts';
+import { historyAnswer, historyPosition, nextCursorOf, postedAnswer } from './answers.ts';
 import { messagingDeps } from './deps.ts';
 import { buildAuthenticator } from './session-deps.ts';
 
@@ -39,8 +39,8 @@ export const handler = httpHandler(
       body: { room: await createRoom(deps, identity, body) },
     }),
     'GET /rooms/{name}/messages': async ({ params, query, identity }) => {
-      const before = decodeCursor(query.before, MESSAGE_ID_PATTERN, 'before');
-      return historyAnswer(await roomHistory(deps, identity, params.name, query.limit, before));
+      const position = historyPosition(query);
+      return historyAnswer(await roomHistory(deps, identity, params.name, query.limit, position));
     },
     'POST /rooms/{name}/messages': async ({ params, body, identity }) =>
       postedAnswer(await postRoomMessage(deps, identity, params.name, body)),

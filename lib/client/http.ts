@@ -8,6 +8,7 @@ import {
   type Created,
   exportAll,
   type HistoryOptions,
+  messagesAfter,
   type PageOptions,
   readAllPages,
   recentMessages,
@@ -22,6 +23,7 @@ import type {
   Invitation,
   LoginResult,
   Message,
+  MessageTarget,
   MyRoom,
   Page,
   PushPlatform,
@@ -146,6 +148,7 @@ export class ChatApi extends ApiClientBase {
     return this.page<RoomMessage>(`/rooms/${encodeURIComponent(room)}/messages`, 'messages', {
       limit: options.limit,
       before: options.before,
+      after: options.after,
     });
   }
 
@@ -183,7 +186,7 @@ export class ChatApi extends ApiClientBase {
     return this.page<ConversationMessage>(
       `/conversations/${encodeURIComponent(conversationId)}/messages`,
       'messages',
-      { limit: options.limit, before: options.before },
+      { limit: options.limit, before: options.before, after: options.after },
     );
   }
 
@@ -259,13 +262,21 @@ export class ChatApi extends ApiClientBase {
    * The `count` most recent messages of a room or conversation (fewer when there are not as many), oldest
    * first, reading as many pages as needed.
    */
-  recentMessages(target: { room: string } | { conversationId: string }, count: number): Promise<Message[]> {
-    return recentMessages(
-      (options) =>
-        'room' in target
-          ? this.roomMessages(target.room, options)
-          : this.conversationMessages(target.conversationId, options),
-      count,
-    );
+  recentMessages(target: MessageTarget, count: number): Promise<Message[]> {
+    return recentMessages((options) => this.history(target, options), count);
+  }
+
+  /**
+   * Every message of a room or conversation newer than `after` (a message id), oldest first, reading forward
+   * until up to date: how a client catches up after being away.
+   */
+  messagesAfter(target: MessageTarget, after: string): Promise<Message[]> {
+    return messagesAfter((options) => this.history(target, options), after);
+  }
+
+  private history(target: MessageTarget, options: HistoryOptions): Promise<Page<Message>> {
+    return 'room' in target
+      ? this.roomMessages(target.room, options)
+      : this.conversationMessages(target.conversationId, options);
   }
 }

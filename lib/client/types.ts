@@ -38,6 +38,9 @@ export type ConversationMessage = Omit<WireMessage, 'room' | 'conversationId'> &
 /** A message of a room or of a conversation: `message.room !== undefined` tells which. */
 export type Message = RoomMessage | ConversationMessage;
 
+/** A room or a conversation: where a message is, or is sent. */
+export type MessageTarget = { readonly room: string } | { readonly conversationId: string };
+
 export type Conversation = Omit<contract.Conversation, 'lastMessage' | 'participants'> & {
   /** The two usernames, sorted. */
   readonly participants: readonly [string, string];

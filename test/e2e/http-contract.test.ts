@@ -112,6 +112,14 @@ describe('every route answers what the contract declares', () => {
     });
     await call('GET /rooms/{name}/messages', `/rooms/${room}/messages`, { token });
     await call('GET /rooms/{name}/messages', '/rooms/nowhere-at-all/messages', { token });
+    await call(
+      'GET /rooms/{name}/messages',
+      `/rooms/${room}/messages?after=${first.body.message.messageId}`,
+      {
+        token,
+      },
+    );
+    await call('GET /rooms/{name}/messages', `/rooms/${room}/messages?after=abc&before=abc`, { token });
     const opened = await call('POST /conversations', '/conversations', {
       token,
       body: { peer: bob.username },
@@ -171,6 +179,7 @@ describe('every route answers what the contract declares', () => {
     await call('GET /conversations', '/conversations?cursor=bad%2A', { token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages`, { token: bob.token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?before=%21`, { token });
+    await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?after=0`, { token });
 
     // Membership: alice's private room, bob invited, accepting, listing and leaving.
     const secret = `secret-${randomUUID().slice(0, 8)}`;
