@@ -219,6 +219,15 @@ export const userRoomKey = (username: string, room: string): Key => ({
   SK: `${USER_ROOM_PREFIX}${canonicalRoom(room)}`,
 });
 
+/**
+ * A user's typing throttle for one room or conversation: one item per user and target in the user's partition,
+ * deleted by TTL (lambdas/data/typing.ts).
+ */
+export const typingKey = (username: string, target: MessageTarget): Key => ({
+  PK: userPartition(username),
+  SK: `TYPING#${messagePartition(target)}`,
+});
+
 export const userRoomsQuery = (username: string) => ({
   PK: userPartition(username),
   SKPrefix: USER_ROOM_PREFIX,

@@ -135,6 +135,15 @@ export class MembershipRepository {
     return this.page(userRoomsQuery(username), limit, after, toRoomMembership, byRoom);
   }
 
+  /** As `roomsOf`, each with the user's read marker of the room (`GET /me/rooms`). */
+  roomsWithMarkersOf(username: string, limit: number, after: string | undefined) {
+    const withMarker = (item: Record<string, unknown>) => ({
+      ...toRoomMembership(item),
+      lastReadMessageId: (item.lastReadMessageId as string | undefined) ?? null,
+    });
+    return this.page(userRoomsQuery(username), limit, after, withMarker, byRoom);
+  }
+
   /** Records (or renews) an invitation in the invitee's partition: one PutItem. */
   async invite(invitation: Invitation): Promise<void> {
     await this.doc.send(

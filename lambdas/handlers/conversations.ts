@@ -4,6 +4,7 @@ import { blockUser, listBlocks, unblockUser } from '../domain/blocks.ts';
 import { listConversations, openConversation, searchUsers } from '../domain/conversations.ts';
 import { setConversationMuted } from '../domain/devices.ts';
 import { conversationHistory, sendDirectMessage } from '../domain/messaging.ts';
+import { markConversationRead, withUnreadCounts } from '../domain/read-state.ts';
 import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
@@ -27,10 +28,8 @@ export const handler = httpHandler(
     'GET /conversations': async ({ query, identity }) => {
       const after = decodeCursor(query.cursor, CONVERSATION_CURSOR_PATTERN);
       const page = await listConversations(deps, identity, query.limit, after);
-      return {
-        status: 200,
-        body: { conversations: page.conversations, nextCursor: nextCursorOf(page.after) },
-      };
+      const conversations = await withUnreadCounts(deps, identity.username, page.conversations);
+      return { status: 200, body: { conversations, nextCursor: nextCursorOf(page.after) } };
     },
     'GET /conversations/{id}/messages': async ({ params, query, identity }) => {
       const position = historyPosition(query);
@@ -59,6 +58,12 @@ export const handler = httpHandler(
     'PATCH /conversations/{id}/settings': async ({ params, body, identity }) => ({
       status: 200,
       body: await setConversationMuted(deps, identity, params.id, body.muted),
+    }),
+    'POST /conversations/{id}/read': async ({ params, body, identity }) => ({
+      status: 200,
+      body: {
+        lastReadMessageId: await markConversationRead(deps, identity.username, params.id, body.messageId),
+      },
     }),
   },
   buildAuthenticator(doc),

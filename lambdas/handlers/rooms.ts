@@ -10,6 +10,7 @@ import {
 } from '../domain/membership.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
 import { ban, kick, mute, setRole, unban, unmute } from '../domain/moderation.ts';
+import { markRoomRead } from '../domain/read-state.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
 import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
@@ -93,6 +94,10 @@ export const handler = httpHandler(
     'PATCH /rooms/{name}/members/{username}': async ({ params, body, identity }) => ({
       status: 200,
       body: { member: await setRole(deps, identity, params.name, params.username, body.role) },
+    }),
+    'POST /rooms/{name}/read': async ({ params, body, identity }) => ({
+      status: 200,
+      body: { lastReadMessageId: await markRoomRead(deps, identity.username, params.name, body.messageId) },
     }),
   },
   buildAuthenticator(doc),

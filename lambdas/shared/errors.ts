@@ -64,7 +64,7 @@ export class InvalidRefreshTokenError extends AppError {
 
 export class NotFoundError extends AppError {
   constructor(
-    code: 'NOT_FOUND' | 'USER_NOT_FOUND' | 'ROOM_NOT_FOUND' | 'CONVERSATION_NOT_FOUND',
+    code: 'NOT_FOUND' | 'USER_NOT_FOUND' | 'ROOM_NOT_FOUND' | 'CONVERSATION_NOT_FOUND' | 'MESSAGE_NOT_FOUND',
     message: string,
   ) {
     super(code, message);
@@ -86,6 +86,12 @@ export class UserNotFoundError extends NotFoundError {
 export class ConversationNotFoundError extends NotFoundError {
   constructor() {
     super('CONVERSATION_NOT_FOUND', 'There is no such conversation.');
+  }
+}
+
+export class MessageNotFoundError extends NotFoundError {
+  constructor() {
+    super('MESSAGE_NOT_FOUND', 'There is no such message here.');
   }
 }
 

@@ -51,6 +51,7 @@ export const functionRoutes = {
       'POST /rooms/{name}/mutes',
       'DELETE /rooms/{name}/mutes/{username}',
       'PATCH /rooms/{name}/members/{username}',
+      'POST /rooms/{name}/read',
     ],
   },
   conversations: {
@@ -65,11 +66,12 @@ export const functionRoutes = {
       'GET /me/blocks',
       'GET /users',
       'PATCH /conversations/{id}/settings',
+      'POST /conversations/{id}/read',
     ],
   },
   connect: { api: 'websocket', routes: ['$connect'] },
   join: { api: 'websocket', routes: ['join', 'leave'] },
-  message: { api: 'websocket', routes: ['message'] },
+  message: { api: 'websocket', routes: ['message', 'read', 'typing'] },
   disconnect: { api: 'websocket', routes: ['$disconnect'] },
   ping: { api: 'websocket', routes: ['ping', '$default'] },
 } as const satisfies Record<

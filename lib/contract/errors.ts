@@ -22,7 +22,7 @@ export const httpErrors = {
   NOT_A_MEMBER: {
     status: 403,
     meaning:
-      'The caller is not a member of this public room, and the action needs it (leaving the room, inviting to it): join it first.',
+      'The caller is not a member of this public room, and the action needs it (leaving the room, inviting to it, marking it read): join it first.',
   },
   FORBIDDEN: {
     status: 403,
@@ -53,6 +53,10 @@ export const httpErrors = {
   CONVERSATION_NOT_FOUND: {
     status: 404,
     meaning: 'No such conversation, or the caller is not one of its participants.',
+  },
+  MESSAGE_NOT_FOUND: {
+    status: 404,
+    meaning: 'No message with this id in this room or conversation.',
   },
   BLOCKED: {
     status: 403,
@@ -117,6 +121,8 @@ export const socketErrorCodes = [
   'ROOM_NOT_FOUND',
   'NOT_IN_ROOM',
   'CONVERSATION_NOT_FOUND',
+  'MESSAGE_NOT_FOUND',
+  'NOT_A_MEMBER',
   'BLOCKED',
   'BANNED',
   'MUTED',

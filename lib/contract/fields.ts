@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CLIENT_MESSAGE_ID_PATTERN, limits } from './limits.ts';
+import { CLIENT_MESSAGE_ID_PATTERN, limits, MESSAGE_ID_PATTERN } from './limits.ts';
 
 /**
  * One schema per input field, with the contract's rules. The server parses every request with these (their
@@ -85,6 +85,12 @@ export const clientMessageId = stringField().check(
     error: 'must be 1 to 64 characters of letters, digits, "_" and "-"',
   }),
   z.meta({ minLength: 1, maxLength: limits.clientMessageIdCharacters.max }),
+);
+
+/** A message id as a client sends it back: 26 characters of Crockford's base 32 (a ULID). */
+export const messageId = stringField().check(
+  z.regex(MESSAGE_ID_PATTERN, { error: 'is not a message id' }),
+  z.meta({ description: 'A message id: 26 characters of `0-9 A-Z` but `I L O U`.' }),
 );
 
 /** A conversation id as a client sends it back: opaque, but never long. */

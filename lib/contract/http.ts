@@ -14,6 +14,7 @@ import { authRoutes } from './http-auth.ts';
 import { blockRoutes } from './http-blocks.ts';
 import { deviceRoutes } from './http-devices.ts';
 import { moderationRoutes } from './http-moderation.ts';
+import { readRoutes } from './http-read.ts';
 import { membershipRoutes } from './http-rooms.ts';
 import { userRoutes } from './http-users.ts';
 import { MESSAGE_ID_PATTERN } from './limits.ts';
@@ -71,6 +72,7 @@ export const httpRoutes = {
   ...userRoutes,
   ...membershipRoutes,
   ...moderationRoutes,
+  ...readRoutes,
   'GET /rooms': {
     method: 'GET',
     path: '/rooms',

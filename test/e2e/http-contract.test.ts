@@ -180,6 +180,23 @@ describe('every route answers what the contract declares', () => {
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages`, { token: bob.token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?before=%21`, { token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?after=0`, { token });
+    const direct = (await api.conversationHistory(id, bob)).at(-1);
+    await call('POST /conversations/{id}/read', `/conversations/${id}/read`, {
+      token,
+      body: { messageId: direct.messageId },
+    });
+    await call('POST /conversations/{id}/read', `/conversations/${id}/read`, {
+      token,
+      body: { messageId: first.body.message.messageId },
+    });
+    await call('POST /rooms/{name}/read', `/rooms/${room}/read`, {
+      token,
+      body: { messageId: first.body.message.messageId },
+    });
+    await call('POST /rooms/{name}/read', `/rooms/${room}/read`, {
+      token: bob.token,
+      body: { messageId: 'x' },
+    });
 
     // Membership: alice's private room, bob invited, accepting, listing and leaving.
     const secret = `secret-${randomUUID().slice(0, 8)}`;

@@ -64,7 +64,9 @@ const CLIENT_MESSAGE_ID = '[A-Za-z0-9_-]{1,64}';
 const KEY_SHAPES: readonly [RegExp, RegExp][] = [
   [
     new RegExp(`^USER#${USERNAME}$`),
-    new RegExp(`^(PROFILE|CONV#${CONVERSATION}|ROOM#${ROOM}|INVITE#${ROOM})$`),
+    new RegExp(
+      `^(PROFILE|CONV#${CONVERSATION}|ROOM#${ROOM}|INVITE#${ROOM}|TYPING#(ROOM#${ROOM}|CONV#${CONVERSATION}))$`,
+    ),
   ],
   // Emails may contain `#` (the address rules allow it), but the claim lives under its own prefix and fixed SK.
   [/^EMAIL#[^@\s]+@[^@\s]+\.[^@\s]+$/, /^EMAIL$/],

@@ -52,6 +52,7 @@ export function proofs() {
     }),
     'DELETE /rooms/{name}/mutes/{username}': async () => ({ status: 204, body: undefined }),
     'PATCH /rooms/{name}/members/{username}': async () => ({ status: 200, body: { member } }),
+    'POST /rooms/{name}/read': async () => ({ status: 200, body: { lastReadMessageId: 'm' } }),
     'GET /rooms/{name}/members': async () => ({ status: 200, body: { members: [member], ...page } }),
     'POST /rooms/{name}/invitations': async () => ({
       status: 201,
