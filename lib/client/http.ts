@@ -274,6 +274,19 @@ export class ChatApi extends ApiClientBase {
     return messagesAfter((options) => this.history(target, options), after);
   }
 
+  /**
+   * Moves your read marker of a room (a member's) or conversation forward to `messageId` (never back);
+   * answers the marker as it now is. In a conversation, the other participant's sessions get `read`.
+   */
+  async markRead(target: MessageTarget, messageId: string): Promise<string> {
+    const path =
+      'room' in target
+        ? `/rooms/${encodeURIComponent(target.room)}/read`
+        : `/conversations/${encodeURIComponent(target.conversationId)}/read`;
+    const answer = await this.request<{ lastReadMessageId: string }>('POST', path, { body: { messageId } });
+    return answer.body.lastReadMessageId;
+  }
+
   private history(target: MessageTarget, options: HistoryOptions): Promise<Page<Message>> {
     return 'room' in target
       ? this.roomMessages(target.room, options)

@@ -9,7 +9,9 @@ import type {
   LeftFrame,
   MessageFrame,
   PongFrame,
+  ReadFrame,
   ServerFrame,
+  TypingFrame,
   UserJoinedFrame,
   UserLeftFrame,
 } from './types.ts';
@@ -46,6 +48,8 @@ export interface FrameEvents {
   readonly ack: AckFrame;
   readonly pong: PongFrame;
   readonly invited: InvitedFrame;
+  readonly read: ReadFrame;
+  readonly typing: TypingFrame;
   readonly error: ErrorFrame;
 }
 

@@ -47,8 +47,9 @@ export type Conversation = Omit<contract.Conversation, 'lastMessage' | 'particip
   readonly lastMessage: ConversationMessage | null;
 };
 
-/** A conversation in `GET /conversations`: it also names the other participant. */
-export type ConversationSummary = Conversation & Pick<contract.ConversationSummary, 'peer'>;
+/** A conversation in `GET /conversations`: it also names the other participant, and gives your read state. */
+export type ConversationSummary = Conversation &
+  Pick<contract.ConversationSummary, 'peer' | 'unreadCount' | 'lastReadMessageId'>;
 
 /** One page of a paginated list; `nextCursor` is null on the last page. */
 export interface Page<T> {
@@ -94,6 +95,11 @@ export type PongFrame = contract.ServerFrameOf<'pong'>;
 /** This user was invited to a room: accept with `ChatApi.joinRoom(room)`. */
 export type InvitedFrame = contract.ServerFrameOf<'invited'>;
 
+/** A participant of a conversation marked it read up to `messageId` (a read receipt). */
+export type ReadFrame = contract.ServerFrameOf<'read'>;
+/** Someone is typing in a room or conversation (at most one every 2 seconds per user and place). */
+export type TypingFrame = contract.ServerFrameOf<'typing'>;
+
 /** An error frame; a newer server may send codes this client does not know yet. */
 export type ErrorFrame = Omit<contract.ServerFrameOf<'error'>, 'code'> & {
   readonly code: contract.SocketErrorCode | (string & {});
@@ -108,4 +114,6 @@ export type ServerFrame =
   | AckFrame
   | PongFrame
   | InvitedFrame
+  | ReadFrame
+  | TypingFrame
   | ErrorFrame;

@@ -7,9 +7,18 @@ import { DisconnectedError } from '../errors.ts';
 import type { ChatApi } from '../http.ts';
 import type { ChatSession } from '../session.ts';
 import type { StateChange } from '../session-events.ts';
-import type { InvitedFrame, Message, MessageFrame, UserJoinedFrame, UserLeftFrame } from '../types.ts';
+import type {
+  InvitedFrame,
+  Message,
+  MessageFrame,
+  MessageTarget,
+  TypingFrame,
+  UserJoinedFrame,
+  UserLeftFrame,
+} from '../types.ts';
 import { LiveTerminal } from './live-terminal.ts';
 import { errorSentence, MessagePrinter, type Painter } from './output.ts';
+import { sameTarget, WindowReadState } from './read-state.ts';
 import type { LiveTarget } from './slash-commands.ts';
 import { type ChatWindow, isSlashCommand, runSlashCommand } from './slash-commands.ts';
 
@@ -29,13 +38,11 @@ export interface LiveOptions {
   readonly historyCount: number;
 }
 
-/** How many recent messages are read after a reconnect, to show what was said meanwhile. */
-const CATCH_UP_COUNT = 50;
-
 type LiveEvent =
   | { readonly kind: 'message'; readonly frame: MessageFrame }
   | { readonly kind: 'user_joined' | 'user_left'; readonly frame: UserJoinedFrame | UserLeftFrame }
   | { readonly kind: 'invited'; readonly frame: InvitedFrame }
+  | { readonly kind: 'typing'; readonly frame: TypingFrame }
   | { readonly kind: 'state'; readonly change: StateChange };
 
 /**
@@ -52,7 +59,7 @@ export async function runLive(options: LiveOptions): Promise<number> {
 class LiveChat {
   private readonly terminal: LiveTerminal;
   private readonly printer: MessagePrinter;
-  private readonly historyTarget: { room: string } | { conversationId: string };
+  private readonly historyTarget: MessageTarget;
   private readonly seen = new Set<string>();
   private newestSeen = '';
   private failures = 0;
@@ -67,6 +74,7 @@ class LiveChat {
   private readonly unsubscribe: (() => void)[];
   /** What a slash command may do here. */
   private readonly window: ChatWindow;
+  private readonly readState: WindowReadState;
 
   constructor(private readonly options: LiveOptions) {
     const { session, target } = options;
@@ -79,8 +87,12 @@ class LiveChat {
       session.on('user_joined', (frame) => this.handle({ kind: 'user_joined', frame })),
       session.on('user_left', (frame) => this.handle({ kind: 'user_left', frame })),
       session.on('invited', (frame) => this.handle({ kind: 'invited', frame })),
+      session.on('typing', (frame) => this.handle({ kind: 'typing', frame })),
       session.on('state', (change) => this.handle({ kind: 'state', change })),
     ];
+    this.readState = new WindowReadState(options.api, session, this.historyTarget, options.me, (text) =>
+      this.printer.notice(text),
+    );
     this.window = {
       session,
       target,
@@ -139,8 +151,12 @@ class LiveChat {
         (line) => this.onLine(line),
         () => this.finish(0),
       );
+      // On a terminal readline emits a keypress per key: typing is told to the others (paced).
+      if (this.terminal.interactive) this.options.input.on('keypress', this.onKeypress);
     });
   }
+
+  private readonly onKeypress = (_text: unknown, key?: { name?: string }) => this.readState.keypress(key);
 
   private readonly onSignal = () => this.finish(0);
 
@@ -149,8 +165,10 @@ class LiveChat {
     this.finishing = true;
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
+    this.options.input.off('keypress', this.onKeypress);
     this.terminal.stop();
     void (async () => {
+      await this.readState.flush();
       // End of input closes only after every message sent so far is acknowledged (or has failed).
       await this.sendChain;
       for (const remove of this.unsubscribe) remove();
@@ -188,6 +206,9 @@ class LiveChat {
           `${event.frame.by} invited you to ${event.frame.room} (chat join ${event.frame.room})`,
         );
         break;
+      case 'typing':
+        if (sameTarget(event.frame, this.historyTarget)) this.readState.typing(event.frame);
+        break;
       case 'state':
         void this.onState(event.change);
         break;
@@ -205,10 +226,15 @@ class LiveChat {
     } else if (change.state === 'open' && change.reconnected) {
       this.printer.notice('reconnected');
       this.noticeMemberChanges();
-      // Live delivery is best effort: what was said while we were away is in the history.
+      // Live delivery is best effort: what was said while we were away is in the history, read forward from
+      // the newest message shown (every one of them, however many pages).
       try {
-        const recent = await this.options.api.recentMessages(this.historyTarget, CATCH_UP_COUNT);
-        for (const message of recent) if (message.messageId > this.newestSeen) this.show(message);
+        const { api, historyCount } = this.options;
+        const missed =
+          this.newestSeen === ''
+            ? await api.recentMessages(this.historyTarget, historyCount)
+            : await api.messagesAfter(this.historyTarget, this.newestSeen);
+        for (const message of missed) this.show(message);
       } catch (error) {
         this.printError('could not fetch the messages missed while away: ', error);
       }
@@ -263,8 +289,9 @@ class LiveChat {
   private show(message: Message, direct = false): void {
     if (this.seen.has(message.messageId)) return;
     this.seen.add(message.messageId);
-    if (message.messageId > this.newestSeen) this.newestSeen = message.messageId;
+    if (message.messageId > this.newestSeen && !direct) this.newestSeen = message.messageId;
     this.printer.message(message, { direct });
+    if (!direct) this.readState.shown(message);
   }
 
   private printError(prefix: string, error: unknown): void {
