@@ -24,6 +24,7 @@ import { joinRoom, openConnection } from '../../lambdas/domain/presence.ts';
 import { messagingDeps } from '../../lambdas/handlers/deps.ts';
 import { CONNECTION_TTL_SECONDS, loginLockoutPolicy } from '../../lambdas/shared/config.ts';
 import { ensureTable, localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import { measureReadCapacity, type ReadCapacity } from './capacity-read.ts';
 import { measureSessionCapacity, type SessionCapacity } from './capacity-sessions.ts';
 import { batchWrite } from './environment.ts';
 import { round } from './stats.ts';
@@ -37,7 +38,7 @@ export interface Capacity {
   readonly calls: string;
 }
 
-export interface CapacityResult extends SessionCapacity {
+export interface CapacityResult extends SessionCapacity, ReadCapacity {
   readonly register: Capacity;
   readonly login: Capacity;
   /** A wrong password: the login's reads, and both failure counters written. */
@@ -327,6 +328,13 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
       await deps.limits.take('message', 'carol', bucketStep(policy, at));
     }
     const rateRefused = await measure(() => deps.limits.take('message', 'carol', bucketStep(policy, at)));
+    const read = await measureReadCapacity(measure, deps, {
+      reader: 'alice',
+      peer: 'bob',
+      room: 'ten',
+      connectionId: 'alice-conn',
+      conversationId: conversation.conversationId,
+    });
     const sessions = await measureSessionCapacity(measure, deps, accountDeps, {
       doc,
       tableName,
@@ -347,6 +355,7 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
       rateToken,
       rateTokenInBurst,
       rateRefused,
+      ...read,
       ...sessions,
     };
   } finally {
