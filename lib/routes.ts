@@ -159,10 +159,16 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   'GET /conversations': 'read',
   'GET /conversations/{id}/messages': 'read',
   'POST /conversations/{id}/messages': 'readWrite',
+  // Read markers: the marker's conditional update.
+  'POST /conversations/{id}/read': 'readWrite',
+  'POST /rooms/{name}/read': 'readWrite',
   $connect: 'readWrite',
   join: 'readWrite',
   leave: 'readWrite',
   message: 'readWrite',
+  read: 'readWrite',
+  // The typing throttle's conditional put.
+  typing: 'readWrite',
   ping: 'none',
   $default: 'none',
   $disconnect: 'readWrite',

@@ -32,6 +32,7 @@ import {
   roomMembershipKey,
   roomsIndexSortKey,
   sessionKey,
+  typingKey,
   userConnectionsIndexKey,
   userConversationKey,
   userConversationsIndexKey,
@@ -252,6 +253,14 @@ export function keysTable(): string {
       };
     }),
     { item: 'rate bucket (one per user and kind)', key: rateBucketKey('<kind>', SAMPLE.username) },
+    {
+      item: 'typing throttle (one per user and room, with TTL)',
+      key: typingKey(SAMPLE.username, { room: SAMPLE.room }),
+    },
+    {
+      item: 'typing throttle (one per user and conversation, with TTL)',
+      key: typingKey(SAMPLE.username, { conversationId: SAMPLE.conversationId }),
+    },
   ];
   return markdownTable(
     ['item', 'PK', 'SK', 'GSI1PK', 'GSI1SK'],

@@ -173,6 +173,8 @@ export function messagePartition(target: MessageTarget): string {
 
 export const MESSAGE_PREFIX = 'MSG#';
 export const messageSortKey = (messageId: string): string => `${MESSAGE_PREFIX}${messageId}`;
+/** A sort key past every message's (message ids are upper-case letters and digits): the end of a range of them. */
+export const MESSAGES_END = `${MESSAGE_PREFIX}~`;
 
 /**
  * A message's entry in its sender's list of sent messages (every room and conversation), in send order: the
@@ -254,6 +256,15 @@ export const userConversationsQuery = (username: string) => ({
 export const userRoomKey = (username: string, room: string): Key => ({
   PK: userPartition(username),
   SK: `${USER_ROOM_PREFIX}${canonicalRoom(room)}`,
+});
+
+/**
+ * A user's typing throttle for one room or conversation: one item per user and target in the user's partition,
+ * deleted by TTL (lambdas/data/typing.ts).
+ */
+export const typingKey = (username: string, target: MessageTarget): Key => ({
+  PK: userPartition(username),
+  SK: `TYPING#${messagePartition(target)}`,
 });
 
 export const userRoomsQuery = (username: string) => ({

@@ -4,6 +4,7 @@ import type { MessageChangeRepository } from '../data/message-changes.ts';
 import type {
   AppendResult,
   HistoryPage,
+  HistoryPosition,
   Message,
   MessageRepository,
   MessageTarget,
@@ -126,7 +127,7 @@ export async function sendDirectMessage(
 }
 
 /**
- * A page of a room's history: a public room's for every signed-in user, a private room's for its members.
+ * A page of a room's history, before or after a message: a public room's for every signed-in user, a private room's for its members.
  * @throws RoomNotFoundError also for a private room the caller is not a member of.
  */
 export async function roomHistory(
@@ -134,14 +135,14 @@ export async function roomHistory(
   identity: Identity,
   room: string,
   limit: number,
-  before: string | undefined,
+  position: HistoryPosition = {},
 ): Promise<HistoryPage> {
   await visibleRoom(deps, identity.username, room);
-  return deps.messages.page({ room }, limit, before);
+  return deps.messages.page({ room }, limit, position);
 }
 
 /**
- * A page of a conversation's history, for its participants only.
+ * A page of a conversation's history, before or after a message, for its participants only.
  * @throws ConversationNotFoundError also when the caller is not a participant.
  */
 export async function conversationHistory(
@@ -149,12 +150,12 @@ export async function conversationHistory(
   identity: Identity,
   conversationId: string,
   limit: number,
-  before: string | undefined,
+  position: HistoryPosition = {},
 ): Promise<HistoryPage> {
   if ((await deps.conversations.getFor(identity.username, conversationId)) === undefined) {
     throw new ConversationNotFoundError();
   }
-  return deps.messages.page({ conversationId }, limit, before);
+  return deps.messages.page({ conversationId }, limit, position);
 }
 
 async function store(

@@ -1,4 +1,4 @@
-import { MESSAGE_ID_PATTERN, ROOM_NAME_PATTERN } from '../../lib/contract/index.ts';
+import { ROOM_NAME_PATTERN } from '../../lib/contract/index.ts';
 import { createDocumentClient } from '../data/client.ts';
 import {
   invite,
@@ -11,13 +11,14 @@ import {
 import { deleteMessage, editMessage, react, withMyReactions } from '../domain/message-changes.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
 import { ban, kick, mute, setRole, unban, unmute } from '../domain/moderation.ts';
+import { markRoomRead } from '../domain/read-state.ts';
 import { deleteRoom } from '../domain/room-deletion.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
 import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
 import { managementApiPoster } from '../shared/management.ts';
-import { historyAnswer, nextCursorOf, postedAnswer } from './answers.ts';
+import { historyAnswer, historyPosition, nextCursorOf, postedAnswer } from './answers.ts';
 import { messagingDeps } from './deps.ts';
 import { buildAuthenticator } from './session-deps.ts';
 
@@ -41,8 +42,8 @@ export const handler = httpHandler(
       body: { room: await createRoom(deps, identity, body) },
     }),
     'GET /rooms/{name}/messages': async ({ params, query, identity }) => {
-      const before = decodeCursor(query.before, MESSAGE_ID_PATTERN, 'before');
-      const page = await roomHistory(deps, identity, params.name, query.limit, before);
+      const position = historyPosition(query);
+      const page = await roomHistory(deps, identity, params.name, query.limit, position);
       return historyAnswer(await withMyReactions(deps, { room: params.name }, identity.username, page));
     },
     'POST /rooms/{name}/messages': async ({ params, body, identity }) =>
@@ -119,6 +120,10 @@ export const handler = httpHandler(
       await react(deps, identity, { room: params.name }, params.messageId, params.emoji, false);
       return { status: 204, body: undefined };
     },
+    'POST /rooms/{name}/read': async ({ params, body, identity }) => ({
+      status: 200,
+      body: { lastReadMessageId: await markRoomRead(deps, identity.username, params.name, body.messageId) },
+    }),
   },
   buildAuthenticator(doc),
 );

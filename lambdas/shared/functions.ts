@@ -56,6 +56,7 @@ export const functionRoutes = {
       'DELETE /rooms/{name}/messages/{messageId}',
       'PUT /rooms/{name}/messages/{messageId}/reactions/{emoji}',
       'DELETE /rooms/{name}/messages/{messageId}/reactions/{emoji}',
+      'POST /rooms/{name}/read',
     ],
   },
   conversations: {
@@ -74,11 +75,12 @@ export const functionRoutes = {
       'DELETE /conversations/{id}/messages/{messageId}',
       'PUT /conversations/{id}/messages/{messageId}/reactions/{emoji}',
       'DELETE /conversations/{id}/messages/{messageId}/reactions/{emoji}',
+      'POST /conversations/{id}/read',
     ],
   },
   connect: { api: 'websocket', routes: ['$connect'] },
   join: { api: 'websocket', routes: ['join', 'leave'] },
-  message: { api: 'websocket', routes: ['message'] },
+  message: { api: 'websocket', routes: ['message', 'read', 'typing'] },
   disconnect: { api: 'websocket', routes: ['$disconnect'] },
   ping: { api: 'websocket', routes: ['ping', '$default'] },
 } as const satisfies Record<

@@ -88,6 +88,17 @@ export class SessionConnection {
     return answered;
   }
 
+  /**
+   * Sends a frame that has no answer (`read`, `typing`) now, if the connection is open: such notices are not
+   * worth sending late. Answers whether it went out; an error frame about it comes as an `error` event.
+   */
+  notify(frame: ClientFrame): boolean {
+    const socket = this.socket;
+    if (this.currentState !== 'open' || this.rejoining || socket?.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
   /** Resolves at the next `pong`. */
   ping(): Promise<PongFrame> {
     return this.request<PongFrame>('user', { action: 'ping' }, (frame) => frame.type === 'pong');

@@ -4,12 +4,12 @@
  */
 import { ApiClientBase } from './api-base.ts';
 import * as membership from './membership.ts';
-import type { MessageTarget } from './message-frame.ts';
 import * as moderation from './moderation.ts';
 import {
   type Created,
   exportAll,
   type HistoryOptions,
+  messagesAfter,
   type PageOptions,
   readAllPages,
   recentMessages,
@@ -25,6 +25,7 @@ import type {
   Invitation,
   LoginResult,
   Message,
+  MessageTarget,
   MyRoom,
   Page,
   PushPlatform,
@@ -177,6 +178,7 @@ export class ChatApi extends ApiClientBase {
     return this.page<RoomMessage>(`/rooms/${encodeURIComponent(room)}/messages`, 'messages', {
       limit: options.limit,
       before: options.before,
+      after: options.after,
     });
   }
 
@@ -214,7 +216,7 @@ export class ChatApi extends ApiClientBase {
     return this.page<ConversationMessage>(
       `/conversations/${encodeURIComponent(conversationId)}/messages`,
       'messages',
-      { limit: options.limit, before: options.before },
+      { limit: options.limit, before: options.before, after: options.after },
     );
   }
 
@@ -309,13 +311,34 @@ export class ChatApi extends ApiClientBase {
    * The `count` most recent messages of a room or conversation (fewer when there are not as many), oldest
    * first, reading as many pages as needed.
    */
-  recentMessages(target: { room: string } | { conversationId: string }, count: number): Promise<Message[]> {
-    return recentMessages(
-      (options) =>
-        'room' in target
-          ? this.roomMessages(target.room, options)
-          : this.conversationMessages(target.conversationId, options),
-      count,
-    );
+  recentMessages(target: MessageTarget, count: number): Promise<Message[]> {
+    return recentMessages((options) => this.history(target, options), count);
+  }
+
+  /**
+   * Every message of a room or conversation newer than `after` (a message id), oldest first, reading forward
+   * until up to date: how a client catches up after being away.
+   */
+  messagesAfter(target: MessageTarget, after: string): Promise<Message[]> {
+    return messagesAfter((options) => this.history(target, options), after);
+  }
+
+  /**
+   * Moves your read marker of a room (a member's) or conversation forward to `messageId` (never back);
+   * answers the marker as it now is. In a conversation, the other participant's sessions get `read`.
+   */
+  async markRead(target: MessageTarget, messageId: string): Promise<string> {
+    const path =
+      'room' in target
+        ? `/rooms/${encodeURIComponent(target.room)}/read`
+        : `/conversations/${encodeURIComponent(target.conversationId)}/read`;
+    const answer = await this.request<{ lastReadMessageId: string }>('POST', path, { body: { messageId } });
+    return answer.body.lastReadMessageId;
+  }
+
+  private history(target: MessageTarget, options: HistoryOptions): Promise<Page<Message>> {
+    return 'room' in target
+      ? this.roomMessages(target.room, options)
+      : this.conversationMessages(target.conversationId, options);
   }
 }

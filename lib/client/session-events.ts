@@ -12,9 +12,11 @@ import type {
   MessageUpdatedFrame,
   PongFrame,
   ReactionFrame,
+  ReadFrame,
   RemovedFrame,
   RoomDeletedFrame,
   ServerFrame,
+  TypingFrame,
   UserJoinedFrame,
   UserLeftFrame,
 } from './types.ts';
@@ -58,6 +60,8 @@ export interface FrameEvents {
   readonly message_updated: MessageUpdatedFrame;
   readonly message_deleted: MessageDeletedFrame;
   readonly reaction: ReactionFrame;
+  readonly read: ReadFrame;
+  readonly typing: TypingFrame;
   readonly error: ErrorFrame;
 }
 

@@ -43,14 +43,18 @@ export type ConversationMessage = Omit<WireMessage, 'room' | 'conversationId'> &
 /** A message of a room or of a conversation: `message.room !== undefined` tells which. */
 export type Message = RoomMessage | ConversationMessage;
 
+/** A room or a conversation: where a message is, or is sent. */
+export type MessageTarget = { readonly room: string } | { readonly conversationId: string };
+
 export type Conversation = Omit<contract.Conversation, 'lastMessage' | 'participants'> & {
   /** The two usernames, sorted. */
   readonly participants: readonly [string, string];
   readonly lastMessage: ConversationMessage | null;
 };
 
-/** A conversation in `GET /conversations`: it also names the other participant. */
-export type ConversationSummary = Conversation & Pick<contract.ConversationSummary, 'peer'>;
+/** A conversation in `GET /conversations`: it also names the other participant, and gives your read state. */
+export type ConversationSummary = Conversation &
+  Pick<contract.ConversationSummary, 'peer' | 'unreadCount' | 'lastReadMessageId'>;
 
 /** One page of a paginated list; `nextCursor` is null on the last page. */
 export interface Page<T> {
@@ -110,6 +114,11 @@ export type RemovedFrame = contract.ServerFrameOf<'removed'>;
 /** A room this session was in was deleted by its owner: the session no longer is in it. */
 export type RoomDeletedFrame = contract.ServerFrameOf<'room_deleted'>;
 
+/** A participant of a conversation marked it read up to `messageId` (a read receipt). */
+export type ReadFrame = contract.ServerFrameOf<'read'>;
+/** Someone is typing in a room or conversation (at most one every 2 seconds per user and place). */
+export type TypingFrame = contract.ServerFrameOf<'typing'>;
+
 /** An error frame; a newer server may send codes this client does not know yet. */
 export type ErrorFrame = Omit<contract.ServerFrameOf<'error'>, 'code'> & {
   readonly code: contract.SocketErrorCode | (string & {});
@@ -129,4 +138,6 @@ export type ServerFrame =
   | MessageUpdatedFrame
   | MessageDeletedFrame
   | ReactionFrame
+  | ReadFrame
+  | TypingFrame
   | ErrorFrame;

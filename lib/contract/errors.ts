@@ -22,7 +22,7 @@ export const httpErrors = {
   NOT_A_MEMBER: {
     status: 403,
     meaning:
-      'The caller is not a member of this public room, and the action needs it (leaving the room, inviting to it): join it first.',
+      'The caller is not a member of this public room, and the action needs it (leaving the room, inviting to it, marking it read): join it first.',
   },
   FORBIDDEN: {
     status: 403,
@@ -128,6 +128,7 @@ export const socketErrorCodes = [
   'NOT_IN_ROOM',
   'CONVERSATION_NOT_FOUND',
   'MESSAGE_NOT_FOUND',
+  'NOT_A_MEMBER',
   'BLOCKED',
   'BANNED',
   'MUTED',

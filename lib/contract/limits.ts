@@ -27,6 +27,10 @@ export const limits = {
   maxReactionsPerMessage: 20,
   /** A reaction's emoji: one grapheme, at most this many UTF-16 code units (the longest ZWJ family fits). */
   maxEmojiCodeUnits: 64,
+  /** `unreadCount` is exact up to this many messages, and shows this number for any more. */
+  unreadCountCap: 100,
+  /** At most one `typing` notice of a user to one room or conversation is relayed per this many ms. */
+  typingIntervalMs: 2000,
   /** `?limit=` of every paged list. */
   pageSize: { min: 1, max: 100, default: 50 },
   /** API Gateway closes a WebSocket connection idle (no client frame) for this long. */

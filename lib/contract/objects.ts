@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { type HttpErrorCode, httpErrors } from './errors.ts';
 import { roomRole, visibility } from './fields.ts';
+import { limits } from './limits.ts';
 
 /**
  * The objects the server answers with. The server's domain types are inferred from these, the client library's
@@ -87,13 +88,32 @@ export const roomMute = published(
 );
 
 /** A room in `GET /me/rooms`: the room, and what it is to the caller. */
+/** `unreadCount` of a list item: others' messages after the caller's read marker and after their own latest. */
+function unreadCount() {
+  return z.int().check(
+    z.meta({
+      description: `Messages from others after the caller's read marker (and after the caller's own latest message: writing means having read), exact up to ${limits.unreadCountCap} and ${limits.unreadCountCap} for any more.`,
+      minimum: 0,
+      maximum: limits.unreadCountCap,
+    }),
+  );
+}
+
+/** The caller's read marker, null until they first mark a message read. */
+function lastReadMessageId() {
+  return z
+    .nullable(z.string())
+    .check(
+      z.meta({ description: "The caller's read marker: the newest message they marked read, or null." }),
+    );
+}
+
 export const myRoom = published(
   'MyRoom',
   z.extend(room, {
     role: roomRole,
-    unreadCount: z
-      .int()
-      .check(z.meta({ description: 'Always 0 for now: it counts once read markers exist.' })),
+    unreadCount: unreadCount(),
+    lastReadMessageId: lastReadMessageId(),
   }),
 );
 
@@ -170,7 +190,11 @@ export const conversation = published(
 /** A conversation in `GET /conversations`: it also names the other participant. */
 export const conversationSummary = published(
   'ConversationListItem',
-  z.extend(conversation, { peer: text('The other participant.') }),
+  z.extend(conversation, {
+    peer: text('The other participant.'),
+    unreadCount: unreadCount(),
+    lastReadMessageId: lastReadMessageId(),
+  }),
 );
 
 export const loginResult = published(

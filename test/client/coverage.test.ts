@@ -65,6 +65,7 @@ describe('ChatApi', () => {
     const { value: said } = await alice.postConversationMessage(conversation.conversationId, 'hi');
     const inConversation = { conversationId: conversation.conversationId };
     await alice.editMessage(inConversation, said.messageId, 'hi!');
+    await bob.markRead(inConversation, said.messageId);
     await bob.react(inConversation, said.messageId, '👍');
     await bob.react(inConversation, said.messageId, '👍', false);
     await alice.deleteMessage(inConversation, said.messageId);
@@ -82,6 +83,7 @@ describe('ChatApi', () => {
     await alice.roomMembers(room);
     const { value: posted } = await alice.postRoomMessage(room, 'hello');
     await alice.editMessage({ room }, posted.messageId, 'hello!');
+    await bob.markRead({ room }, posted.messageId);
     await bob.react({ room }, posted.messageId, '🎉');
     await bob.react({ room }, posted.messageId, '🎉', false);
     await alice.deleteMessage({ room }, posted.messageId);

@@ -113,6 +113,14 @@ describe('every route answers what the contract declares', () => {
     });
     await call('GET /rooms/{name}/messages', `/rooms/${room}/messages`, { token });
     await call('GET /rooms/{name}/messages', '/rooms/nowhere-at-all/messages', { token });
+    await call(
+      'GET /rooms/{name}/messages',
+      `/rooms/${room}/messages?after=${first.body.message.messageId}`,
+      {
+        token,
+      },
+    );
+    await call('GET /rooms/{name}/messages', `/rooms/${room}/messages?after=abc&before=abc`, { token });
     const opened = await call('POST /conversations', '/conversations', {
       token,
       body: { peer: bob.username },
@@ -172,6 +180,24 @@ describe('every route answers what the contract declares', () => {
     await call('GET /conversations', '/conversations?cursor=bad%2A', { token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages`, { token: bob.token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?before=%21`, { token });
+    await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?after=0`, { token });
+    const direct = (await api.conversationHistory(id, bob)).at(-1);
+    await call('POST /conversations/{id}/read', `/conversations/${id}/read`, {
+      token,
+      body: { messageId: direct.messageId },
+    });
+    await call('POST /conversations/{id}/read', `/conversations/${id}/read`, {
+      token,
+      body: { messageId: first.body.message.messageId },
+    });
+    await call('POST /rooms/{name}/read', `/rooms/${room}/read`, {
+      token,
+      body: { messageId: first.body.message.messageId },
+    });
+    await call('POST /rooms/{name}/read', `/rooms/${room}/read`, {
+      token: bob.token,
+      body: { messageId: 'x' },
+    });
 
     // Membership: alice's private room, bob invited, accepting, listing and leaving.
     const secret = `secret-${randomUUID().slice(0, 8)}`;

@@ -17,7 +17,7 @@ import { JSON_BODY, type RawResponse, rawRequest } from '../support/http-client.
 import { startTestStack } from '../support/local-stack.ts';
 import { realtimeHarness } from '../support/realtime.ts';
 import { scanAll, tableReader, unexpectedKeys } from '../support/table.ts';
-import type { Frame } from '../support/ws-client.ts';
+import { type Frame, sleep } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
 const { api, connect, join } = realtimeHarness(stack);
@@ -90,6 +90,7 @@ const VALID_BODIES: Record<string, unknown>[] = [
   { peer: bob.username },
   { username: `u${suffix}`, email: `u${suffix}@example.com`, password: 'correct horse battery' },
   { username: alice.username, password: 'correct horse battery' },
+  { messageId: secretIds[0] },
 ];
 const oneHostileField = fc
   .tuple(
@@ -105,6 +106,7 @@ const oneHostileField = fc
       'username',
       'email',
       'password',
+      'messageId',
       'extra',
     ),
     hostileValue,
@@ -129,6 +131,7 @@ const hostileBody = fc.oneof(
           username: hostileValue,
           email: hostileValue,
           password: hostileValue,
+          messageId: hostileValue,
         },
         { requiredKeys: [] },
       )
@@ -167,7 +170,10 @@ const hostileQuery = fc.oneof(
     arbitrary: fc
       .array(
         fc.tuple(
-          fc.oneof(fc.constantFrom('limit', 'cursor', 'before', '__proto__', 'constructor'), fc.string()),
+          fc.oneof(
+            fc.constantFrom('limit', 'cursor', 'before', 'after', '__proto__', 'constructor'),
+            fc.string(),
+          ),
           fc.oneof(
             fc.constantFrom('0', '-1', '1', '100', '101', '1e2', '50.5', ' 1', 'NaN', '0x10', '9'.repeat(30)),
             fc.string(),
@@ -219,6 +225,8 @@ const ROUTES = [
   ['GET', '/conversations'],
   ['GET', '/conversations/{}/messages'],
   ['POST', '/conversations/{}/messages'],
+  ['POST', '/conversations/{}/read'],
+  ['POST', '/rooms/{}/read'],
 ] as const;
 
 /** Whatever a 200 holds, it is the caller's own: messages of the addressed room or conversation only. */
@@ -547,6 +555,67 @@ describe('hostile WebSocket frames', () => {
     );
     // No frame in the whole run was a gateway failure (a frame without a type: the function threw).
     expect(socket.frames.filter((received: Frame) => typeof received.type !== 'string')).toEqual([]);
+  });
+});
+
+describe('hostile read and typing frames', () => {
+  // Neither action answers a success, so each frame is followed by a ping, and every frame the socket got is
+  // checked once all of them have been handled.
+  it('get an error frame with a contract code or nothing, never INTERNAL, and the socket stays open', async () => {
+    const socket = await connect(alice);
+    await join(socket, general);
+    const validFrames: Record<string, unknown>[] = [
+      { action: 'read', room: general, messageId: secretIds[0] },
+      { action: 'read', conversationId: aliceBob.conversationId, messageId: carolDaveIds[0] },
+      { action: 'read', conversationId: carolDave.conversationId, messageId: carolDaveIds[0] },
+      { action: 'typing', room: general },
+      { action: 'typing', room: secret },
+      { action: 'typing', conversationId: carolDave.conversationId },
+    ];
+    const frame = fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom(...validFrames),
+            fc.constantFrom('room', 'conversationId', 'messageId', 'extra'),
+            hostileValue,
+          )
+          .map(([valid, field, value]) => JSON.stringify({ ...valid, [field]: value })),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .record(
+            {
+              action: fc.constantFrom('read', 'typing'),
+              room: hostileValue,
+              conversationId: hostileValue,
+              messageId: hostileValue,
+            },
+            { requiredKeys: ['action'] },
+          )
+          .map((value) => JSON.stringify(value)),
+      },
+    );
+    await fc.assert(
+      fc.asyncProperty(frame, async (text) => {
+        socket.send(text);
+        const pong = await socket.sendAndAwait({ action: 'ping' }, (reply) => reply.type === 'pong');
+        expect(pong.type, text.slice(0, 300)).toBe('pong');
+        expect(socket.closeCode).toBeUndefined();
+      }),
+      { numRuns: 100 },
+    );
+    await sleep(1_000);
+    for (const received of socket.frames.filter((candidate: Frame) => candidate.type !== 'pong')) {
+      const context = JSON.stringify(received).slice(0, 300);
+      if (received.type !== 'joined') expectErrorFrame(received, context);
+      expect(received.code, context).not.toBe('INTERNAL');
+    }
+    // Nothing of carol's was marked read by alice: carol and dave's conversation is not hers.
+    const conversations = await api.call('GET', '/conversations', { token: dave.token });
+    expect(conversations.body.conversations[0].lastReadMessageId).toBeNull();
   });
 });
 

@@ -67,7 +67,9 @@ const REACTION = `REACT#${USERNAME}#${ULID}#[0-9a-f]{1,6}(-[0-9a-f]{1,6})*`;
 const KEY_SHAPES: readonly [RegExp, RegExp][] = [
   [
     new RegExp(`^USER#${USERNAME}$`),
-    new RegExp(`^(PROFILE|CONV#${CONVERSATION}|ROOM#${ROOM}|INVITE#${ROOM})$`),
+    new RegExp(
+      `^(PROFILE|CONV#${CONVERSATION}|ROOM#${ROOM}|INVITE#${ROOM}|TYPING#(ROOM#${ROOM}|CONV#${CONVERSATION}))$`,
+    ),
   ],
   // Emails may contain `#` (the address rules allow it), but the claim lives under its own prefix and fixed SK.
   [/^EMAIL#[^@\s]+@[^@\s]+\.[^@\s]+$/, /^EMAIL$/],

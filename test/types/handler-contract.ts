@@ -75,6 +75,7 @@ export function proofs() {
       status: 204,
       body: undefined,
     }),
+    'POST /rooms/{name}/read': async () => ({ status: 200, body: { lastReadMessageId: 'm' } }),
     'GET /rooms/{name}/members': async () => ({ status: 200, body: { members: [member], ...page } }),
     'POST /rooms/{name}/invitations': async () => ({
       status: 201,

@@ -11,14 +11,17 @@ import type {
   InvitedFrame,
   Message,
   MessageFrame,
+  MessageTarget,
   RemovedFrame,
   RoomDeletedFrame,
+  TypingFrame,
   UserJoinedFrame,
   UserLeftFrame,
 } from '../types.ts';
 import { LiveTerminal } from './live-terminal.ts';
 import { changeNotice, type MessageChangeFrame, MessageLog } from './message-actions.ts';
 import { errorSentence, MessagePrinter, type Painter } from './output.ts';
+import { sameTarget, WindowReadState } from './read-state.ts';
 import type { LiveTarget } from './slash-commands.ts';
 import { type ChatWindow, isSlashCommand, runSlashCommand } from './slash-commands.ts';
 
@@ -38,15 +41,13 @@ export interface LiveOptions {
   readonly historyCount: number;
 }
 
-/** How many recent messages are read after a reconnect, to show what was said meanwhile. */
-const CATCH_UP_COUNT = 50;
-
 type LiveEvent =
   | { readonly kind: 'message'; readonly frame: MessageFrame }
   | { readonly kind: 'user_joined' | 'user_left'; readonly frame: UserJoinedFrame | UserLeftFrame }
   | { readonly kind: 'invited'; readonly frame: InvitedFrame }
   | { readonly kind: 'removed' | 'room_deleted'; readonly frame: RemovedFrame | RoomDeletedFrame }
   | { readonly kind: 'change'; readonly frame: MessageChangeFrame }
+  | { readonly kind: 'typing'; readonly frame: TypingFrame }
   | { readonly kind: 'state'; readonly change: StateChange };
 
 /**
@@ -63,7 +64,7 @@ export async function runLive(options: LiveOptions): Promise<number> {
 class LiveChat {
   private readonly terminal: LiveTerminal;
   private readonly printer: MessagePrinter;
-  private readonly historyTarget: { room: string } | { conversationId: string };
+  private readonly historyTarget: MessageTarget;
   private readonly seen = new Set<string>();
   private readonly log = new MessageLog();
   private newestSeen = '';
@@ -79,6 +80,7 @@ class LiveChat {
   private readonly unsubscribe: (() => void)[];
   /** What a slash command may do here. */
   private readonly window: ChatWindow;
+  private readonly readState: WindowReadState;
 
   constructor(private readonly options: LiveOptions) {
     const { session, target } = options;
@@ -96,8 +98,12 @@ class LiveChat {
       ...(['message_updated', 'message_deleted', 'reaction'] as const).map((type) =>
         session.on(type, (frame) => this.handle({ kind: 'change', frame })),
       ),
+      session.on('typing', (frame) => this.handle({ kind: 'typing', frame })),
       session.on('state', (change) => this.handle({ kind: 'state', change })),
     ];
+    this.readState = new WindowReadState(options.api, session, this.historyTarget, options.me, (text) =>
+      this.printer.notice(text),
+    );
     this.window = {
       session,
       target,
@@ -160,8 +166,12 @@ class LiveChat {
         (line) => this.onLine(line),
         () => this.finish(0),
       );
+      // On a terminal readline emits a keypress per key: typing is told to the others (paced).
+      if (this.terminal.interactive) this.options.input.on('keypress', this.onKeypress);
     });
   }
+
+  private readonly onKeypress = (_text: unknown, key?: { name?: string }) => this.readState.keypress(key);
 
   private readonly onSignal = () => this.finish(0);
 
@@ -170,8 +180,10 @@ class LiveChat {
     this.finishing = true;
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
+    this.options.input.off('keypress', this.onKeypress);
     this.terminal.stop();
     void (async () => {
+      await this.readState.flush();
       // End of input closes only after every message sent so far is acknowledged (or has failed).
       await this.sendChain;
       for (const remove of this.unsubscribe) remove();
@@ -228,6 +240,9 @@ class LiveChat {
           this.printer.notice(changeNotice(frame, this.log));
         break;
       }
+      case 'typing':
+        if (sameTarget(event.frame, this.historyTarget)) this.readState.typing(event.frame);
+        break;
       case 'state':
         void this.onState(event.change);
         break;
@@ -245,10 +260,15 @@ class LiveChat {
     } else if (change.state === 'open' && change.reconnected) {
       this.printer.notice('reconnected');
       this.noticeMemberChanges();
-      // Live delivery is best effort: what was said while we were away is in the history.
+      // Live delivery is best effort: what was said while we were away is in the history, read forward from
+      // the newest message shown (every one of them, however many pages).
       try {
-        const recent = await this.options.api.recentMessages(this.historyTarget, CATCH_UP_COUNT);
-        for (const message of recent) if (message.messageId > this.newestSeen) this.show(message);
+        const { api, historyCount } = this.options;
+        const missed =
+          this.newestSeen === ''
+            ? await api.recentMessages(this.historyTarget, historyCount)
+            : await api.messagesAfter(this.historyTarget, this.newestSeen);
+        for (const message of missed) this.show(message);
       } catch (error) {
         this.printError('could not fetch the messages missed while away: ', error);
       }
@@ -305,9 +325,10 @@ class LiveChat {
   private show(message: Message, direct = false): void {
     if (this.seen.has(message.messageId)) return;
     this.seen.add(message.messageId);
-    if (message.messageId > this.newestSeen) this.newestSeen = message.messageId;
+    if (message.messageId > this.newestSeen && !direct) this.newestSeen = message.messageId;
     this.log.remember(message);
     this.printer.message(message, { direct });
+    if (!direct) this.readState.shown(message);
   }
 
   private printError(prefix: string, error: unknown): void {

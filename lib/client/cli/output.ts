@@ -4,6 +4,7 @@
  * cannot move the cursor or recolour the terminal.
  */
 import { styleText } from 'node:util';
+import { limits } from '../../contract/limits.ts';
 import { ApiError, isChatClientError } from '../errors.ts';
 import type { Message } from '../types.ts';
 
@@ -168,4 +169,10 @@ function sentenceCase(message: string): string {
   // Keep the capital of an acronym or a name ("JSON", "HTTP").
   if (/^[A-Z][a-z\s]/.test(trimmed)) return trimmed[0]?.toLowerCase() + trimmed.slice(1);
   return trimmed;
+}
+
+/** An unread count as a list shows it: `-` for none (or not a member), `100+` at the server's cap. */
+export function unreadLabel(count: number | undefined): string {
+  if (count === undefined || count === 0) return '-';
+  return count >= limits.unreadCountCap ? `${limits.unreadCountCap}+` : String(count);
 }

@@ -10,16 +10,21 @@ import type { Room, RoomRole } from '../types.ts';
 import type { Cli } from './context.ts';
 import { addListCommand } from './list-command.ts';
 import { addRoomDeleteCommand } from './moderation.ts';
-import { clean, shortTimestamp, truncate } from './output.ts';
+import { clean, shortTimestamp, truncate, unreadLabel } from './output.ts';
 
 /** Every room the user can see, each with their role in it when they are a member. */
-async function roomsWithRoles(api: ChatApi): Promise<(Room & { role?: RoomRole })[]> {
+async function roomsWithRoles(api: ChatApi): Promise<(Room & { role?: RoomRole; unreadCount?: number })[]> {
   const [rooms, mine] = await Promise.all([
     api.listAllRooms(),
     readAllPages((options) => api.myRooms(options)),
   ]);
-  const roles = new Map(mine.map((room) => [room.name, room.role]));
-  return rooms.map((room) => ({ ...room, ...(roles.has(room.name) ? { role: roles.get(room.name) } : {}) }));
+  const memberships = new Map(mine.map((room) => [room.name, room]));
+  return rooms.map((room) => {
+    const membership = memberships.get(room.name);
+    return membership === undefined
+      ? room
+      : { ...room, role: membership.role, unreadCount: membership.unreadCount };
+  });
 }
 
 /** Adds `rooms` with its `create` subcommand, `invite` and `members` to `program`. */
@@ -30,12 +35,13 @@ export function addRoomCommands(program: Command, cli: Cli): void {
       'list the rooms you can see (a table); "chat rooms create <name>" creates one, "chat rooms delete <name>" deletes it',
     list: roomsWithRoles,
     empty: 'No rooms yet. Create one with: chat rooms create <name>',
-    header: ['NAME', 'VISIBILITY', 'MEMBERS', 'YOUR ROLE', 'CREATED BY', 'CREATED', 'TOPIC'],
+    header: ['NAME', 'VISIBILITY', 'MEMBERS', 'YOUR ROLE', 'UNREAD', 'CREATED BY', 'CREATED', 'TOPIC'],
     row: (room) => [
       room.name,
       room.visibility,
       String(room.memberCount),
       room.role ?? '-',
+      unreadLabel(room.unreadCount),
       clean(room.createdBy),
       shortTimestamp(room.createdAt),
       room.topic === undefined ? '' : truncate(room.topic, 40),
