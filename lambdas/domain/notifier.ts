@@ -11,6 +11,8 @@ export interface NotifierDeps {
   readonly provider: PushProvider;
   readonly now: () => Date;
   readonly warn: (message: string, attributes: Record<string, unknown>) => void;
+  /** The user's push badge (lambdas/domain/read-state.ts `unreadTotal`), for the conversation being pushed. */
+  readonly badge: (username: string, conversationId: string | undefined) => Promise<number>;
 }
 
 /** How long a claimed push may take before another delivery of its record may send it. */
@@ -25,21 +27,25 @@ export const MAX_MENTIONS = 20;
  * conversation: each other participant who has not muted it and has no open connection (1 GetItem of the
  * conversation, then per participant 1 GetItem and 1 index Query). In a room: each user mentioned as
  * `@username` (at most 20) who is a member of the room with no connection present in it (2 GetItems each: the
- * member item and the presence item), so that no one outside a room is sent its text. Each recipient's devices are 1 Query; each
- * push is claimed, sent and marked (2 writes), so a redelivered record sends nothing twice.
+ * member item and the presence item), so that no one outside a room is sent its text. Each recipient's devices
+ * are 1 Query; a recipient with devices has their badge counted once (`unreadTotal`); each push is claimed, sent
+ * and marked (2 writes), so a redelivered record sends nothing twice.
  * @returns how many pushes were sent.
  */
 export async function notifyMessage(deps: NotifierDeps, message: Message): Promise<number> {
   const recipients = await recipientsOf(deps, message);
   let sent = 0;
   for (const username of recipients) {
-    for (const device of await deps.devices.list(username)) {
+    const devices = await deps.devices.list(username);
+    if (devices.length === 0) continue;
+    const payload = payloadOf(message, await deps.badge(username, message.conversationId));
+    for (const device of devices) {
       const target = { messageId: message.messageId, username: device.username, deviceId: device.deviceId };
       const nowMs = deps.now().getTime();
       if (!(await deps.push.claim(target, nowMs, PUSH_LEASE_MS, PUSH_MARKER_SECONDS))) continue;
       let outcome: Awaited<ReturnType<PushProvider['send']>>;
       try {
-        outcome = await deps.provider.send(device, payloadOf(message));
+        outcome = await deps.provider.send(device, payload);
       } catch (error) {
         await deps.push.release(target);
         throw error;
@@ -92,8 +98,11 @@ export function mentionsOf(text: string): string[] {
   return [...names].slice(0, MAX_MENTIONS);
 }
 
-/** The push of a message: who wrote where, its text cut to 100 characters, and the ids to open it by. */
-export function payloadOf(message: Message): PushPayload {
+/**
+ * The push of a message: who wrote where, its text cut to 100 characters, the ids to open it by, and the
+ * recipient's badge (their unread count).
+ */
+export function payloadOf(message: Message, badge: number): PushPayload {
   const title = message.room === undefined ? message.from : `${message.from} in #${message.room}`;
   return {
     title,
@@ -101,8 +110,7 @@ export function payloadOf(message: Message): PushPayload {
     ...(message.conversationId === undefined ? {} : { conversationId: message.conversationId }),
     ...(message.room === undefined ? {} : { room: message.room }),
     messageId: message.messageId,
-    // The user's total unread count, once unread counts exist (read markers are not built yet).
-    badge: 0,
+    badge,
   };
 }
 

@@ -91,6 +91,37 @@ export async function conversationUnread(
   return deps.messages.countUnread(target, username, marker, limits.unreadCountCap);
 }
 
+/** How many of a user's most recently active conversations the push badge adds up. */
+export const BADGE_CONVERSATIONS = 50;
+
+/**
+ * The push badge: the user's unread messages summed over their BADGE_CONVERSATIONS most recently active
+ * conversations (rooms are not counted: their messages are not pushed, mentions aside). 1 Query of the user's
+ * conversations index, then 1 unread-count Query per conversation with something unread. `current` is the
+ * conversation of the message being pushed: its list item may not show that message yet (the sender records it
+ * after the message is stored), so it is always counted from its messages.
+ */
+export async function unreadTotal(
+  deps: Pick<ReadStateDeps, 'messages' | 'conversations'>,
+  username: string,
+  current: string | undefined,
+): Promise<number> {
+  const { items } = await deps.conversations.listFor(username, BADGE_CONVERSATIONS, undefined);
+  const counts = await Promise.all(
+    items.map((conversation) =>
+      conversation.conversationId === current
+        ? deps.messages.countUnread(
+            { conversationId: current },
+            username,
+            conversation.lastReadMessageId ?? undefined,
+            limits.unreadCountCap,
+          )
+        : conversationUnread(deps, username, conversation),
+    ),
+  );
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
 /**
  * How many messages of a room the member has not read: 1 Query of at most 101 messages, after the marker or,
  * before the first one, after the moment they joined (a new member of an old room is not shown its history as

@@ -1,10 +1,13 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDocumentClient } from '../data/client.ts';
+import { ConversationRepository } from '../data/conversations.ts';
 import { DeviceRepository } from '../data/devices.ts';
+import { MessageRepository } from '../data/messages.ts';
 import { PushRepository } from '../data/push.ts';
 import { messageOfStreamRecord } from '../data/stream.ts';
 import { type NotifierDeps, notifyMessage } from '../domain/notifier.ts';
 import { localSinkProvider, type PushProvider, snsProvider } from '../domain/push-providers.ts';
+import { unreadTotal } from '../domain/read-state.ts';
 import { pushProviderConfig, tableName } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
 import { flushMetrics, recordMetric } from '../shared/metrics.ts';
@@ -12,6 +15,10 @@ import { lazySnsApi } from './sns.ts';
 
 const doc = createDocumentClient();
 const devices = new DeviceRepository(doc, tableName());
+const unread = {
+  conversations: new ConversationRepository(doc, tableName()),
+  messages: new MessageRepository(doc, tableName()),
+};
 
 function provider(): PushProvider {
   const config = pushProviderConfig();
@@ -32,6 +39,7 @@ const deps: NotifierDeps = {
   provider: provider(),
   now: () => new Date(),
   warn: (message, attributes) => logger.warn(message, attributes),
+  badge: (username, conversationId) => unreadTotal(unread, username, conversationId),
 };
 
 /**

@@ -13,11 +13,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
+import { ConversationRepository } from '../../lambdas/data/conversations.ts';
 import { DeviceRepository } from '../../lambdas/data/devices.ts';
-import type { Message } from '../../lambdas/data/messages.ts';
+import { type Message, MessageRepository } from '../../lambdas/data/messages.ts';
 import { PushRepository } from '../../lambdas/data/push.ts';
 import { notifyMessage } from '../../lambdas/domain/notifier.ts';
 import type { PushProvider } from '../../lambdas/domain/push-providers.ts';
+import { unreadTotal } from '../../lambdas/domain/read-state.ts';
 import { PUSH_SINK_PATH } from '../../lib/local/push-sink.ts';
 import { notifier } from '../../lib/notifier.ts';
 import { type CapacityCall, capacityRecordingClient, describeCalls } from './capacity.ts';
@@ -246,6 +248,15 @@ export async function measurePush(
     provider: counting,
     now: () => new Date(),
     warn: () => {},
+    badge: (username: string, conversationId: string | undefined) =>
+      unreadTotal(
+        {
+          conversations: new ConversationRepository(doc, env.tableName),
+          messages: new MessageRepository(doc, env.tableName),
+        },
+        username,
+        conversationId,
+      ),
   };
   const newId = monotonicFactory();
   const measure = async (message: Message): Promise<NotifierCapacity> => {

@@ -80,7 +80,8 @@ describe('push notifications', () => {
         body: `${'x'.repeat(99)}…`,
         conversationId,
         messageId: message.messageId,
-        badge: 0,
+        // Their one unread message: this one.
+        badge: 1,
       });
     }
     expect(received.find((push) => push.deviceId === 'ios-phone').platform).toBe('apns');
@@ -183,6 +184,27 @@ describe('push notifications', () => {
     expect(push.deviceId).toBe('ios-new');
     // Pushes to one message come from one record: both devices were decided together.
     expect(await pushesOf(message.messageId)).toHaveLength(1);
+  });
+
+  it('carries the recipient’s unread messages across their conversations as the badge, less what they read', async () => {
+    const [alice, bob, reader] = await api.signUpEach('pusher', 'pusher', 'badged');
+    await registerDevices(reader, 'ios-phone');
+    const fromAlice = (await api.openConversation(alice, reader.username)).conversationId as string;
+    const fromBob = (await api.openConversation(bob, reader.username)).conversationId as string;
+    const badgeOf = async (message: Json) => (await expectPushes(message.messageId, 1))[0].payload.badge;
+
+    expect(await badgeOf(await send(alice, fromAlice, 'one'))).toBe(1);
+    const second = await send(alice, fromAlice, 'two');
+    expect(await badgeOf(second)).toBe(2);
+    expect(await badgeOf(await send(bob, fromBob, 'three'))).toBe(3);
+
+    const read = await api.call('POST', `/conversations/${fromAlice}/read`, {
+      token: reader.token,
+      body: { messageId: second.messageId },
+    });
+    expect(read.status).toBe(200);
+    // Alice's two are read: what is left is Bob's two.
+    expect(await badgeOf(await send(bob, fromBob, 'four'))).toBe(2);
   });
 
   it('the emulated mapping counts its stream reads and the invocations a message takes (read by the benchmark)', async () => {

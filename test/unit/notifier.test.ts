@@ -24,21 +24,23 @@ describe('mentions', () => {
 describe('a push payload', () => {
   const base = { messageId: 'm1', from: 'alice', sentAt: '2026-11-29T00:00:00.000Z' };
   it('names the sender, and the room when there is one', () => {
-    expect(payloadOf({ ...base, conversationId: 'c_x', text: 'hi' })).toEqual({
+    expect(payloadOf({ ...base, conversationId: 'c_x', text: 'hi' }, 3)).toEqual({
       title: 'alice',
       body: 'hi',
       conversationId: 'c_x',
       messageId: 'm1',
-      badge: 0,
+      badge: 3,
     });
-    expect(payloadOf({ ...base, room: 'general', text: 'hi' })).toMatchObject({ title: 'alice in #general' });
+    expect(payloadOf({ ...base, room: 'general', text: 'hi' }, 0)).toMatchObject({
+      title: 'alice in #general',
+    });
   });
 
   it('cuts the text to 100 characters without splitting one', () => {
-    const body = payloadOf({ ...base, room: 'r', text: '😀'.repeat(150) }).body;
+    const body = payloadOf({ ...base, room: 'r', text: '😀'.repeat(150) }, 0).body;
     expect([...body]).toHaveLength(100);
     expect(body.endsWith('😀…')).toBe(true);
-    expect(payloadOf({ ...base, room: 'r', text: 'x'.repeat(100) }).body).toBe('x'.repeat(100));
+    expect(payloadOf({ ...base, room: 'r', text: 'x'.repeat(100) }, 0).body).toBe('x'.repeat(100));
   });
 });
 
