@@ -151,8 +151,12 @@ export class SessionConnection {
 
   private attach(socket: WebSocketLike): void {
     this.socket = socket;
-    socket.addEventListener('message', (event) => this.onFrame(event.data));
-    // 'close' always follows 'error'; the close handler decides what happens next.
+    // An abandoned socket may still deliver frames until the platform ends it: only the current one is heard.
+    socket.addEventListener('message', (event) => {
+      if (socket === this.socket) this.onFrame(event.data);
+    });
+    // 'close' always follows 'error' (and `ws` throws an 'error' nobody listens to): the close handler decides.
+    socket.addEventListener('error', () => {});
     socket.addEventListener('close', (event) => this.onClose(socket, event.code, event.reason));
   }
 
