@@ -112,7 +112,7 @@ try {
       [alice, bob].map(async (user) => {
         const session = await ChatSession.connect({
           url: wsUrl,
-          token: user.token,
+          auth: user.api,
           requestTimeoutMs: stepTimeoutMs,
           reconnect: false,
         });

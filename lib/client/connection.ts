@@ -3,9 +3,8 @@
  * each server frame to the presence, the listeners and the requests, keeps the socket alive, and after a drop
  * opens a new one, re-joins the rooms on it, and only then lets the other requests go again.
  */
-import WebSocket from 'ws';
 import type { TypedEmitter } from './emitter.ts';
-import { ChatClientError, DisconnectedError, HandshakeError, isChatClientError } from './errors.ts';
+import { ApiError, ChatClientError, DisconnectedError, HandshakeError, isChatClientError } from './errors.ts';
 import { KeepAlive } from './keep-alive.ts';
 import type { PendingRequests, RequestKind } from './pending-requests.ts';
 import type { RoomPresence } from './presence.ts';
@@ -13,7 +12,16 @@ import { ReconnectPolicy } from './reconnect-policy.ts';
 import { Reconnector } from './reconnector.ts';
 import type { SessionEvents, SessionState } from './session-events.ts';
 import type { SessionSettings } from './session-options.ts';
-import { closeSocket, openSocket, parseServerFrame, toClientError } from './socket.ts';
+import {
+  closeSocket,
+  OPEN,
+  openSocket,
+  parseServerFrame,
+  platformWebSocket,
+  toClientError,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './socket.ts';
 import type { ClientFrame, PongFrame, ServerFrame } from './types.ts';
 
 /** How long `close()` waits for the server to answer the close frame before dropping the socket. */
@@ -28,12 +36,14 @@ export interface ConnectionParts {
 
 export class SessionConnection {
   private currentState: SessionState = 'connecting';
-  private socket: WebSocket | undefined;
+  private socket: WebSocketLike | undefined;
+  /** The platform's WebSocket class, looked up at the first connection. */
+  private webSocketClass: WebSocketConstructor | undefined;
   /** Set while a new connection re-joins the rooms: only `rejoin` requests go out meanwhile. */
   private rejoining = false;
   private closing = false;
   private readonly keepAlive: KeepAlive;
-  private readonly reconnector: Reconnector<WebSocket>;
+  private readonly reconnector: Reconnector<WebSocketLike>;
   private readonly events: TypedEmitter<SessionEvents>;
   private readonly pending: PendingRequests;
   private readonly presence: RoomPresence;
@@ -53,7 +63,7 @@ export class SessionConnection {
         this.events.emit('state', { state: 'reconnecting', ...change });
       },
       gaveUp: (reason) => this.finish(reason),
-      discard: (socket) => socket.terminate(),
+      discard: (socket) => socket.close(),
     });
   }
 
@@ -63,7 +73,7 @@ export class SessionConnection {
 
   /** Opens the first connection; it is not retried, so that a wrong URL fails at once. */
   async open(): Promise<void> {
-    let socket: WebSocket;
+    let socket: WebSocketLike;
     try {
       socket = await this.openSocket();
     } catch (error) {
@@ -115,7 +125,7 @@ export class SessionConnection {
   /** Sends every request that has not gone out on the current connection and may go now. */
   private flush(): void {
     const socket = this.socket;
-    if (socket?.readyState !== WebSocket.OPEN) return;
+    if (socket?.readyState !== OPEN) return;
     const ready = this.currentState === 'open' && !this.rejoining;
     this.pending.sendDue(
       (kind) => kind === 'rejoin' || ready,
@@ -123,28 +133,45 @@ export class SessionConnection {
     );
   }
 
-  /** Opens a socket with the newest token; refused with 401 (it expired), once more with a renewed one. */
-  private async openSocket(): Promise<WebSocket> {
+  /**
+   * Opens a socket with a fresh ticket (`POST /auth/ws-ticket`, which renews an expired access token itself).
+   * The ticket's answer is the one place the client learns why it may not connect: a 401 there (the session
+   * ended, the token cannot be renewed) becomes `HandshakeError` 401, which ends reconnecting.
+   */
+  private async openSocket(): Promise<WebSocketLike> {
     const { url, auth, requestTimeoutMs } = this.settings;
-    const token = auth.token ?? '';
+    let ticket: string;
     try {
-      return await openSocket(url, token, requestTimeoutMs);
+      ticket = (await auth.wsTicket()).ticket;
     } catch (error) {
-      const refused = error instanceof HandshakeError && error.status === 401;
-      if (!refused || token === '' || !(await auth.renewToken(token))) throw error;
-      return openSocket(url, auth.token ?? '', requestTimeoutMs);
+      if (error instanceof ApiError && error.status === 401) throw new HandshakeError(url, 401);
+      throw error;
     }
+    this.webSocketClass ??= this.settings.WebSocket ?? (await platformWebSocket());
+    return openSocket(this.webSocketClass, url, ticket, requestTimeoutMs);
   }
 
-  private attach(socket: WebSocket): void {
+  /**
+   * Ends a connection that is no longer usable and reports it dropped now: the standard WebSocket has no
+   * `terminate()`, and the close of a dead connection may take the platform a long while to notice.
+   */
+  private abandon(socket: WebSocketLike, reason: string): void {
+    socket.close();
+    this.onClose(socket, 1006, reason);
+  }
+
+  private attach(socket: WebSocketLike): void {
     this.socket = socket;
-    socket.on('message', (data) => this.onFrame(data));
-    // 'close' always follows 'error'; the close handler decides what happens next.
-    socket.on('error', () => {});
-    socket.on('close', (code, reason) => this.onClose(socket, code, reason.toString('utf8')));
+    // An abandoned socket may still deliver frames until the platform ends it: only the current one is heard.
+    socket.addEventListener('message', (event) => {
+      if (socket === this.socket) this.onFrame(event.data);
+    });
+    // 'close' always follows 'error' (and `ws` throws an 'error' nobody listens to): the close handler decides.
+    socket.addEventListener('error', () => {});
+    socket.addEventListener('close', (event) => this.onClose(socket, event.code, event.reason));
   }
 
-  private onFrame(data: WebSocket.RawData): void {
+  private onFrame(data: unknown): void {
     const frame = parseServerFrame(data);
     if (frame === undefined) return;
     this.presence.apply(frame);
@@ -161,14 +188,14 @@ export class SessionConnection {
     this.keepAlive.start(
       () => this.ping(),
       () => {
-        if (socket === this.socket) socket?.terminate();
+        if (socket !== undefined && socket === this.socket) this.abandon(socket, 'no answer to a ping');
       },
     );
     this.events.emit('state', { state: 'open', reconnected });
     this.flush();
   }
 
-  private onClose(socket: WebSocket, code: number, reason: string): void {
+  private onClose(socket: WebSocketLike, code: number, reason: string): void {
     if (socket !== this.socket) return;
     this.socket = undefined;
     this.rejoining = false;
@@ -184,7 +211,7 @@ export class SessionConnection {
    * ban this user, are dropped), then the session is open. It stops short when the connection is no longer usable (it dropped,
    * or a join failed and it was ended to start over): its close then schedules the next attempt.
    */
-  private async resume(socket: WebSocket): Promise<void> {
+  private async resume(socket: WebSocketLike): Promise<void> {
     this.attach(socket);
     this.rejoining = true;
     for (const room of [...this.presence.rooms]) {
@@ -198,7 +225,7 @@ export class SessionConnection {
           continue;
         }
         // No answer, or the server failed: start over on a fresh connection.
-        socket.terminate();
+        this.abandon(socket, 'a room could not be joined again');
         return;
       }
     }

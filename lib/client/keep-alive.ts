@@ -6,7 +6,7 @@
 import { isChatClientError } from './errors.ts';
 
 export class KeepAlive {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
 
   /** @param intervalMs how often to ping; 0 or less turns the keep-alive off. */
   constructor(private readonly intervalMs: number) {}
@@ -27,8 +27,8 @@ export class KeepAlive {
         if (isChatClientError(error) && error.code === 'TIMEOUT') onUnanswered();
       });
     }, this.intervalMs);
-    // The keep-alive alone never keeps a process running.
-    this.timer.unref();
+    // The keep-alive alone never keeps a Node process running (browsers' timers have no unref).
+    (this.timer as { unref?: () => void }).unref?.();
   }
 
   stop(): void {

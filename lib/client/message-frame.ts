@@ -2,7 +2,6 @@
  * The `message` frame a session sends, checked before it goes: a clientMessageId the server will echo, and a
  * size the gateway accepts.
  */
-import { randomBytes } from 'node:crypto';
 // The limits module only, not the contract's index: it holds plain values, and no schema code comes with it.
 import { CLIENT_MESSAGE_ID_PATTERN, limits } from '../contract/limits.ts';
 import { ChatClientError } from './errors.ts';
@@ -10,10 +9,19 @@ import type { ClientFrame, MessageTarget, SendOptions } from './types.ts';
 
 export type { MessageTarget } from './types.ts';
 
-/** 16 characters of `A-Za-z0-9_-`, as the contract allows for a clientMessageId. */
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * 16 characters of `A-Za-z0-9_-`, as the contract allows for a clientMessageId: 96 random bits from the
+ * platform's `crypto.getRandomValues` (browsers, React Native with a crypto polyfill, Node >= 20).
+ */
 export function newClientMessageId(): string {
-  return randomBytes(12).toString('base64url');
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  // 64 characters: each byte's low 6 bits pick one without bias.
+  return Array.from(bytes, (byte) => ID_ALPHABET[byte & 63]).join('');
 }
+
+const utf8 = new TextEncoder();
 
 /**
  * The frame for `text` to `target`, with `options.clientMessageId` or a new one. Throws `INVALID_MESSAGE`
@@ -36,7 +44,7 @@ export function messageFrame(
   const frame = { action: 'message' as const, ...target, text, clientMessageId, ...reply };
   // A frame over the gateway's limit closes the connection (1009); re-sent after the reconnect, it would
   // close the next one too.
-  if (Buffer.byteLength(JSON.stringify(frame)) > limits.maxFrameBytes) {
+  if (utf8.encode(JSON.stringify(frame)).byteLength > limits.maxFrameBytes) {
     throw new ChatClientError(
       'INVALID_MESSAGE',
       `The message is larger than the ${limits.maxFrameBytes / 1024} KB a WebSocket frame may carry.`,

@@ -20,7 +20,7 @@ interface PendingRequest {
   readonly answers: (frame: ServerFrame) => boolean;
   readonly resolve: (frame: ServerFrame) => void;
   readonly reject: (error: ChatClientError) => void;
-  readonly timer: NodeJS.Timeout;
+  readonly timer: ReturnType<typeof setTimeout>;
   /** Resolves when the request has settled either way; `drain()` waits on it. */
   readonly settled: Promise<void>;
   /** Sent on the current connection; cleared when it drops, so that the request goes again on the next. */

@@ -26,7 +26,7 @@ export interface ReconnectHooks<Connection> {
 }
 
 export class Reconnector<Connection> {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
 
   /** @param policy `undefined` when the session does not reconnect: every drop gives up. */

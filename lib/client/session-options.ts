@@ -1,29 +1,30 @@
 /** How a session is set up: where, as whom, and its time limits and reconnect settings, with their defaults. */
 import { limits } from '../contract/limits.ts';
-import { ChatClientError } from './errors.ts';
 import { DEFAULT_RECONNECT, type ReconnectOptions, type ReconnectSettings } from './reconnect-policy.ts';
+import type { WebSocketConstructor } from './socket.ts';
+import type { WebSocketTicket } from './types.ts';
 
 /**
- * Where a session gets its access token from, so that every (re)connection uses the newest and a refused one
- * can be renewed. A signed-in `ChatApi` (from `withLogin`) is one.
+ * Where a session gets the single-use ticket that opens each of its connections (`POST /auth/ws-ticket`):
+ * a signed-in `ChatApi` (from `withLogin`, which renews its tokens, or `withToken`) is one.
  */
-export interface TokenSource {
-  /** The access token to open the next connection with. */
-  readonly token: string | undefined;
-  /** After `staleToken` was refused: resolves true when `token` now holds a newer one. */
-  renewToken(staleToken: string): Promise<boolean>;
+export interface TicketSource {
+  wsTicket(): Promise<WebSocketTicket>;
 }
+
+/** @deprecated The name of `TicketSource` before sessions opened with tickets. */
+export type TokenSource = TicketSource;
 
 export interface ChatSessionOptions {
   /** The WebSocket API's URL, e.g. `ws://127.0.0.1:3001` or the stack output `WebSocketUrl`. */
   readonly url: string;
   /**
-   * The access token of `POST /auth/login`, fixed: once it expires, reconnecting fails. Give `auth` instead
-   * to reconnect with fresh tokens.
+   * The signed-in `ChatApi` (or any `TicketSource`): each connection opens with a fresh ticket of it, so that
+   * no access token goes into a URL, and browsers (which cannot set headers on a WebSocket) work the same.
    */
-  readonly token?: string;
-  /** The signed-in `ChatApi` (or any `TokenSource`): each connection uses its newest token, renewing it on a 401. */
-  readonly auth?: TokenSource;
+  readonly auth: TicketSource;
+  /** For tests and unusual runtimes; default `globalThis.WebSocket`, or the `ws` package where there is none. */
+  readonly WebSocket?: WebSocketConstructor;
   /**
    * A `ping` is sent this often, because API Gateway closes a connection after 10 minutes without a data
    * frame; a ping left unanswered for `requestTimeoutMs` ends the connection (and so reconnects it).
@@ -39,7 +40,8 @@ export interface ChatSessionOptions {
 /** The options with every default filled in; `reconnect` is `undefined` when the session does not reconnect. */
 export interface SessionSettings {
   readonly url: string;
-  readonly auth: TokenSource;
+  readonly auth: TicketSource;
+  readonly WebSocket: WebSocketConstructor | undefined;
   readonly pingIntervalMs: number;
   readonly requestTimeoutMs: number;
   readonly reconnect: ReconnectSettings | undefined;
@@ -53,16 +55,10 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export function sessionSettings(options: ChatSessionOptions): SessionSettings {
   return {
     url: options.url,
-    auth: tokenSource(options),
+    auth: options.auth,
+    WebSocket: options.WebSocket,
     pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     reconnect: options.reconnect === false ? undefined : { ...DEFAULT_RECONNECT, ...options.reconnect },
   };
-}
-
-function tokenSource(options: ChatSessionOptions): TokenSource {
-  if (options.auth !== undefined) return options.auth;
-  const { token } = options;
-  if (token === undefined) throw new ChatClientError('NOT_SIGNED_IN', 'A session needs a `token` or `auth`.');
-  return { token, renewToken: async () => false };
 }

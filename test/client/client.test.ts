@@ -24,7 +24,8 @@ afterEach(async () => {
 });
 
 async function connect(token: string, options: Partial<ChatSessionOptions> = {}): Promise<ChatSession> {
-  const session = await ChatSession.connect({ url: stack.wsUrl, token, ...options });
+  const auth = new ChatApi({ baseUrl: stack.httpUrl, token });
+  const session = await ChatSession.connect({ url: stack.wsUrl, auth, ...options });
   sessions.push(session);
   return session;
 }
@@ -134,16 +135,19 @@ describe('ChatApi', () => {
 
 describe('ChatSession', () => {
   it('refuses a bad token with HandshakeError UNAUTHORIZED', async () => {
-    const error = await ChatSession.connect({ url: stack.wsUrl, token: 'not-a-jwt' }).catch(
-      (caught) => caught,
-    );
+    const error = await ChatSession.connect({
+      url: stack.wsUrl,
+      auth: new ChatApi({ baseUrl: stack.httpUrl, token: 'not-a-jwt' }),
+    }).catch((caught) => caught);
     expect(error).toBeInstanceOf(HandshakeError);
     expect(error).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
   });
 
   it('reports an unreachable WebSocket API as UNREACHABLE', async () => {
     const url = `ws://127.0.0.1:${await closedPort()}`;
-    await expect(ChatSession.connect({ url, token: 'whatever' })).rejects.toMatchObject({
+    await expect(
+      ChatSession.connect({ url, auth: (await signUp(stack.httpUrl, 'nowhere')).api }),
+    ).rejects.toMatchObject({
       code: 'UNREACHABLE',
       url,
     });
@@ -256,7 +260,7 @@ describe('ChatSession', () => {
     const bob = await signUp(stack.httpUrl, 'bob');
     const room = await newRoom(alice.api, 'bye');
     const a = await connect(alice.token);
-    const b = await ChatSession.connect({ url: stack.wsUrl, token: bob.token });
+    const b = await ChatSession.connect({ url: stack.wsUrl, auth: bob.api });
     await a.join(room);
     await b.join(room);
 

@@ -15,7 +15,7 @@ afterEach(async () => {
 describe('ChatApi membership', () => {
   it('creates a private room, invites (the invitee’s session hears it), accepts, lists and leaves', async () => {
     const [alice, bob] = await Promise.all([signUp(stack.httpUrl, 'alice'), signUp(stack.httpUrl, 'bob')]);
-    const bobSession = await ChatSession.connect({ url: stack.wsUrl, token: bob.token });
+    const bobSession = await ChatSession.connect({ url: stack.wsUrl, auth: bob.api });
     sessions.push(bobSession);
     const name = uniqueRoomName('client');
 

@@ -20,8 +20,8 @@ describe('changes to a message through the typed client', () => {
     const bob = await signUp(stack.httpUrl, 'bob');
     const room = await newRoom(alice.api);
     await bob.api.joinRoom(room);
-    const watcher = await ChatSession.connect({ url: stack.wsUrl, token: bob.token });
-    const sender = await ChatSession.connect({ url: stack.wsUrl, token: alice.token });
+    const watcher = await ChatSession.connect({ url: stack.wsUrl, auth: bob.api });
+    const sender = await ChatSession.connect({ url: stack.wsUrl, auth: alice.api });
     sessions.push(watcher, sender);
     await watcher.join(room);
     await sender.join(room);

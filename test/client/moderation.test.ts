@@ -1,6 +1,12 @@
 /** The typed client's moderation routes and the `removed` and `room_deleted` events, against the local stack. */
 import { afterAll, afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { ApiError, ChatSession, type FrameEvents, type ServerFrameType } from '../../lib/client/index.ts';
+import {
+  ApiError,
+  ChatApi,
+  ChatSession,
+  type FrameEvents,
+  type ServerFrameType,
+} from '../../lib/client/index.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { newRoom, signUp } from './helpers.ts';
 
@@ -12,7 +18,10 @@ afterEach(async () => {
 });
 
 async function connect(token: string): Promise<ChatSession> {
-  const session = await ChatSession.connect({ url: stack.wsUrl, token });
+  const session = await ChatSession.connect({
+    url: stack.wsUrl,
+    auth: new ChatApi({ baseUrl: stack.httpUrl, token }),
+  });
   sessions.push(session);
   return session;
 }

@@ -28,7 +28,7 @@ async function connect(
 ): Promise<{ session: ChatSession; states: StateChange[] }> {
   const session = await ChatSession.connect({
     url: stack.wsUrl,
-    ...(typeof auth === 'string' ? { token: auth } : { auth }),
+    auth: typeof auth === 'string' ? new ChatApi({ baseUrl: stack.httpUrl, token: auth }) : auth,
     reconnect,
   });
   sessions.push(session);
