@@ -243,8 +243,9 @@ describe('a per-user rate reached', () => {
 
 describe('the chat window’s typing line', () => {
   it('shows when someone else types in the room', async () => {
-    const login = await new ChatApi({ baseUrl: stack.httpUrl }).login(ann.username, PASSWORD);
-    const session = await ChatSession.connect({ url: stack.wsUrl, token: login.token });
+    const anonymous = new ChatApi({ baseUrl: stack.httpUrl });
+    const auth = anonymous.withLogin(await anonymous.login(ann.username, PASSWORD));
+    const session = await ChatSession.connect({ url: stack.wsUrl, auth });
     try {
       await session.join(room);
       const window = ChatProcess.start(['join', room], ben.env);

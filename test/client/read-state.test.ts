@@ -1,6 +1,6 @@
 /** The typed client's read markers, read receipts and typing notices, against the local stack. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ApiError, ChatSession } from '../../lib/client/index.ts';
+import { ApiError, ChatApi, ChatSession } from '../../lib/client/index.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { signUp } from './helpers.ts';
 
@@ -12,7 +12,8 @@ afterEach(async () => {
 });
 
 async function connect(token: string): Promise<ChatSession> {
-  const session = await ChatSession.connect({ url: stack.wsUrl, token });
+  const auth = new ChatApi({ baseUrl: stack.httpUrl, token });
+  const session = await ChatSession.connect({ url: stack.wsUrl, auth });
   sessions.push(session);
   return session;
 }
