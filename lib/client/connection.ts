@@ -104,7 +104,7 @@ export class SessionConnection {
    */
   notify(frame: ClientFrame): boolean {
     const socket = this.socket;
-    if (this.currentState !== 'open' || this.rejoining || socket?.readyState !== WebSocket.OPEN) return false;
+    if (this.currentState !== 'open' || this.rejoining || socket?.readyState !== OPEN) return false;
     socket.send(JSON.stringify(frame));
     return true;
   }
