@@ -23,6 +23,12 @@ export const limits = {
   /** bcrypt reads 72 bytes of a password: longer ones are refused, never truncated. */
   passwordBytes: { min: 8, max: 72 },
   clientMessageIdCharacters: { min: 1, max: 64 },
+  /**
+   * Present users up to which a room's presence is told in full: `joined` lists them all and `user_joined` /
+   * `user_left` go out. In a room with more, `joined` lists this many (`membersTruncated`) and no notices go out;
+   * `GET /rooms/{name}/presence` pages the rest. A deployment may lower it (`PRESENCE_LIST_MAX`).
+   */
+  presenceListMax: 100,
   /** `?limit=` of every paged list. */
   pageSize: { min: 1, max: 100, default: 50 },
   /** API Gateway closes a WebSocket connection idle (no client frame) for this long. */

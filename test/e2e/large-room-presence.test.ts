@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../lambdas/data/client.ts';
+import { PresenceRepository } from '../../lambdas/data/presence.ts';
+import { count, startRealtimeTestStack, userJoined, userLeft } from '../support/realtime.ts';
+import { eventually, type TestSocket } from '../support/ws-client.ts';
+
+/** The threshold, lowered by configuration so that a "large" room takes a handful of sockets. */
+const LIST_MAX = 3;
+
+const { stack, harness, api } = await startRealtimeTestStack({
+  environment: { PRESENCE_LIST_MAX: String(LIST_MAX) },
+});
+const { connectEach, join, leave, newRoom } = harness;
+const presence = new PresenceRepository(createDocumentClient(), stack.tableName);
+
+const presenceFrames = (socket: TestSocket, room: string) =>
+  socket.frames.filter(
+    (frame) => (frame.type === 'user_joined' || frame.type === 'user_left') && frame.room === room,
+  );
+
+/** Users named so that their sort order is their order here; one socket each, none joined yet. */
+async function fiveUsers() {
+  const users = await api.signUpEach('a', 'b', 'c', 'd', 'e');
+  const sorted = [...users].sort((x, y) => x.username.toLowerCase().localeCompare(y.username.toLowerCase()));
+  const room = await newRoom(sorted[0] as (typeof users)[number]);
+  const sockets = await connectEach(...sorted);
+  return { users: sorted, sockets, room, names: sorted.map((user) => user.username) };
+}
+
+describe(`presence above ${LIST_MAX} present users`, () => {
+  it('truncates joined with memberCount, sends no user_joined/user_left above, and resumes at or below', async () => {
+    const { sockets, room, names } = await fiveUsers();
+    const [a, b, c, d, e] = sockets as [TestSocket, TestSocket, TestSocket, TestSocket, TestSocket];
+
+    // Up to the threshold: the whole list, no count, and notices to those present.
+    await join(a, room);
+    await join(b, room);
+    expect(await join(c, room)).toEqual({
+      type: 'joined',
+      room,
+      username: names[2],
+      members: names.slice(0, 3),
+    });
+    await a.next(userJoined(room, names[2] as string));
+
+    // Above it: the first LIST_MAX, the count, the flag; and nobody is told.
+    expect(await join(d, room)).toEqual({
+      type: 'joined',
+      room,
+      username: names[3],
+      members: names.slice(0, LIST_MAX),
+      memberCount: 4,
+      membersTruncated: true,
+    });
+    expect(await join(e, room)).toMatchObject({ memberCount: 5, membersTruncated: true });
+
+    // Leaving (e) and closing (d) from a room above the threshold counting the leaver: no user_left either.
+    await leave(e, room);
+    await d.close();
+    await eventually(async () => (await presence.page(room, 10, undefined)).items.length === 3);
+
+    // Back at the threshold: notices resume, for a leave and for a join.
+    await leave(c, room);
+    await a.next(userLeft(room, names[2] as string));
+    await join(c, room);
+    // `next` would find the first user_joined of c again: wait for the second.
+    await eventually(() =>
+      [a, b].every((socket) => count(socket, userJoined(room, names[2] as string)) === 2),
+    );
+
+    // Those notices came from invocations that started after everything above: nothing else was sent.
+    expect(presenceFrames(a, room).map((frame) => `${frame.type} ${frame.username}`)).toEqual([
+      `user_joined ${names[1]}`,
+      `user_joined ${names[2]}`,
+      `user_left ${names[2]}`,
+      `user_joined ${names[2]}`,
+    ]);
+    expect(count(b, (frame) => frame.type === 'user_left')).toBe(1);
+    expect(count(c, (frame) => frame.type === 'user_joined' || frame.type === 'user_left')).toBe(0);
+    expect(await presence.count(room)).toBe(3);
+  });
+});
