@@ -1,12 +1,13 @@
 import type { ConnectionRepository, RoomMember } from '../data/connections.ts';
 import type { PresenceRepository } from '../data/presence.ts';
+import type { Page } from '../data/rooms.ts';
 import { CONNECTION_TTL_SECONDS } from '../shared/config.ts';
 import { QuotaExceededError, RoomNotFoundError, SocketError } from '../shared/errors.ts';
 import type { RecordMetric } from '../shared/metrics.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { type ConnectionPoster, fanOut, type ServerFrame } from './fanout.ts';
 import { checkConnectionQuota, type LimitDeps, takeRateToken } from './limits.ts';
-import { addMember, keepIfRoomOpen, type RoomAccessDeps } from './room-access.ts';
+import { addMember, keepIfRoomOpen, type RoomAccessDeps, visibleRoom } from './room-access.ts';
 
 /** What every real-time use case needs to reach connections. */
 export interface DeliveryDeps {
@@ -183,6 +184,22 @@ async function announceDeparture(deps: DeliveryDeps, room: string, username: str
   if (await deps.presence.moreThan(room, deps.presenceListMax - 1)) return;
   const remaining = await deps.connections.members(room);
   await deliver(deps, idsOf(remaining), { type: 'user_left', room, username });
+}
+
+/**
+ * A page of the users present in a room, by canonical username after `after`; a private room's only for its
+ * members (others get the missing room's answer). 2 GetItems (room, caller's membership), then the presence Query.
+ */
+export async function listPresent(
+  deps: RoomAccessDeps & Pick<DeliveryDeps, 'presence'>,
+  identity: Identity,
+  name: string,
+  limit: number,
+  after: string | undefined,
+): Promise<Page<{ readonly username: string }>> {
+  await visibleRoom(deps, identity.username, name);
+  const page = await deps.presence.page(name, limit, after);
+  return { items: page.items.map((username) => ({ username })), after: page.after };
 }
 
 export function idsOf(members: readonly RoomMember[]): string[] {

@@ -10,6 +10,7 @@ import {
 } from '../domain/membership.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
 import { ban, kick, mute, setRole, unban, unmute } from '../domain/moderation.ts';
+import { listPresent } from '../domain/presence.ts';
 import { deleteRoom } from '../domain/room-deletion.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
 import { tableName } from '../shared/config.ts';
@@ -56,6 +57,11 @@ export const handler = httpHandler(
     'GET /rooms/{name}/members': async ({ params, query, identity }) => {
       const after = decodeCursor(query.cursor, CANONICAL_USERNAME_PATTERN);
       const page = await listMembers(deps, identity, params.name, query.limit, after);
+      return { status: 200, body: { members: page.items, nextCursor: nextCursorOf(page.after) } };
+    },
+    'GET /rooms/{name}/presence': async ({ params, query, identity }) => {
+      const after = decodeCursor(query.cursor, CANONICAL_USERNAME_PATTERN);
+      const page = await listPresent(deps, identity, params.name, query.limit, after);
       return { status: 200, body: { members: page.items, nextCursor: nextCursorOf(page.after) } };
     },
     'POST /rooms/{name}/invitations': async ({ params, body, identity }) => ({

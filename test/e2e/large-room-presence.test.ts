@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/data/client.ts';
 import { PresenceRepository } from '../../lambdas/data/presence.ts';
+import { ChatApi } from '../../lib/client/http.ts';
 import { count, startRealtimeTestStack, userJoined, userLeft } from '../support/realtime.ts';
 import { eventually, type TestSocket } from '../support/ws-client.ts';
 
@@ -78,5 +79,27 @@ describe(`presence above ${LIST_MAX} present users`, () => {
     expect(count(b, (frame) => frame.type === 'user_left')).toBe(1);
     expect(count(c, (frame) => frame.type === 'user_joined' || frame.type === 'user_left')).toBe(0);
     expect(await presence.count(room)).toBe(3);
+  });
+
+  it('pages GET /rooms/{name}/presence through the typed client: everyone present once, in order', async () => {
+    const { users, sockets, room, names } = await fiveUsers();
+    for (const socket of sockets) await join(socket, room);
+    // Two connections of one user are one present user; a member who left is not present.
+    const [again] = await connectEach(users[1] as (typeof users)[number]);
+    await join(again as TestSocket, room);
+    await leave(sockets[4] as TestSocket, room);
+
+    const client = new ChatApi({ baseUrl: stack.httpUrl, token: (users[0] as (typeof users)[number]).token });
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.roomPresence(room, { limit: 2, ...(cursor ? { cursor } : {}) });
+      pages.push(page.items.map((user) => user.username));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    expect(pages).toEqual([names.slice(0, 2), names.slice(2, 4)]);
+
+    // The joined frame a truncated list came with counts the same users.
+    expect(await join(again as TestSocket, room)).toMatchObject({ memberCount: 4, membersTruncated: true });
   });
 });

@@ -71,7 +71,7 @@ const KEY_SHAPES: readonly [RegExp, RegExp][] = [
   [
     new RegExp(`^ROOM#${ROOM}$`),
     new RegExp(
-      `^(META|CONN#${CONNECTION}|PRESENCE#${USERNAME}|MEMBER#${USERNAME}|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID})$`,
+      `^(META|PRESENT|CONN#${CONNECTION}|PRESENCE#${USERNAME}|MEMBER#${USERNAME}|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID})$`,
     ),
   ],
   [new RegExp(`^CONN#${CONNECTION}$`), /^META$/],

@@ -54,6 +54,10 @@ export function proofs() {
     'PATCH /rooms/{name}/members/{username}': async () => ({ status: 200, body: { member } }),
     'DELETE /rooms/{name}': async () => ({ status: 204, body: undefined }),
     'GET /rooms/{name}/members': async () => ({ status: 200, body: { members: [member], ...page } }),
+    'GET /rooms/{name}/presence': async () => ({
+      status: 200,
+      body: { members: [{ username: 'alice' }], ...page },
+    }),
     'POST /rooms/{name}/invitations': async () => ({
       status: 201,
       body: {

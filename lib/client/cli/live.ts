@@ -83,6 +83,7 @@ class LiveChat {
     ];
     this.window = {
       session,
+      api: options.api,
       target,
       me: options.me,
       print: (line) => this.terminal.print(line),
