@@ -20,8 +20,8 @@ const presenceFrames = (socket: TestSocket, room: string) =>
   );
 
 /** Users named so that their sort order is their order here; one socket each, none joined yet. */
-async function fiveUsers() {
-  const users = await api.signUpEach('a', 'b', 'c', 'd', 'e');
+async function usersInOrder(...prefixes: string[]) {
+  const users = await api.signUpEach(...prefixes);
   const sorted = [...users].sort((x, y) => x.username.toLowerCase().localeCompare(y.username.toLowerCase()));
   const room = await newRoom(sorted[0] as (typeof users)[number]);
   const sockets = await connectEach(...sorted);
@@ -30,8 +30,15 @@ async function fiveUsers() {
 
 describe(`presence above ${LIST_MAX} present users`, () => {
   it('truncates joined with memberCount, sends no user_joined/user_left above, and resumes at or below', async () => {
-    const { sockets, room, names } = await fiveUsers();
-    const [a, b, c, d, e] = sockets as [TestSocket, TestSocket, TestSocket, TestSocket, TestSocket];
+    const { users, sockets, room, names } = await usersInOrder('a', 'b', 'c', 'd', 'e', 'f');
+    const [a, b, c, d, e, f] = sockets as [
+      TestSocket,
+      TestSocket,
+      TestSocket,
+      TestSocket,
+      TestSocket,
+      TestSocket,
+    ];
 
     // Up to the threshold: the whole list, no count, and notices to those present.
     await join(a, room);
@@ -53,12 +60,19 @@ describe(`presence above ${LIST_MAX} present users`, () => {
       memberCount: 4,
       membersTruncated: true,
     });
-    expect(await join(e, room)).toMatchObject({ memberCount: 5, membersTruncated: true });
+    await join(e, room);
+    expect(await join(f, room)).toMatchObject({ memberCount: 6, membersTruncated: true });
 
-    // Leaving (e) and closing (d) from a room above the threshold counting the leaver: no user_left either.
+    // Departures from a room above the threshold counting the one who goes: closed (f), left (e), kicked (d).
+    await f.close();
+    await eventually(async () => (await presence.page(room, 10, undefined)).items.length === 5);
     await leave(e, room);
-    await d.close();
-    await eventually(async () => (await presence.page(room, 10, undefined)).items.length === 3);
+    const kicked = await api.call('DELETE', `/rooms/${room}/members/${names[3]}`, {
+      token: (users[0] as (typeof users)[number]).token,
+    });
+    expect(kicked.status).toBe(204);
+    await d.next((frame) => frame.type === 'removed');
+    expect(await presence.count(room)).toBe(3);
 
     // Back at the threshold: notices resume, for a leave and for a join.
     await leave(c, room);
@@ -82,7 +96,7 @@ describe(`presence above ${LIST_MAX} present users`, () => {
   });
 
   it('pages GET /rooms/{name}/presence through the typed client: everyone present once, in order', async () => {
-    const { users, sockets, room, names } = await fiveUsers();
+    const { users, sockets, room, names } = await usersInOrder('a', 'b', 'c', 'd', 'e');
     for (const socket of sockets) await join(socket, room);
     // Two connections of one user are one present user; a member who left is not present.
     const [again] = await connectEach(users[1] as (typeof users)[number]);
