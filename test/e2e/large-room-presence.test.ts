@@ -116,4 +116,33 @@ describe(`presence above ${LIST_MAX} present users`, () => {
     // The joined frame a truncated list came with counts the same users.
     expect(await join(again as TestSocket, room)).toMatchObject({ memberCount: 4, membersTruncated: true });
   });
+
+  it('forgets a user whose last connection left: a mention pushes to them again', async () => {
+    // A last leave deletes the presence item; the notifier pushes a mentioned member only without one.
+    const { users, sockets, room } = await usersInOrder('author', 'mentioned');
+    const [author, mentioned] = users as [(typeof users)[number], (typeof users)[number]];
+    const device = await api.call('PUT', '/me/devices/ios-phone', {
+      token: mentioned.token,
+      body: { platform: 'apns', token: `apns-${mentioned.username}` },
+    });
+    expect(device.status).toBe(204);
+    const mentionedSocket = sockets[users.indexOf(mentioned)] as TestSocket;
+    await join(mentionedSocket, room);
+    await leave(mentionedSocket, room);
+
+    const posted = await api.call('POST', `/rooms/${room}/messages`, {
+      token: author.token,
+      body: { text: `back soon, @${mentioned.username}?` },
+    });
+    expect(posted.status).toBe(201);
+    const pushedTo = async () => {
+      const pushes = (await (await fetch(`${stack.httpUrl}/_local/pushes`)).json()) as {
+        username: string;
+        payload: { messageId: string };
+      }[];
+      return pushes.filter((push) => push.payload.messageId === posted.body.message.messageId);
+    };
+    await eventually(async () => (await pushedTo()).length === 1);
+    expect((await pushedTo())[0]?.username).toBe(mentioned.username);
+  });
 });
