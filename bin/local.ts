@@ -27,7 +27,7 @@ Environment:
   PORT (3000), WS_PORT (3001), SECRETS_PORT (3003), HOST (127.0.0.1), DATA_DIR, DYNAMODB_ENDPOINT,
   TABLE_NAME (chat-local), JWT_SECRET (the signing key's initial value; generated when absent); the per-user
   limits: RATE_MESSAGES_PER_MINUTE, RATE_MESSAGES_BURST (and RATE_JOINS_*, RATE_ROOM_CREATIONS_*,
-  RATE_CONVERSATION_OPENS_*), MAX_CONNECTIONS_PER_USER, MAX_ROOMS_PER_CONNECTION (docs/local-stack.md)`);
+  RATE_CONVERSATION_OPENS_*, RATE_REACTIONS_*), MAX_CONNECTIONS_PER_USER, MAX_ROOMS_PER_CONNECTION (docs/local-stack.md)`);
   process.exit(0);
 }
 

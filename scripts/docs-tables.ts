@@ -26,12 +26,14 @@ import {
   publicRoomsIndexKeys,
   pushSentKey,
   rateBucketKey,
+  reactionKey,
   roomBanKey,
   roomKey,
   roomMemberKey,
   roomMembershipKey,
   roomsIndexSortKey,
   sessionKey,
+  typingKey,
   userConnectionsIndexKey,
   userConversationKey,
   userConversationsIndexKey,
@@ -158,6 +160,8 @@ export function keysTable(): string {
   const conversation = { conversationId: SAMPLE.conversationId };
   const guard = (target: typeof room | typeof conversation) =>
     clientMessageIdKey(target, SAMPLE.username, SAMPLE.clientMessageId);
+  const reaction = (target: typeof room | typeof conversation) =>
+    reactionKey(target, SAMPLE.username, SAMPLE.messageId, '👍');
   const rows: KeyRow[] = [
     {
       item: 'user profile',
@@ -187,6 +191,13 @@ export function keysTable(): string {
     {
       item: 'clientMessageId guard (room or conversation)',
       key: { PK: `${guard(room).PK} or ${guard(conversation).PK}`, SK: guard(room).SK },
+    },
+    {
+      item: 'reaction (one per user, message and emoji; the emoji in hex code points, here 👍)',
+      key: {
+        PK: `${reaction(room).PK} or ${reaction(conversation).PK}`,
+        SK: reaction(room).SK,
+      },
     },
     {
       item: 'connection',
@@ -244,6 +255,14 @@ export function keysTable(): string {
       };
     }),
     { item: 'rate bucket (one per user and kind)', key: rateBucketKey('<kind>', SAMPLE.username) },
+    {
+      item: 'typing throttle (one per user and room, with TTL)',
+      key: typingKey(SAMPLE.username, { room: SAMPLE.room }),
+    },
+    {
+      item: 'typing throttle (one per user and conversation, with TTL)',
+      key: typingKey(SAMPLE.username, { conversationId: SAMPLE.conversationId }),
+    },
   ];
   return markdownTable(
     ['item', 'PK', 'SK', 'GSI1PK', 'GSI1SK'],

@@ -146,8 +146,12 @@ export class ConversationRepository {
     );
   }
 
-  /** A page of a user's conversations, most recent activity first: one Query of GSI1. */
-  async listFor(username: string, limit: number, after: string | undefined): Promise<Page<Conversation>> {
+  /** A page of a user's conversations, most recent activity first, with their read marker: one Query of GSI1. */
+  async listFor(
+    username: string,
+    limit: number,
+    after: string | undefined,
+  ): Promise<Page<Conversation & { readonly lastReadMessageId: string | null }>> {
     const output = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -165,7 +169,10 @@ export class ConversationRepository {
     const page = items.slice(0, limit);
     const last = page.at(-1);
     return {
-      items: page.map(toConversation),
+      items: page.map((item) => ({
+        ...toConversation(item),
+        lastReadMessageId: (item.lastReadMessageId as string | undefined) ?? null,
+      })),
       after: items.length > limit && last !== undefined ? (last.GSI1SK as string) : undefined,
     };
   }

@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto';
 | present users count     | ROOM#<name lower>     | PRESENT                     |                     |                             |
  * | room message            | ROOM#<name lower>     | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
  * | clientMessageId guard   | ROOM#<name>/CONV#<id> | CMID#<username lower>#<cmid>|                     |                             |
+ * | reaction (user, emoji)  | ROOM#<name>/CONV#<id> | REACT#<user lc>#<msgId>#<hex>|                    |                             |
  * | connection              | CONN#<connectionId>   | META                        | USERCONNS#<user lc> | <connectionId>              |
  * | conversation            | CONV#<id>             | META                        |                     |                             |
  * | conversation message    | CONV#<id>             | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
@@ -179,6 +180,8 @@ export function messagePartition(target: MessageTarget): string {
 
 export const MESSAGE_PREFIX = 'MSG#';
 export const messageSortKey = (messageId: string): string => `${MESSAGE_PREFIX}${messageId}`;
+/** A sort key past every message's (message ids are upper-case letters and digits): the end of a range of them. */
+export const MESSAGES_END = `${MESSAGE_PREFIX}~`;
 
 /**
  * A message's entry in its sender's list of sent messages (every room and conversation), in send order: the
@@ -191,6 +194,31 @@ export const userMessagesIndexEntry = userMessages.entry;
 export const clientMessageIdKey = (target: MessageTarget, sender: string, clientMessageId: string): Key => ({
   PK: messagePartition(target),
   SK: `CMID#${canonicalUsername(sender)}#${clientMessageId}`,
+});
+
+/**
+ * One user's reaction with one emoji to one message, beside the message: sorted by user, then message, so that
+ * one Query reads the caller's reactions to a whole history page. The emoji is in hexadecimal code points
+ * (`1f44d`, `1f468-200d-1f469`), keeping keys ASCII and free of `#`.
+ */
+const reactionPrefix = (username: string): string => `REACT#${canonicalUsername(username)}#`;
+export const emojiKeyPart = (emoji: string): string =>
+  [...emoji].map((c) => (c.codePointAt(0) as number).toString(16)).join('-');
+export const emojiOfKeyPart = (part: string): string =>
+  String.fromCodePoint(...part.split('-').map((hex) => Number.parseInt(hex, 16)));
+export const reactionKey = (
+  target: MessageTarget,
+  username: string,
+  messageId: string,
+  emoji: string,
+): Key => ({
+  PK: messagePartition(target),
+  SK: `${reactionPrefix(username)}${messageId}#${emojiKeyPart(emoji)}`,
+});
+/** The sort-key range of a user's reactions to the messages from `oldestId` to `newestId`. */
+export const reactionsRange = (username: string, oldestId: string, newestId: string) => ({
+  from: `${reactionPrefix(username)}${oldestId}#`,
+  to: `${reactionPrefix(username)}${newestId}#~`,
 });
 
 /**
@@ -235,6 +263,15 @@ export const userConversationsQuery = (username: string) => ({
 export const userRoomKey = (username: string, room: string): Key => ({
   PK: userPartition(username),
   SK: `${USER_ROOM_PREFIX}${canonicalRoom(room)}`,
+});
+
+/**
+ * A user's typing throttle for one room or conversation: one item per user and target in the user's partition,
+ * deleted by TTL (lambdas/data/typing.ts).
+ */
+export const typingKey = (username: string, target: MessageTarget): Key => ({
+  PK: userPartition(username),
+  SK: `TYPING#${messagePartition(target)}`,
 });
 
 export const userRoomsQuery = (username: string) => ({

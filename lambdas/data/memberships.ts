@@ -136,6 +136,15 @@ export class MembershipRepository {
     return this.page(userRoomsQuery(username), limit, after, toRoomMembership, byRoom);
   }
 
+  /** As `roomsOf`, each with the user's read marker of the room (`GET /me/rooms`). */
+  roomsWithMarkersOf(username: string, limit: number, after: string | undefined) {
+    const withMarker = (item: Record<string, unknown>) => ({
+      ...toRoomMembership(item),
+      lastReadMessageId: (item.lastReadMessageId as string | undefined) ?? null,
+    });
+    return this.page(userRoomsQuery(username), limit, after, withMarker, byRoom);
+  }
+
   /**
    * Records (or renews) an invitation in the invitee's partition, after its pointer in the room's partition, by
    * which deleting the room finds it: 2 PutItems. A pointer whose invitation was accepted or never written

@@ -1,8 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type * as contract from '../../lib/contract/index.ts';
 import {
+  canonicalUsername,
   clientMessageIdKey,
+  emojiOfKeyPart,
   MESSAGE_PREFIX,
+  MESSAGES_END,
   type MessageTarget,
   messagePartition,
   messageSortKey,
@@ -21,12 +24,25 @@ export interface AppendResult {
   readonly created: boolean;
 }
 
-export interface HistoryPage {
-  /** Oldest to newest. */
-  readonly messages: Message[];
-  /** The message id to fetch older messages before, or undefined at the beginning of the history. */
-  readonly before: string | undefined;
+/** Where a page of history starts: before a message (older ones, the default: the newest), or after one. */
+export interface HistoryPosition {
+  readonly before?: string;
+  readonly after?: string;
 }
+
+export type HistoryPage =
+  | {
+      /** Oldest to newest. */
+      readonly messages: Message[];
+      /** The message id to fetch older messages before, or undefined at the beginning of the history. */
+      readonly before: string | undefined;
+    }
+  | {
+      /** Oldest to newest. */
+      readonly messages: Message[];
+      /** The message id to fetch newer messages after, or undefined when the page reached the newest. */
+      readonly after: string | undefined;
+    };
 
 const MESSAGE_FIELDS = [
   'messageId',
@@ -36,7 +52,12 @@ const MESSAGE_FIELDS = [
   'text',
   'sentAt',
   'clientMessageId',
+  'replyTo',
+  'editedAt',
 ] as const;
+
+/** The attribute of a message item that counts one emoji's reactions: `R_` and the emoji's key part. */
+export const REACTION_COUNT_PREFIX = 'R_';
 
 /** Messages under their room's or conversation's partition, sorted by their ULID. */
 export class MessageRepository {
@@ -84,31 +105,91 @@ export class MessageRepository {
   }
 
   /**
-   * A page of history: the `limit` most recent messages older than `before` (or the newest), oldest first.
-   * One Query, newest first, of `limit + 1` items: the extra one only tells whether an older page exists.
+   * A page of history. Before a message (or from the newest): the `limit` most recent messages older than it,
+   * oldest first; one Query, newest first, of `limit + 2` items (the range is inclusive: the `before` message
+   * itself comes back and is dropped; one more tells whether an older page exists). After a message: the `limit`
+   * oldest messages newer than it, oldest first; one Query the other way round, of `limit + 2` items likewise.
    */
-  async page(target: MessageTarget, limit: number, before: string | undefined): Promise<HistoryPage> {
+  async page(target: MessageTarget, limit: number, position: HistoryPosition = {}): Promise<HistoryPage> {
     const partition = messagePartition(target);
+    const { before, after } = position;
+    const bound = after ?? before;
     const output = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression:
-          before === undefined
+          bound === undefined
             ? 'PK = :pk AND begins_with(SK, :prefix)'
-            : 'PK = :pk AND SK BETWEEN :prefix AND :before',
+            : 'PK = :pk AND SK BETWEEN :from AND :to',
         ExpressionAttributeValues:
-          before === undefined
+          bound === undefined
             ? { ':pk': partition, ':prefix': MESSAGE_PREFIX }
-            : { ':pk': partition, ':prefix': MESSAGE_PREFIX, ':before': messageSortKey(before) },
-        ScanIndexForward: false,
+            : after === undefined
+              ? { ':pk': partition, ':from': MESSAGE_PREFIX, ':to': messageSortKey(bound) }
+              : { ':pk': partition, ':from': messageSortKey(bound), ':to': MESSAGES_END },
+        ScanIndexForward: after !== undefined,
         Limit: limit + 2,
       }),
     );
-    // BETWEEN is inclusive: drop the `before` message itself.
-    const newestFirst = (output.Items ?? []).map(toMessage).filter((message) => message.messageId !== before);
-    const oldestFirst = newestFirst.slice(0, limit).reverse();
-    const hasOlder = newestFirst.length > limit;
-    return { messages: oldestFirst, before: hasOlder ? oldestFirst[0]?.messageId : undefined };
+    // BETWEEN is inclusive: drop the bounding message itself.
+    const ordered = (output.Items ?? [])
+      .map(toHistoryMessage)
+      .filter((message) => message.messageId !== bound);
+    const page = ordered.slice(0, limit);
+    const hasMore = ordered.length > limit;
+    if (after !== undefined) return { messages: page, after: hasMore ? page.at(-1)?.messageId : undefined };
+    const oldestFirst = page.reverse();
+    return { messages: oldestFirst, before: hasMore ? oldestFirst[0]?.messageId : undefined };
+  }
+
+  /** Whether a message is stored in this room or conversation: one GetItem, eventually consistent. */
+  async exists(target: MessageTarget, messageId: string): Promise<boolean> {
+    const output = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: messagePartition(target), SK: messageSortKey(messageId) },
+        ProjectionExpression: 'PK',
+      }),
+    );
+    return output.Item !== undefined;
+  }
+
+  /**
+   * How many messages from others (tombstones aside) came after `marker` (all of them without one), exact up to
+   * `cap`: one Query, newest first, of at most `cap` items, stopping at the reader's own latest message (writing
+   * after them means having seen them). Never more than `cap` items are read, whatever the history holds, so
+   * tombstones among the newest `cap` may make a count above the cap read a little below it.
+   */
+  async countUnread(
+    target: MessageTarget,
+    reader: string,
+    marker: string | undefined,
+    cap: number,
+  ): Promise<number> {
+    const output = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': messagePartition(target),
+          // The marker itself is in the inclusive range; it is read, and counts as the reader's (it is read).
+          ':from': marker === undefined ? MESSAGE_PREFIX : messageSortKey(marker),
+          ':to': MESSAGES_END,
+        },
+        ProjectionExpression: 'messageId, #from, deleted',
+        ExpressionAttributeNames: { '#from': 'from' },
+        ScanIndexForward: false,
+        Limit: cap + (marker === undefined ? 0 : 1),
+      }),
+    );
+    let unread = 0;
+    for (const item of output.Items ?? []) {
+      if (item.messageId === marker || canonicalUsername(item.from as string) === canonicalUsername(reader))
+        break;
+      // A deleted message is nothing to read.
+      if (item.deleted !== true) unread += 1;
+    }
+    return Math.min(unread, cap);
   }
 }
 
@@ -118,10 +199,35 @@ function targetOf(message: Message): MessageTarget {
   throw new Error('A message needs a room or a conversation');
 }
 
+/**
+ * A message item as the contract shows it. A deleted one is a tombstone: its id, place, sender and time, with
+ * `deleted: true` and empty text, and nothing else (its reply, edit time and reactions are dropped here too).
+ */
 export function toMessage(item: Record<string, unknown>): Message {
+  if (item.deleted === true) {
+    const { messageId, room, conversationId, from, sentAt } = item as Message;
+    return { messageId, ...(room ? { room } : { conversationId }), from, text: '', sentAt, deleted: true };
+  }
   const message: Record<string, unknown> = {};
   for (const field of MESSAGE_FIELDS) {
     if (item[field] !== undefined) message[field] = item[field];
   }
   return message as unknown as Message;
+}
+
+/** A message item as history shows it: with its reactions by count when it has any (`me` is filled in by the history use case). */
+export function toHistoryMessage(item: Record<string, unknown>): Message {
+  const message = toMessage(item);
+  if (message.deleted) return message;
+  const reactions = Object.entries(item)
+    .filter(
+      ([name, count]) => name.startsWith(REACTION_COUNT_PREFIX) && typeof count === 'number' && count > 0,
+    )
+    .map(([name, count]) => ({
+      emoji: emojiOfKeyPart(name.slice(REACTION_COUNT_PREFIX.length)),
+      count: count as number,
+      me: false,
+    }))
+    .sort((a, b) => b.count - a.count || (a.emoji < b.emoji ? -1 : 1));
+  return reactions.length === 0 ? message : { ...message, reactions };
 }

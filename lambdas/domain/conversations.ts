@@ -89,7 +89,10 @@ export async function listConversations(
   identity: Identity,
   limit: number,
   after: string | undefined,
-): Promise<{ conversations: (Conversation & { peer: string })[]; after: string | undefined }> {
+): Promise<{
+  conversations: (Conversation & { peer: string; lastReadMessageId: string | null })[];
+  after: string | undefined;
+}> {
   const page = await deps.conversations.listFor(identity.username, limit, after);
   const me = canonicalUsername(identity.username);
   return {

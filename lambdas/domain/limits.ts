@@ -22,6 +22,7 @@ const RATE_NOUNS: Readonly<Record<RateLimitKind, string>> = {
   join: 'joins',
   roomCreation: 'rooms created',
   conversationOpen: 'conversations opened',
+  reaction: 'reactions',
 };
 
 /**

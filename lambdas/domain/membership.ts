@@ -5,6 +5,7 @@ import type { UserRepository } from '../data/users.ts';
 import { ConflictError, ForbiddenError, RoomNotFoundError, UserNotFoundError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { deliver, leaveRoom, type PresenceDeps } from './presence.ts';
+import { type ReadStateDeps, roomUnread } from './read-state.ts';
 import { addMember, keepIfRoomOpen, visibleRoom } from './room-access.ts';
 
 export interface MembershipDeps extends PresenceDeps {
@@ -80,21 +81,26 @@ export async function listMembers(
   return deps.memberships.list(name, limit, after);
 }
 
-/** A page of the caller's rooms by name, each with their role (a Query, then one BatchGetItem of the rooms). */
+/**
+ * A page of the caller's rooms by name, each with their role, read marker and unread count (a Query, then one
+ * BatchGetItem of the rooms and, in parallel, one unread-count Query per room: lambdas/domain/read-state.ts).
+ */
 export async function myRooms(
-  deps: MembershipDeps,
+  deps: MembershipDeps & Pick<ReadStateDeps, 'messages'>,
   identity: Identity,
   limit: number,
   after: string | undefined,
 ): Promise<Page<contract.MyRoom>> {
-  const page = await deps.memberships.roomsOf(identity.username, limit, after);
-  const rooms = new Map(
-    (await deps.rooms.getMany(page.items.map((item) => item.room))).map((room) => [room.name, room]),
-  );
-  const items = page.items.flatMap((membership) => {
+  const page = await deps.memberships.roomsWithMarkersOf(identity.username, limit, after);
+  const [found, unread] = await Promise.all([
+    deps.rooms.getMany(page.items.map((item) => item.room)),
+    Promise.all(page.items.map((membership) => roomUnread(deps, identity.username, membership))),
+  ]);
+  const rooms = new Map(found.map((room) => [room.name, room]));
+  const items = page.items.flatMap((membership, index) => {
     const room = rooms.get(membership.room);
-    // Read markers (issue 14) will make unreadCount count; until then there is nothing to count against.
-    return room === undefined ? [] : [{ ...room, role: membership.role, unreadCount: 0 }];
+    const { role, lastReadMessageId } = membership;
+    return room === undefined ? [] : [{ ...room, role, lastReadMessageId, unreadCount: unread[index] ?? 0 }];
   });
   return { items, after: page.after };
 }

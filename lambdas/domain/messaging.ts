@@ -1,13 +1,20 @@
 import type { ServerFrameOf } from '../../lib/contract/index.ts';
 import type { Conversation, ConversationRepository } from '../data/conversations.ts';
+import type { MessageChangeRepository } from '../data/message-changes.ts';
 import type {
   AppendResult,
   HistoryPage,
+  HistoryPosition,
   Message,
   MessageRepository,
   MessageTarget,
 } from '../data/messages.ts';
-import { BlockedError, ConversationNotFoundError, SocketError } from '../shared/errors.ts';
+import {
+  BlockedError,
+  ConversationNotFoundError,
+  MessageNotFoundError,
+  SocketError,
+} from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { type LimitDeps, takeRateToken } from './limits.ts';
 import { type DeliveryDeps, deliver, idsOf } from './presence.ts';
@@ -22,12 +29,15 @@ import {
 export interface MessagingDeps extends DeliveryDeps, LimitDeps, RoomAccessDeps {
   readonly messages: MessageRepository;
   readonly conversations: ConversationRepository;
+  readonly messageChanges: MessageChangeRepository;
   readonly newMessageId: () => string;
 }
 
 export interface OutgoingMessage {
   readonly text: string;
   readonly clientMessageId?: string;
+  /** A message of the same room or conversation, not deleted (one strongly consistent GetItem checks it). */
+  readonly replyTo?: string;
 }
 
 /**
@@ -117,7 +127,7 @@ export async function sendDirectMessage(
 }
 
 /**
- * A page of a room's history: a public room's for every signed-in user, a private room's for its members.
+ * A page of a room's history, before or after a message: a public room's for every signed-in user, a private room's for its members.
  * @throws RoomNotFoundError also for a private room the caller is not a member of.
  */
 export async function roomHistory(
@@ -125,14 +135,14 @@ export async function roomHistory(
   identity: Identity,
   room: string,
   limit: number,
-  before: string | undefined,
+  position: HistoryPosition = {},
 ): Promise<HistoryPage> {
   await visibleRoom(deps, identity.username, room);
-  return deps.messages.page({ room }, limit, before);
+  return deps.messages.page({ room }, limit, position);
 }
 
 /**
- * A page of a conversation's history, for its participants only.
+ * A page of a conversation's history, before or after a message, for its participants only.
  * @throws ConversationNotFoundError also when the caller is not a participant.
  */
 export async function conversationHistory(
@@ -140,12 +150,12 @@ export async function conversationHistory(
   identity: Identity,
   conversationId: string,
   limit: number,
-  before: string | undefined,
+  position: HistoryPosition = {},
 ): Promise<HistoryPage> {
   if ((await deps.conversations.getFor(identity.username, conversationId)) === undefined) {
     throw new ConversationNotFoundError();
   }
-  return deps.messages.page({ conversationId }, limit, before);
+  return deps.messages.page({ conversationId }, limit, position);
 }
 
 async function store(
@@ -154,6 +164,9 @@ async function store(
   from: string,
   outgoing: OutgoingMessage,
 ): Promise<AppendResult> {
+  if (outgoing.replyTo !== undefined && !(await deps.messageChanges.isLive(target, outgoing.replyTo))) {
+    throw new MessageNotFoundError();
+  }
   const message: Message = {
     messageId: deps.newMessageId(),
     ...target,
@@ -161,6 +174,7 @@ async function store(
     text: outgoing.text,
     sentAt: deps.now().toISOString(),
     ...(outgoing.clientMessageId === undefined ? {} : { clientMessageId: outgoing.clientMessageId }),
+    ...(outgoing.replyTo === undefined ? {} : { replyTo: outgoing.replyTo }),
   };
   const result = await deps.messages.append(message);
   const { room } = result.message;
@@ -172,7 +186,8 @@ async function store(
   return result;
 }
 
-async function connectionsOf(deps: MessagingDeps, conversation: Conversation): Promise<string[]> {
+/** Every connection of a conversation's participants: 1 Query of GSI1 per participant. */
+export async function connectionsOf(deps: MessagingDeps, conversation: Conversation): Promise<string[]> {
   const perParticipant = await Promise.all(
     conversation.participants.map((participant) => deps.connections.connectionIdsOf(participant)),
   );

@@ -1,15 +1,16 @@
-import { MESSAGE_ID_PATTERN } from '../../lib/contract/index.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { CONVERSATION_CURSOR_PATTERN } from '../data/conversations.ts';
 import { blockUser, listBlocks, unblockUser } from '../domain/blocks.ts';
 import { listConversations, openConversation, searchUsers } from '../domain/conversations.ts';
 import { setConversationMuted } from '../domain/devices.ts';
+import { deleteMessage, editMessage, react, withMyReactions } from '../domain/message-changes.ts';
 import { conversationHistory, sendDirectMessage } from '../domain/messaging.ts';
+import { markConversationRead, withUnreadCounts } from '../domain/read-state.ts';
 import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
 import { managementApiPoster } from '../shared/management.ts';
-import { historyAnswer, nextCursorOf, postedAnswer } from './answers.ts';
+import { historyAnswer, historyPosition, nextCursorOf, postedAnswer } from './answers.ts';
 import { messagingDeps } from './deps.ts';
 import { buildAuthenticator } from './session-deps.ts';
 
@@ -28,14 +29,15 @@ export const handler = httpHandler(
     'GET /conversations': async ({ query, identity }) => {
       const after = decodeCursor(query.cursor, CONVERSATION_CURSOR_PATTERN);
       const page = await listConversations(deps, identity, query.limit, after);
-      return {
-        status: 200,
-        body: { conversations: page.conversations, nextCursor: nextCursorOf(page.after) },
-      };
+      const conversations = await withUnreadCounts(deps, identity.username, page.conversations);
+      return { status: 200, body: { conversations, nextCursor: nextCursorOf(page.after) } };
     },
     'GET /conversations/{id}/messages': async ({ params, query, identity }) => {
-      const before = decodeCursor(query.before, MESSAGE_ID_PATTERN, 'before');
-      return historyAnswer(await conversationHistory(deps, identity, params.id, query.limit, before));
+      const position = historyPosition(query);
+      const page = await conversationHistory(deps, identity, params.id, query.limit, position);
+      return historyAnswer(
+        await withMyReactions(deps, { conversationId: params.id }, identity.username, page),
+      );
     },
     'POST /conversations/{id}/messages': async ({ params, body, identity }) =>
       postedAnswer(await sendDirectMessage(deps, identity, params.id, body)),
@@ -60,6 +62,31 @@ export const handler = httpHandler(
     'PATCH /conversations/{id}/settings': async ({ params, body, identity }) => ({
       status: 200,
       body: await setConversationMuted(deps, identity, params.id, body.muted),
+    }),
+    'PATCH /conversations/{id}/messages/{messageId}': async ({ params, body, identity }) => {
+      const place = { conversationId: params.id };
+      return {
+        status: 200,
+        body: { message: await editMessage(deps, identity, place, params.messageId, body.text) },
+      };
+    },
+    'DELETE /conversations/{id}/messages/{messageId}': async ({ params, identity }) => {
+      await deleteMessage(deps, identity, { conversationId: params.id }, params.messageId);
+      return { status: 204, body: undefined };
+    },
+    'PUT /conversations/{id}/messages/{messageId}/reactions/{emoji}': async ({ params, identity }) => {
+      await react(deps, identity, { conversationId: params.id }, params.messageId, params.emoji, true);
+      return { status: 204, body: undefined };
+    },
+    'DELETE /conversations/{id}/messages/{messageId}/reactions/{emoji}': async ({ params, identity }) => {
+      await react(deps, identity, { conversationId: params.id }, params.messageId, params.emoji, false);
+      return { status: 204, body: undefined };
+    },
+    'POST /conversations/{id}/read': async ({ params, body, identity }) => ({
+      status: 200,
+      body: {
+        lastReadMessageId: await markConversationRead(deps, identity.username, params.id, body.messageId),
+      },
     }),
   },
   buildAuthenticator(doc),

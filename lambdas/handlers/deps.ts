@@ -5,11 +5,14 @@ import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
 import { ConversationRepository } from '../data/conversations.ts';
 import { MembershipRepository } from '../data/memberships.ts';
+import { MessageChangeRepository } from '../data/message-changes.ts';
 import { MessageRepository } from '../data/messages.ts';
 import { PresenceRepository } from '../data/presence.ts';
+import { ReadMarkerRepository } from '../data/read-markers.ts';
 import { RoomDeletionRepository } from '../data/room-deletion.ts';
 import { RoomRepository } from '../data/rooms.ts';
 import { SanctionRepository } from '../data/sanctions.ts';
+import { TypingThrottle } from '../data/typing.ts';
 import { UserRepository } from '../data/users.ts';
 import type { ConnectionPoster } from '../domain/fanout.ts';
 import type { MessagingDeps } from '../domain/messaging.ts';
@@ -36,7 +39,13 @@ export function messagingDeps(
   table: string,
   poster: ConnectionPoster,
   overrides: Partial<MessagingDeps> = {},
-): MessagingDeps & { users: UserRepository; blocks: BlockRepository; sanctions: SanctionRepository } {
+): MessagingDeps & {
+  users: UserRepository;
+  blocks: BlockRepository;
+  sanctions: SanctionRepository;
+  readMarkers: ReadMarkerRepository;
+  typing: TypingThrottle;
+} {
   return {
     users: new UserRepository(doc, table),
     blocks: new BlockRepository(doc, table),
@@ -48,7 +57,10 @@ export function messagingDeps(
     presence: new PresenceRepository(doc, table),
     presenceListMax: presenceListMax(),
     messages: new MessageRepository(doc, table),
+    messageChanges: new MessageChangeRepository(doc, table),
     conversations: new ConversationRepository(doc, table),
+    readMarkers: new ReadMarkerRepository(doc, table),
+    typing: new TypingThrottle(doc, table),
     ...limitDeps(doc, table),
     poster,
     fanOutConcurrency: FAN_OUT_CONCURRENCY,

@@ -1,4 +1,4 @@
-import { MESSAGE_ID_PATTERN, ROOM_NAME_PATTERN } from '../../lib/contract/index.ts';
+import { ROOM_NAME_PATTERN } from '../../lib/contract/index.ts';
 import { createDocumentClient } from '../data/client.ts';
 import {
   invite,
@@ -8,16 +8,18 @@ import {
   myInvitations,
   myRooms,
 } from '../domain/membership.ts';
+import { deleteMessage, editMessage, react, withMyReactions } from '../domain/message-changes.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
 import { ban, kick, mute, setRole, unban, unmute } from '../domain/moderation.ts';
 import { listPresent } from '../domain/presence.ts';
+import { markRoomRead } from '../domain/read-state.ts';
 import { deleteRoom } from '../domain/room-deletion.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
 import { tableName } from '../shared/config.ts';
 import { decodeCursor } from '../shared/cursor.ts';
 import { httpHandler } from '../shared/http.ts';
 import { managementApiPoster } from '../shared/management.ts';
-import { historyAnswer, nextCursorOf, postedAnswer } from './answers.ts';
+import { historyAnswer, historyPosition, nextCursorOf, postedAnswer } from './answers.ts';
 import { messagingDeps } from './deps.ts';
 import { buildAuthenticator } from './session-deps.ts';
 
@@ -41,8 +43,9 @@ export const handler = httpHandler(
       body: { room: await createRoom(deps, identity, body) },
     }),
     'GET /rooms/{name}/messages': async ({ params, query, identity }) => {
-      const before = decodeCursor(query.before, MESSAGE_ID_PATTERN, 'before');
-      return historyAnswer(await roomHistory(deps, identity, params.name, query.limit, before));
+      const position = historyPosition(query);
+      const page = await roomHistory(deps, identity, params.name, query.limit, position);
+      return historyAnswer(await withMyReactions(deps, { room: params.name }, identity.username, page));
     },
     'POST /rooms/{name}/messages': async ({ params, body, identity }) =>
       postedAnswer(await postRoomMessage(deps, identity, params.name, body)),
@@ -105,6 +108,28 @@ export const handler = httpHandler(
       await deleteRoom(deps, identity, params.name);
       return { status: 204, body: undefined };
     },
+    'PATCH /rooms/{name}/messages/{messageId}': async ({ params, body, identity }) => ({
+      status: 200,
+      body: {
+        message: await editMessage(deps, identity, { room: params.name }, params.messageId, body.text),
+      },
+    }),
+    'DELETE /rooms/{name}/messages/{messageId}': async ({ params, identity }) => {
+      await deleteMessage(deps, identity, { room: params.name }, params.messageId);
+      return { status: 204, body: undefined };
+    },
+    'PUT /rooms/{name}/messages/{messageId}/reactions/{emoji}': async ({ params, identity }) => {
+      await react(deps, identity, { room: params.name }, params.messageId, params.emoji, true);
+      return { status: 204, body: undefined };
+    },
+    'DELETE /rooms/{name}/messages/{messageId}/reactions/{emoji}': async ({ params, identity }) => {
+      await react(deps, identity, { room: params.name }, params.messageId, params.emoji, false);
+      return { status: 204, body: undefined };
+    },
+    'POST /rooms/{name}/read': async ({ params, body, identity }) => ({
+      status: 200,
+      body: { lastReadMessageId: await markRoomRead(deps, identity.username, params.name, body.messageId) },
+    }),
   },
   buildAuthenticator(doc),
 );

@@ -68,6 +68,7 @@ export const rateLimitVariablePrefixes = {
   join: 'RATE_JOINS',
   roomCreation: 'RATE_ROOM_CREATIONS',
   conversationOpen: 'RATE_CONVERSATION_OPENS',
+  reaction: 'RATE_REACTIONS',
 } as const satisfies Record<RateLimitKind, string>;
 
 export const environmentVariables = {
@@ -169,6 +170,7 @@ export const environmentVariables = {
   ...rateVariables('RATE_JOINS', 'Room joins', rateLimitDefaults.join),
   ...rateVariables('RATE_ROOM_CREATIONS', 'Room creations', rateLimitDefaults.roomCreation),
   ...rateVariables('RATE_CONVERSATION_OPENS', 'Conversation opens', rateLimitDefaults.conversationOpen),
+  ...rateVariables('RATE_REACTIONS', 'Reactions added or removed', rateLimitDefaults.reaction),
   MAX_CONNECTIONS_PER_USER: {
     kind: 'integer',
     readBy: 'chat',

@@ -64,7 +64,7 @@ export class InvalidRefreshTokenError extends AppError {
 
 export class NotFoundError extends AppError {
   constructor(
-    code: 'NOT_FOUND' | 'USER_NOT_FOUND' | 'ROOM_NOT_FOUND' | 'CONVERSATION_NOT_FOUND',
+    code: 'NOT_FOUND' | 'USER_NOT_FOUND' | 'ROOM_NOT_FOUND' | 'CONVERSATION_NOT_FOUND' | 'MESSAGE_NOT_FOUND',
     message: string,
   ) {
     super(code, message);
@@ -89,6 +89,13 @@ export class ConversationNotFoundError extends NotFoundError {
   }
 }
 
+/** No such message in the room or conversation, or it was deleted. */
+export class MessageNotFoundError extends NotFoundError {
+  constructor() {
+    super('MESSAGE_NOT_FOUND', 'There is no such message here (or it was deleted).');
+  }
+}
+
 /** The other participant of a direct conversation blocks the caller. */
 export class BlockedError extends AppError {
   constructor() {
@@ -97,7 +104,10 @@ export class BlockedError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(code: 'ACCOUNT_EXISTS' | 'ROOM_EXISTS' | 'ALREADY_MEMBER', message: string) {
+  constructor(
+    code: 'ACCOUNT_EXISTS' | 'ROOM_EXISTS' | 'ALREADY_MEMBER' | 'TOO_MANY_REACTIONS',
+    message: string,
+  ) {
     super(code, message);
   }
 }

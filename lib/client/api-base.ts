@@ -101,7 +101,7 @@ export class ApiClientBase {
   /** POSTs a message; an idempotent repeat (same clientMessageId) answers 200 with the stored one. */
   protected async postMessage<T>(path: string, text: string, options: SendOptions): Promise<Created<T>> {
     const { status, body } = await this.request<{ message: T }>('POST', path, {
-      body: { text, clientMessageId: options.clientMessageId },
+      body: { text, clientMessageId: options.clientMessageId, replyTo: options.replyTo },
     });
     return { value: body.message, created: status === 201 };
   }

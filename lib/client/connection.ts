@@ -88,6 +88,17 @@ export class SessionConnection {
     return answered;
   }
 
+  /**
+   * Sends a frame that has no answer (`read`, `typing`) now, if the connection is open: such notices are not
+   * worth sending late. Answers whether it went out; an error frame about it comes as an `error` event.
+   */
+  notify(frame: ClientFrame): boolean {
+    const socket = this.socket;
+    if (this.currentState !== 'open' || this.rejoining || socket?.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
   /** Resolves at the next `pong`. */
   ping(): Promise<PongFrame> {
     return this.request<PongFrame>('user', { action: 'ping' }, (frame) => frame.type === 'pong');
@@ -169,8 +180,8 @@ export class SessionConnection {
   }
 
   /**
-   * Takes a new connection into use: the rooms are joined again first (those that no longer exist are
-   * dropped), then the session is open. It stops short when the connection is no longer usable (it dropped,
+   * Takes a new connection into use: the rooms are joined again first (those that no longer exist, or that
+   * ban this user, are dropped), then the session is open. It stops short when the connection is no longer usable (it dropped,
    * or a join failed and it was ended to start over): its close then schedules the next attempt.
    */
   private async resume(socket: WebSocket): Promise<void> {
@@ -181,7 +192,8 @@ export class SessionConnection {
         await this.request('rejoin', { action: 'join', room }, (frame) => isJoined(frame, room));
       } catch (error) {
         if (socket !== this.socket) return; // It dropped again; onClose has scheduled the next attempt.
-        if (isChatClientError(error) && error.code === 'ROOM_NOT_FOUND') {
+        // Gone, or banned while the connection was down: retrying would be refused the same way forever.
+        if (isChatClientError(error) && (error.code === 'ROOM_NOT_FOUND' || error.code === 'BANNED')) {
           this.presence.forget(room);
           continue;
         }

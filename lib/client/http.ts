@@ -4,16 +4,19 @@
  */
 import { ApiClientBase } from './api-base.ts';
 import * as membership from './membership.ts';
+import * as moderation from './moderation.ts';
 import {
   type Created,
   exportAll,
   type HistoryOptions,
+  messagesAfter,
   type PageOptions,
   readAllPages,
   recentMessages,
 } from './paging.ts';
 import type {
   AccountExport,
+  AssignableRole,
   Block,
   Conversation,
   ConversationMessage,
@@ -22,13 +25,16 @@ import type {
   Invitation,
   LoginResult,
   Message,
+  MessageTarget,
   MyRoom,
   Page,
   PresentUser,
   PushPlatform,
   Room,
+  RoomBan,
   RoomMember,
   RoomMessage,
+  RoomMute,
   SendOptions,
   User,
   Visibility,
@@ -37,7 +43,20 @@ import type {
 
 export type { ChatApiOptions, Refresher } from './api-base.ts';
 export type { TokensListener } from './credentials.ts';
+export type { BanOptions, ModerationOptions } from './moderation.ts';
 export type { Created, HistoryOptions, PageOptions } from './paging.ts';
+
+/** Where a message lives: a room or a conversation. */
+export type { MessageTarget };
+
+/** The path of one message of a room or a conversation. */
+function messagePath(target: MessageTarget, messageId: string): string {
+  const place =
+    'room' in target
+      ? `/rooms/${encodeURIComponent(target.room)}`
+      : `/conversations/${encodeURIComponent(target.conversationId)}`;
+  return `${place}/messages/${encodeURIComponent(messageId)}`;
+}
 
 /**
  * A client of the HTTP API. `withLogin` gives a signed-in copy that holds its session's tokens and renews
@@ -145,10 +164,24 @@ export class ChatApi extends ApiClientBase {
   myInvitations = (options: PageOptions = {}): Promise<Page<Invitation>> =>
     membership.myInvitations(this.call, options);
 
+  // --- moderation (lib/client/moderation.ts) ---
+
+  kick = (room: string, username: string): Promise<void> => moderation.kick(this.call, room, username);
+  ban = (room: string, username: string, options: moderation.BanOptions = {}): Promise<RoomBan> =>
+    moderation.ban(this.call, room, username, options);
+  unban = (room: string, username: string): Promise<void> => moderation.unban(this.call, room, username);
+  mute = (room: string, username: string, options: moderation.ModerationOptions = {}): Promise<RoomMute> =>
+    moderation.mute(this.call, room, username, options);
+  unmute = (room: string, username: string): Promise<void> => moderation.unmute(this.call, room, username);
+  setRole = (room: string, username: string, role: AssignableRole): Promise<RoomMember> =>
+    moderation.setRole(this.call, room, username, role);
+  deleteRoom = (room: string): Promise<void> => moderation.deleteRoom(this.call, room);
+
   roomMessages(room: string, options: HistoryOptions = {}): Promise<Page<RoomMessage>> {
     return this.page<RoomMessage>(`/rooms/${encodeURIComponent(room)}/messages`, 'messages', {
       limit: options.limit,
       before: options.before,
+      after: options.after,
     });
   }
 
@@ -186,7 +219,7 @@ export class ChatApi extends ApiClientBase {
     return this.page<ConversationMessage>(
       `/conversations/${encodeURIComponent(conversationId)}/messages`,
       'messages',
-      { limit: options.limit, before: options.before },
+      { limit: options.limit, before: options.before, after: options.after },
     );
   }
 
@@ -200,6 +233,25 @@ export class ChatApi extends ApiClientBase {
       text,
       options,
     );
+  }
+
+  // --- one message: edit, delete, reactions ---
+
+  /** The author's new text for a message; answers the message with `editedAt`. */
+  async editMessage(target: MessageTarget, messageId: string, text: string): Promise<Message> {
+    const path = messagePath(target, messageId);
+    return (await this.request<{ message: Message }>('PATCH', path, { body: { text } })).body.message;
+  }
+
+  /** Deletes a message (its author; in a room also the owner and moderators): a tombstone. Idempotent. */
+  async deleteMessage(target: MessageTarget, messageId: string): Promise<void> {
+    await this.request('DELETE', messagePath(target, messageId));
+  }
+
+  /** Reacts to a message with one emoji (`added`), or takes the reaction back. Idempotent either way. */
+  async react(target: MessageTarget, messageId: string, emoji: string, added = true): Promise<void> {
+    const path = `${messagePath(target, messageId)}/reactions/${encodeURIComponent(emoji)}`;
+    await this.request(added ? 'PUT' : 'DELETE', path);
   }
 
   /** Users whose username starts with `prefix` (at least 2 characters, any case), by username. */
@@ -262,13 +314,34 @@ export class ChatApi extends ApiClientBase {
    * The `count` most recent messages of a room or conversation (fewer when there are not as many), oldest
    * first, reading as many pages as needed.
    */
-  recentMessages(target: { room: string } | { conversationId: string }, count: number): Promise<Message[]> {
-    return recentMessages(
-      (options) =>
-        'room' in target
-          ? this.roomMessages(target.room, options)
-          : this.conversationMessages(target.conversationId, options),
-      count,
-    );
+  recentMessages(target: MessageTarget, count: number): Promise<Message[]> {
+    return recentMessages((options) => this.history(target, options), count);
+  }
+
+  /**
+   * Every message of a room or conversation newer than `after` (a message id), oldest first, reading forward
+   * until up to date: how a client catches up after being away.
+   */
+  messagesAfter(target: MessageTarget, after: string): Promise<Message[]> {
+    return messagesAfter((options) => this.history(target, options), after);
+  }
+
+  /**
+   * Moves your read marker of a room (a member's) or conversation forward to `messageId` (never back);
+   * answers the marker as it now is. In a conversation, the other participant's sessions get `read`.
+   */
+  async markRead(target: MessageTarget, messageId: string): Promise<string> {
+    const path =
+      'room' in target
+        ? `/rooms/${encodeURIComponent(target.room)}/read`
+        : `/conversations/${encodeURIComponent(target.conversationId)}/read`;
+    const answer = await this.request<{ lastReadMessageId: string }>('POST', path, { body: { messageId } });
+    return answer.body.lastReadMessageId;
+  }
+
+  private history(target: MessageTarget, options: HistoryOptions): Promise<Page<Message>> {
+    return 'room' in target
+      ? this.roomMessages(target.room, options)
+      : this.conversationMessages(target.conversationId, options);
   }
 }

@@ -6,10 +6,9 @@ import { randomBytes } from 'node:crypto';
 // The limits module only, not the contract's index: it holds plain values, and no schema code comes with it.
 import { CLIENT_MESSAGE_ID_PATTERN, limits } from '../contract/limits.ts';
 import { ChatClientError } from './errors.ts';
-import type { ClientFrame, SendOptions } from './types.ts';
+import type { ClientFrame, MessageTarget, SendOptions } from './types.ts';
 
-/** Where a message goes: a room (its lower-cased name) or a conversation. */
-export type MessageTarget = { readonly room: string } | { readonly conversationId: string };
+export type { MessageTarget } from './types.ts';
 
 /** 16 characters of `A-Za-z0-9_-`, as the contract allows for a clientMessageId. */
 export function newClientMessageId(): string {
@@ -33,7 +32,8 @@ export function messageFrame(
       `clientMessageId must be ${limits.clientMessageIdCharacters.min} to ${limits.clientMessageIdCharacters.max} of A-Z, a-z, 0-9, "_" and "-".`,
     );
   }
-  const frame = { action: 'message' as const, ...target, text, clientMessageId };
+  const reply = options.replyTo === undefined ? {} : { replyTo: options.replyTo };
+  const frame = { action: 'message' as const, ...target, text, clientMessageId, ...reply };
   // A frame over the gateway's limit closes the connection (1009); re-sent after the reconnect, it would
   // close the next one too.
   if (Buffer.byteLength(JSON.stringify(frame)) > limits.maxFrameBytes) {

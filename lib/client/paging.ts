@@ -14,6 +14,11 @@ export interface HistoryOptions {
   readonly limit?: number;
   /** `nextCursor` of the previous page: fetches the messages before it. */
   readonly before?: string;
+  /**
+   * A message id, or the `nextCursor` of a page read with `after`: fetches the messages strictly newer than it,
+   * oldest first. Not with `before`.
+   */
+  readonly after?: string;
 }
 
 /** The result of a POST that may find an existing object: `created` is false on an idempotent repeat. */
@@ -74,4 +79,22 @@ export async function recentMessages(
     before = page.nextCursor;
   }
   return pages.flat();
+}
+
+/**
+ * Every message newer than `after` (a message id), oldest first, reading forward page after page until up to
+ * date; messages that arrive meanwhile are read too, each once.
+ */
+export async function messagesAfter(
+  read: (options: HistoryOptions) => Promise<Page<Message>>,
+  after: string,
+): Promise<Message[]> {
+  const messages: Message[] = [];
+  let position: string | null = after;
+  while (position !== null) {
+    const page = await read({ limit: limits.pageSize.max, after: position });
+    messages.push(...page.items);
+    position = page.nextCursor;
+  }
+  return messages;
 }

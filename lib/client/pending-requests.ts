@@ -153,5 +153,9 @@ function describe(frame: ClientFrame): string {
       return 'a ping';
     case 'message':
       return 'room' in frame ? `a message to ${frame.room}` : 'a direct message';
+    case 'read':
+      return 'marking read';
+    case 'typing':
+      return 'a typing notice';
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The rooms a session is in and who is in each, kept from the frames the server sends: `joined` gives the
- * members, `user_joined` and `user_left` keep them up to date, `left` forgets the room.
+ * members, `user_joined` and `user_left` keep them up to date, `left`, `removed` (kicked or banned) and
+ * `room_deleted` forget the room, so that it is not re-joined after a reconnect.
  */
 import type { ServerFrame } from './types.ts';
 
@@ -29,6 +30,8 @@ export class RoomPresence {
         this.members.set(frame.room, new Set(frame.members));
         break;
       case 'left':
+      case 'removed':
+      case 'room_deleted':
         this.members.delete(frame.room);
         break;
       case 'user_joined':

@@ -7,9 +7,16 @@ import type {
   InvitedFrame,
   JoinedFrame,
   LeftFrame,
+  MessageDeletedFrame,
   MessageFrame,
+  MessageUpdatedFrame,
   PongFrame,
+  ReactionFrame,
+  ReadFrame,
+  RemovedFrame,
+  RoomDeletedFrame,
   ServerFrame,
+  TypingFrame,
   UserJoinedFrame,
   UserLeftFrame,
 } from './types.ts';
@@ -46,6 +53,15 @@ export interface FrameEvents {
   readonly ack: AckFrame;
   readonly pong: PongFrame;
   readonly invited: InvitedFrame;
+  /** Kicked or banned: the room is dropped from the session's rooms (not re-joined on reconnect). */
+  readonly removed: RemovedFrame;
+  /** Deleted by its owner: the room is dropped from the session's rooms. */
+  readonly room_deleted: RoomDeletedFrame;
+  readonly message_updated: MessageUpdatedFrame;
+  readonly message_deleted: MessageDeletedFrame;
+  readonly reaction: ReactionFrame;
+  readonly read: ReadFrame;
+  readonly typing: TypingFrame;
   readonly error: ErrorFrame;
 }
 

@@ -170,6 +170,23 @@ export class ChatSession {
     );
   }
 
+  /**
+   * Moves this user's read marker of a room (a member's) or conversation forward to `messageId`; in a
+   * conversation the other participant gets a `read` event. No answer: sent now when open (answers whether
+   * it went out), and a failure comes as an `error` event. `ChatApi.markRead` is the answered way.
+   */
+  markRead(target: MessageTarget, messageId: string): boolean {
+    return this.connection.notify({ action: 'read', ...placeOf(target), messageId });
+  }
+
+  /**
+   * Tells the others in a joined room, or the other participant of a conversation, that this user is typing.
+   * The server relays at most one every 2 seconds per user and place and drops the rest; nothing is stored.
+   */
+  typing(target: MessageTarget): boolean {
+    return this.connection.notify({ action: 'typing', ...placeOf(target) });
+  }
+
   /** Resolves at the next `pong`. */
   ping(): Promise<PongFrame> {
     return this.connection.ping();
@@ -202,4 +219,9 @@ export class ChatSession {
   ): Promise<T> {
     return this.connection.request<T>(kind, frame, answers);
   }
+}
+
+/** A target as a frame names it: a room by its key (lower case). */
+function placeOf(target: MessageTarget): { room: string } | { conversationId: string } {
+  return 'room' in target ? { room: roomKey(target.room) } : { conversationId: target.conversationId };
 }

@@ -16,7 +16,9 @@ export type {
   PushPayload,
   PushPlatform,
   Room,
+  RoomBan,
   RoomMember,
+  RoomMute,
   RoomRole,
   ServerFrameType,
   SocketErrorCode,
@@ -25,6 +27,9 @@ export type {
 } from '../contract/index.ts';
 
 type WireMessage = contract.Message;
+
+/** The roles the owner may give (`PATCH /rooms/{name}/members/{username}`): the owner's own never changes. */
+export type AssignableRole = Exclude<contract.RoomRole, 'owner'>;
 
 export type RoomMessage = Omit<WireMessage, 'room' | 'conversationId'> & {
   readonly room: string;
@@ -39,14 +44,18 @@ export type ConversationMessage = Omit<WireMessage, 'room' | 'conversationId'> &
 /** A message of a room or of a conversation: `message.room !== undefined` tells which. */
 export type Message = RoomMessage | ConversationMessage;
 
+/** A room or a conversation: where a message is, or is sent. */
+export type MessageTarget = { readonly room: string } | { readonly conversationId: string };
+
 export type Conversation = Omit<contract.Conversation, 'lastMessage' | 'participants'> & {
   /** The two usernames, sorted. */
   readonly participants: readonly [string, string];
   readonly lastMessage: ConversationMessage | null;
 };
 
-/** A conversation in `GET /conversations`: it also names the other participant. */
-export type ConversationSummary = Conversation & Pick<contract.ConversationSummary, 'peer'>;
+/** A conversation in `GET /conversations`: it also names the other participant, and gives your read state. */
+export type ConversationSummary = Conversation &
+  Pick<contract.ConversationSummary, 'peer' | 'unreadCount' | 'lastReadMessageId'>;
 
 /** One page of a paginated list; `nextCursor` is null on the last page. */
 export interface Page<T> {
@@ -70,6 +79,8 @@ export interface SendOptions {
    * message: a retry never stores or delivers twice. The WebSocket session makes one up when absent.
    */
   readonly clientMessageId?: string;
+  /** The id of a message of the same room or conversation that this one answers. */
+  readonly replyTo?: string;
 }
 
 // --- WebSocket frames -------------------------------------------------------------------------------------
@@ -89,8 +100,25 @@ export type UserLeftFrame = contract.ServerFrameOf<'user_left'>;
 export type MessageFrame = { readonly type: 'message' } & Message;
 export type AckFrame = contract.ServerFrameOf<'ack'>;
 export type PongFrame = contract.ServerFrameOf<'pong'>;
+/** A message was edited: the whole message, as it is now (with `editedAt`). */
+export type MessageUpdatedFrame = { readonly type: 'message_updated' } & Message;
+/** A message was deleted: history shows its tombstone. */
+export type MessageDeletedFrame = contract.ServerFrameOf<'message_deleted'>;
+/** Someone reacted to a message (`added`), or took their reaction back. */
+export type ReactionFrame = contract.ServerFrameOf<'reaction'>;
+/** One emoji's reactions to a message, in history. */
+export type Reaction = contract.Reaction;
 /** This user was invited to a room: accept with `ChatApi.joinRoom(room)`. */
 export type InvitedFrame = contract.ServerFrameOf<'invited'>;
+/** This user was kicked or banned from a room by `by`: the session no longer is in it. */
+export type RemovedFrame = contract.ServerFrameOf<'removed'>;
+/** A room this session was in was deleted by its owner: the session no longer is in it. */
+export type RoomDeletedFrame = contract.ServerFrameOf<'room_deleted'>;
+
+/** A participant of a conversation marked it read up to `messageId` (a read receipt). */
+export type ReadFrame = contract.ServerFrameOf<'read'>;
+/** Someone is typing in a room or conversation (at most one every 2 seconds per user and place). */
+export type TypingFrame = contract.ServerFrameOf<'typing'>;
 
 /** An error frame; a newer server may send codes this client does not know yet. */
 export type ErrorFrame = Omit<contract.ServerFrameOf<'error'>, 'code'> & {
@@ -106,4 +134,11 @@ export type ServerFrame =
   | AckFrame
   | PongFrame
   | InvitedFrame
+  | RemovedFrame
+  | RoomDeletedFrame
+  | MessageUpdatedFrame
+  | MessageDeletedFrame
+  | ReactionFrame
+  | ReadFrame
+  | TypingFrame
   | ErrorFrame;

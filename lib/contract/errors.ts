@@ -22,12 +22,12 @@ export const httpErrors = {
   NOT_A_MEMBER: {
     status: 403,
     meaning:
-      'The caller is not a member of this public room, and the action needs it (leaving the room, inviting to it): join it first.',
+      'The caller is not a member of this public room, and the action needs it (leaving the room, inviting to it, marking it read): join it first.',
   },
   FORBIDDEN: {
     status: 403,
     meaning:
-      'The caller’s role in the room may not do that (only the owner invites; the owner cannot leave; the owner and moderators act only on users of a lower role).',
+      'The caller’s role in the room may not do that (only the owner invites; the owner cannot leave; the owner and moderators act only on users of a lower role), or the message is not the caller’s (only its author edits it; only its author, or a room’s owner or moderators, delete it).',
   },
   BANNED: {
     status: 403,
@@ -54,6 +54,11 @@ export const httpErrors = {
     status: 404,
     meaning: 'No such conversation, or the caller is not one of its participants.',
   },
+  MESSAGE_NOT_FOUND: {
+    status: 404,
+    meaning:
+      'No message has this id in this room or conversation, or it was deleted (a tombstone is neither edited, reacted to nor replied to).',
+  },
   BLOCKED: {
     status: 403,
     meaning: 'The other participant of this direct conversation blocks the caller.',
@@ -72,6 +77,11 @@ export const httpErrors = {
       'A quota is reached: at most 50 rooms joined by one connection (leave one first); at most 10 connections of one user (their 11th handshake is refused with HTTP 429); at most 10 push devices of one user.',
   },
   ALREADY_MEMBER: { status: 409, meaning: 'The invitee is already a member of the room.' },
+  TOO_MANY_REACTIONS: {
+    status: 409,
+    meaning:
+      'The message already carries 20 distinct emoji: a new one is refused (adding to one of them is not).',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is over 16 KiB.' },
   TOO_MANY_ATTEMPTS: {
     status: 429,
@@ -81,7 +91,7 @@ export const httpErrors = {
   RATE_LIMITED: {
     status: 429,
     meaning:
-      'The caller sent this kind of request faster than their own per-user rate (messages, joins, room creations, conversation opens): nothing was stored or delivered; wait `retryAfterMs` (also sent as `Retry-After`, in seconds) and try again. Other users are not slowed.',
+      'The caller sent this kind of request faster than their own per-user rate (messages and edits, joins, room creations, conversation opens, reactions): nothing was stored or delivered; wait `retryAfterMs` (also sent as `Retry-After`, in seconds) and try again. Other users are not slowed.',
   },
   INTERNAL: {
     status: 500,
@@ -117,6 +127,8 @@ export const socketErrorCodes = [
   'ROOM_NOT_FOUND',
   'NOT_IN_ROOM',
   'CONVERSATION_NOT_FOUND',
+  'MESSAGE_NOT_FOUND',
+  'NOT_A_MEMBER',
   'BLOCKED',
   'BANNED',
   'MUTED',

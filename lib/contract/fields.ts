@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { CLIENT_MESSAGE_ID_PATTERN, limits } from './limits.ts';
+import { isOneEmoji } from './emoji.ts';
+import { CLIENT_MESSAGE_ID_PATTERN, limits, MESSAGE_ID_PATTERN } from './limits.ts';
 
 /**
  * One schema per input field, with the contract's rules. The server parses every request with these (their
@@ -85,6 +86,22 @@ export const clientMessageId = stringField().check(
     error: 'must be 1 to 64 characters of letters, digits, "_" and "-"',
   }),
   z.meta({ minLength: 1, maxLength: limits.clientMessageIdCharacters.max }),
+);
+
+/** A message id (a ULID), as a path parameter or `replyTo`. */
+export const messageId = stringField().check(
+  z.regex(MESSAGE_ID_PATTERN, { error: 'is not a message id' }),
+  z.meta({ description: 'A message id (26 characters: a ULID).' }),
+);
+
+/** A reaction: one emoji (lib/contract/emoji.ts says what counts as one). */
+export const emoji = stringField().check(
+  z.refine(isOneEmoji, { error: 'must be one emoji (one grapheme: a pictograph, a flag or a keycap)' }),
+  z.meta({
+    minLength: 1,
+    maxLength: limits.maxEmojiCodeUnits,
+    description: 'One emoji, URL-encoded in the path.',
+  }),
 );
 
 /** A conversation id as a client sends it back: opaque, but never long. */

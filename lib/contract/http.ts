@@ -3,6 +3,7 @@ import type { HttpErrorCode } from './errors.ts';
 import {
   clientMessageId,
   cursorParameter,
+  messageId,
   messageText,
   pageLimit,
   roomName,
@@ -13,27 +14,52 @@ import {
 import { authRoutes } from './http-auth.ts';
 import { blockRoutes } from './http-blocks.ts';
 import { deviceRoutes } from './http-devices.ts';
+import { messageRoutes } from './http-messages.ts';
 import { moderationRoutes } from './http-moderation.ts';
+import { readRoutes } from './http-read.ts';
 import { membershipRoutes } from './http-rooms.ts';
 import { userRoutes } from './http-users.ts';
+import { MESSAGE_ID_PATTERN } from './limits.ts';
 import { conversation, conversationSummary, message, pageOf, published, room } from './objects.ts';
 import { type HttpRouteSpec, listQuery, one, roomParams } from './route-spec.ts';
 
 export type { HttpRouteSpec } from './route-spec.ts';
 
-const historyQuery = z.object({
-  limit: pageLimit,
-  before: z.optional(
-    cursorParameter(
-      'The `nextCursor` of the previous (newer) page (opaque): the page holds the messages sent before it. Omit for the most recent messages.',
+const historyQuery = z
+  .object({
+    limit: pageLimit,
+    before: z.optional(
+      cursorParameter(
+        'The `nextCursor` of the previous (newer) page (opaque): the page holds the messages sent before it. Omit for the most recent messages.',
+      ),
     ),
-  ),
-});
+    after: z.optional(
+      z.string().check(
+        z.regex(MESSAGE_ID_PATTERN, { error: 'is not a message id' }),
+        z.meta({
+          description:
+            'A message id (the last one the client saw), or the `nextCursor` of a page read with `after`: the page holds the `limit` oldest messages strictly newer than it, oldest first, and `nextCursor` continues forward (null when up to date). Not with `before`.',
+        }),
+      ),
+    ),
+  })
+  .check(
+    z.refine((query) => query.before === undefined || query.after === undefined, {
+      error: 'give either "before" or "after", not both',
+      path: ['after'],
+    }),
+  );
 // Any id is accepted here: one that names no conversation of the caller's is 404, as for a stranger's.
 const conversationParams = z.object({ id: z.string() });
 const postMessageBody = published(
   'PostMessageRequest',
-  z.object({ text: messageText, clientMessageId: z.optional(clientMessageId) }),
+  z.object({
+    text: messageText,
+    clientMessageId: z.optional(clientMessageId),
+    replyTo: z.optional(
+      messageId.check(z.meta({ description: 'A message of the same room or conversation.' })),
+    ),
+  }),
 );
 
 const messageResponse = published('MessageResponse', one('message', message));
@@ -54,6 +80,8 @@ export const httpRoutes = {
   ...userRoutes,
   ...membershipRoutes,
   ...moderationRoutes,
+  ...messageRoutes,
+  ...readRoutes,
   'GET /rooms': {
     method: 'GET',
     path: '/rooms',
@@ -94,7 +122,7 @@ export const httpRoutes = {
     tag: 'rooms',
     summary: 'Read the history of a room',
     description:
-      'A page holds the `limit` most recent messages older than `before`, oldest first; `nextCursor` fetches the page before it and is null at the beginning. Any signed-in user may read a public room; a private room only its members.',
+      'A page holds the `limit` most recent messages older than `before`, oldest first; `nextCursor` fetches the page before it and is null at the beginning. With `after` instead, the page holds the messages strictly newer than it, oldest first, and `nextCursor` (passed back as `after`) continues forward, null when up to date. Any signed-in user may read a public room; a private room only its members.',
     params: roomParams,
     query: historyQuery,
     responses: { 200: { schema: messagePage, description: 'A page of messages, oldest first.' } },
@@ -112,7 +140,7 @@ export const httpRoutes = {
     params: roomParams,
     body: postMessageBody,
     responses: { 201: messageStored, 200: messageRepeated },
-    errors: ['ROOM_NOT_FOUND', 'RATE_LIMITED'],
+    errors: ['ROOM_NOT_FOUND', 'MESSAGE_NOT_FOUND', 'RATE_LIMITED'],
   },
   'POST /conversations': {
     method: 'POST',
@@ -170,7 +198,7 @@ export const httpRoutes = {
     params: conversationParams,
     body: postMessageBody,
     responses: { 201: messageStored, 200: messageRepeated },
-    errors: ['CONVERSATION_NOT_FOUND', 'BLOCKED', 'RATE_LIMITED'],
+    errors: ['CONVERSATION_NOT_FOUND', 'MESSAGE_NOT_FOUND', 'BLOCKED', 'RATE_LIMITED'],
   },
 } as const satisfies Record<string, HttpRouteSpec>;
 

@@ -29,6 +29,14 @@ export const limits = {
    * `GET /rooms/{name}/presence` pages the rest. A deployment may lower it (`PRESENCE_LIST_MAX`).
    */
   presenceListMax: 100,
+  /** Distinct emoji on one message; a new one beyond it is 409 TOO_MANY_REACTIONS (more of one already there is fine). */
+  maxReactionsPerMessage: 20,
+  /** A reaction's emoji: one grapheme, at most this many UTF-16 code units (the longest ZWJ family fits). */
+  maxEmojiCodeUnits: 64,
+  /** `unreadCount` is exact up to this many messages, and shows this number for any more. */
+  unreadCountCap: 100,
+  /** At most one `typing` notice of a user to one room or conversation is relayed per this many ms. */
+  typingIntervalMs: 2000,
   /** `?limit=` of every paged list. */
   pageSize: { min: 1, max: 100, default: 50 },
   /** API Gateway closes a WebSocket connection idle (no client frame) for this long. */
@@ -65,6 +73,8 @@ export const rateLimitDefaults = {
   roomCreation: { perMinute: 10, burst: 10 },
   /** Conversation opens: 30 a minute, burst 10. */
   conversationOpen: { perMinute: 30, burst: 10 },
+  /** Reactions added or removed: 5 a second, burst 20. */
+  reaction: { perMinute: 300, burst: 20 },
 } as const satisfies Record<string, { perMinute: number; burst: number }>;
 
 export type RateLimitKind = keyof typeof rateLimitDefaults;

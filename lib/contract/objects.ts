@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { type HttpErrorCode, httpErrors } from './errors.ts';
 import { roomRole, visibility } from './fields.ts';
+import { limits } from './limits.ts';
 
 /**
  * The objects the server answers with. The server's domain types are inferred from these, the client library's
@@ -93,13 +94,32 @@ export const roomMute = published(
 );
 
 /** A room in `GET /me/rooms`: the room, and what it is to the caller. */
+/** `unreadCount` of a list item: others' messages after the caller's read marker and after their own latest. */
+function unreadCount() {
+  return z.int().check(
+    z.meta({
+      description: `Messages from others after the caller's read marker (and after the caller's own latest message: writing means having read), exact up to ${limits.unreadCountCap} and ${limits.unreadCountCap} for any more.`,
+      minimum: 0,
+      maximum: limits.unreadCountCap,
+    }),
+  );
+}
+
+/** The caller's read marker, null until they first mark a message read. */
+function lastReadMessageId() {
+  return z
+    .nullable(z.string())
+    .check(
+      z.meta({ description: "The caller's read marker: the newest message they marked read, or null." }),
+    );
+}
+
 export const myRoom = published(
   'MyRoom',
   z.extend(room, {
     role: roomRole,
-    unreadCount: z
-      .int()
-      .check(z.meta({ description: 'Always 0 for now: it counts once read markers exist.' })),
+    unreadCount: unreadCount(),
+    lastReadMessageId: lastReadMessageId(),
   }),
 );
 
@@ -120,6 +140,16 @@ export const roomMembership = published(
   z.object({ room: z.string(), role: roomRole, joinedAt: timestamp('When the user became a member.') }),
 );
 
+/** One emoji's reactions to a message, as history shows them to the caller. */
+export const reaction = published(
+  'Reaction',
+  z.object({
+    emoji: text('One emoji grapheme.'),
+    count: z.int().check(z.meta({ description: 'How many users reacted with it.' })),
+    me: z.boolean().check(z.meta({ description: 'Whether the caller is one of them.' })),
+  }),
+);
+
 /** A message of a room (`room`) or of a conversation (`conversationId`): exactly one of the two is set. */
 export const message = published(
   'Message',
@@ -132,6 +162,21 @@ export const message = published(
       text: z.string(),
       sentAt: timestamp('When the server stored it.'),
       clientMessageId: z.optional(text('Echoed when the sender gave one.')),
+      replyTo: z.optional(text('The id of the message of the same room or conversation this one answers.')),
+      editedAt: z.optional(timestamp('When its author last edited it.')),
+      deleted: z.optional(
+        z
+          .literal(true)
+          .check(z.meta({ description: 'A tombstone: its text is "", nothing else of it is kept.' })),
+      ),
+      reactions: z.optional(
+        z.array(reaction).check(
+          z.meta({
+            description:
+              'In history pages, when it has any: its reactions, most frequent first (never on a tombstone).',
+          }),
+        ),
+      ),
     })
     .check(z.meta({ oneOf: [{ required: ['room'] }, { required: ['conversationId'] }] })),
 );
@@ -151,7 +196,11 @@ export const conversation = published(
 /** A conversation in `GET /conversations`: it also names the other participant. */
 export const conversationSummary = published(
   'ConversationListItem',
-  z.extend(conversation, { peer: text('The other participant.') }),
+  z.extend(conversation, {
+    peer: text('The other participant.'),
+    unreadCount: unreadCount(),
+    lastReadMessageId: lastReadMessageId(),
+  }),
 );
 
 export const loginResult = published(
@@ -264,6 +313,7 @@ export type RoomMembership = z.infer<typeof roomMembership>;
 export type RoomRole = z.infer<typeof roomRole>;
 export type Visibility = z.infer<typeof visibility>;
 export type Message = z.infer<typeof message>;
+export type Reaction = z.infer<typeof reaction>;
 export type Conversation = z.infer<typeof conversation>;
 export type ConversationSummary = z.infer<typeof conversationSummary>;
 export type LoginResult = z.infer<typeof loginResult>;

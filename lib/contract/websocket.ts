@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { socketErrorCodes } from './errors.ts';
-import { clientMessageId, conversationId, messageText, roomName } from './fields.ts';
+import { clientMessageId, conversationId, messageId, messageText, roomName } from './fields.ts';
 import { message } from './objects.ts';
 
 /**
@@ -17,6 +17,7 @@ const messageAction = z
     conversationId: z.optional(conversationId),
     text: messageText,
     clientMessageId: z.optional(clientMessageId),
+    replyTo: z.optional(messageId),
   })
   .check(
     z.refine((frame) => (frame.room === undefined) !== (frame.conversationId === undefined), {
@@ -24,6 +25,18 @@ const messageAction = z
       path: ['room'],
     }),
   );
+
+/** Exactly one of a room and a conversation (`read`, `typing`). */
+const oneTarget = z.refine<{ room?: string; conversationId?: string }>(
+  (frame) => (frame.room === undefined) !== (frame.conversationId === undefined),
+  { error: 'give either "room" or "conversationId", not both', path: ['room'] },
+);
+const readAction = z
+  .object({ room: z.optional(roomName), conversationId: z.optional(conversationId), messageId })
+  .check(oneTarget);
+const typingAction = z
+  .object({ room: z.optional(roomName), conversationId: z.optional(conversationId) })
+  .check(oneTarget);
 
 /** One client action: the fields of its frame (besides `action`), what it does, what the sender gets back. */
 interface ActionSpec {
@@ -51,6 +64,18 @@ export const socketActions = {
     summary:
       'Send a message to a joined room or to a conversation; the sender gets `ack`, every other connection concerned gets `message`.',
     replies: ['ack'],
+  },
+  read: {
+    frame: readAction,
+    summary:
+      "Move the user's read marker of a room (a member's) or a conversation forward to `messageId` (never back). No answer; in a conversation, when the marker moved, the other participants' connections get `read`.",
+    replies: [],
+  },
+  typing: {
+    frame: typingAction,
+    summary:
+      "The user is typing in a joined room or in a conversation: the room's other present connections, or the conversation's other participants' connections, get `typing`. Not stored, no answer; at most one per user and target every 2 seconds is relayed, the others are dropped silently.",
+    replies: [],
   },
   ping: { frame: z.object({}), summary: 'Keep-alive: the sender gets `pong`.', replies: ['pong'] },
 } as const satisfies Record<string, ActionSpec>;
@@ -108,6 +133,36 @@ export const serverFrames = {
     clientMessageId: z.optional(z.string()),
   }),
   pong: z.object({ type: z.literal('pong') }),
+  message_updated: z.extend(message, { type: z.literal('message_updated') }),
+  message_deleted: z.object({
+    type: z.literal('message_deleted'),
+    messageId: z.string(),
+    room: z.optional(z.string()),
+    conversationId: z.optional(z.string()),
+  }),
+  reaction: z.object({
+    type: z.literal('reaction'),
+    messageId: z.string(),
+    room: z.optional(z.string()),
+    conversationId: z.optional(z.string()),
+    emoji: z.string(),
+    username: z.string().check(z.meta({ description: 'Who reacted, or took the reaction back.' })),
+    added: z.boolean().check(z.meta({ description: 'True when added, false when taken back.' })),
+  }),
+  read: z.object({
+    type: z.literal('read'),
+    conversationId: z.string(),
+    username: z.string().check(z.meta({ description: 'The participant whose read marker moved.' })),
+    messageId: z
+      .string()
+      .check(z.meta({ description: 'Their marker now: they have seen up to this message.' })),
+  }),
+  typing: z.object({
+    type: z.literal('typing'),
+    room: z.optional(z.string()),
+    conversationId: z.optional(z.string()),
+    username: z.string().check(z.meta({ description: 'Who is typing.' })),
+  }),
   invited: z.object({
     type: z.literal('invited'),
     room: z.string().check(z.meta({ description: 'The room this user is invited to.' })),

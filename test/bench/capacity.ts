@@ -24,6 +24,8 @@ import { joinRoom, openConnection } from '../../lambdas/domain/presence.ts';
 import { messagingDeps } from '../../lambdas/handlers/deps.ts';
 import { CONNECTION_TTL_SECONDS, loginLockoutPolicy } from '../../lambdas/shared/config.ts';
 import { ensureTable, localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import { type MessageChangeCapacity, measureMessageChangeCapacity } from './capacity-messages.ts';
+import { measureReadCapacity, type ReadCapacity } from './capacity-read.ts';
 import { measureSessionCapacity, type SessionCapacity } from './capacity-sessions.ts';
 import { batchWrite } from './environment.ts';
 import { round } from './stats.ts';
@@ -37,7 +39,7 @@ export interface Capacity {
   readonly calls: string;
 }
 
-export interface CapacityResult extends SessionCapacity {
+export interface CapacityResult extends SessionCapacity, MessageChangeCapacity, ReadCapacity {
   readonly register: Capacity;
   readonly login: Capacity;
   /** A wrong password: the login's reads, and both failure counters written. */
@@ -317,6 +319,13 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
         undefined,
       ),
     );
+    const changes = await measureMessageChangeCapacity(
+      measure,
+      deps,
+      'ten',
+      { userId: 'u-alice', username: 'alice', sessionId: 'capacity' },
+      { userId: 'u-ten-0', username: 'ten_u0', sessionId: 'capacity' },
+    );
     const policy = deps.ratePolicies.message;
     const at = Date.now();
     const rateToken = await measure(() => deps.limits.take('message', 'carol', bucketStep(policy, at)));
@@ -327,6 +336,13 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
       await deps.limits.take('message', 'carol', bucketStep(policy, at));
     }
     const rateRefused = await measure(() => deps.limits.take('message', 'carol', bucketStep(policy, at)));
+    const read = await measureReadCapacity(measure, deps, {
+      reader: 'alice',
+      peer: 'bob',
+      room: 'ten',
+      connectionId: 'alice-conn',
+      conversationId: conversation.conversationId,
+    });
     const sessions = await measureSessionCapacity(measure, deps, accountDeps, {
       doc,
       tableName,
@@ -344,9 +360,11 @@ export async function measureCapacity(endpoint: string): Promise<CapacityResult>
       roomMessage10WithOtherRooms,
       dm,
       historyPage,
+      ...changes,
       rateToken,
       rateTokenInBurst,
       rateRefused,
+      ...read,
       ...sessions,
     };
   } finally {

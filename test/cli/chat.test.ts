@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChatApi } from '../../lib/client/index.ts';
+import { ChatApi, ChatSession } from '../../lib/client/index.ts';
 import { PASSWORD } from '../support/accounts.ts';
 import {
   type ChatEnvironment,
@@ -54,10 +54,10 @@ describe('chat rooms', () => {
     ]);
     expect(tableResult.code).toBe(0);
     expect(tableResult.stdout.split('\n')[0]).toMatch(
-      /^NAME\s+VISIBILITY\s+MEMBERS\s+YOUR ROLE\s+CREATED BY\s+CREATED\s+TOPIC$/,
+      /^NAME\s+VISIBILITY\s+MEMBERS\s+YOUR ROLE\s+UNREAD\s+CREATED BY\s+CREATED\s+TOPIC$/,
     );
     expect(tableResult.stdout).toMatch(
-      new RegExp(`^${room}\\s+public\\s+\\d+\\s+\\S+\\s+${ann.username}\\s+\\d\\d:\\d\\d\\s*$`, 'm'),
+      new RegExp(`^${room}\\s+public\\s+\\d+\\s+\\S+\\s+\\S+\\s+${ann.username}\\s+\\d\\d:\\d\\d\\s*$`, 'm'),
     );
     expect(JSON.parse(jsonResult.stdout)).toContainEqual(
       expect.objectContaining({ name: room, createdBy: ann.username }),
@@ -96,7 +96,10 @@ describe('chat rooms', () => {
     expect(members.stdout).toMatch(new RegExp(`^${ann.username}\\s+owner\\s+`, 'm'));
     expect(members.stdout).toMatch(new RegExp(`^${ben.username}\\s+member\\s+`, 'm'));
     expect(listed.stdout).toMatch(
-      new RegExp(`^${secret}\\s+private\\s+2\\s+member\\s+${ann.username}\\s+\\d\\d:\\d\\d\\s+Plans$`, 'm'),
+      new RegExp(
+        `^${secret}\\s+private\\s+2\\s+member\\s+-\\s+${ann.username}\\s+\\d\\d:\\d\\d\\s+Plans$`,
+        'm',
+      ),
     );
   });
 
@@ -196,8 +199,9 @@ describe('chat dm', () => {
       runChat(['conversations', '--json'], ann.env),
       runChat(['history', `@${ben.username}`], ann.env),
     ]);
+    // Ann's window showed it, so it moved her read marker: nothing unread.
     expect(conversations.stdout).toMatch(
-      new RegExp(`^${ben.username}\\s+${ben.username}: one more thing\\s+\\d\\d:\\d\\d$`, 'm'),
+      new RegExp(`^${ben.username}\\s+${ben.username}: one more thing\\s+\\d\\d:\\d\\d\\s+-$`, 'm'),
     );
     expect(JSON.parse(conversationsJson.stdout)).toEqual([
       expect.objectContaining({
@@ -234,5 +238,23 @@ describe('a per-user rate reached', () => {
 
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/^Error: slow down, try again in [1-6] s \(RATE_LIMITED\)\n$/);
+  });
+});
+
+describe('the chat window’s typing line', () => {
+  it('shows when someone else types in the room', async () => {
+    const login = await new ChatApi({ baseUrl: stack.httpUrl }).login(ann.username, PASSWORD);
+    const session = await ChatSession.connect({ url: stack.wsUrl, token: login.token });
+    try {
+      await session.join(room);
+      const window = ChatProcess.start(['join', room], ben.env);
+      await window.waitForLine(/^Here now: /);
+      expect(session.typing({ room })).toBe(true);
+      await window.waitForLine(new RegExp(`^\\[\\d\\d:\\d\\d\\] \\* ${ann.username} is typing…$`));
+      window.end();
+      expect((await window.result()).code).toBe(0);
+    } finally {
+      await session.close();
+    }
   });
 });

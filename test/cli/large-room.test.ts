@@ -1,4 +1,5 @@
 import { afterAll, expect, it } from 'vitest';
+import { MessageLog } from '../../lib/client/cli/message-actions.ts';
 import { type ChatWindow, runSlashCommand } from '../../lib/client/cli/slash-commands.ts';
 import { ChatSession } from '../../lib/client/index.ts';
 import { newRoom, signUp } from '../client/helpers.ts';
@@ -38,6 +39,9 @@ it('/who in a room too large for joined to list pages who is present over HTTP',
     rememberMembers: () => {},
     sent: async () => {},
     finish: () => {},
+    place: { room },
+    log: new MessageLog(),
+    reply: () => {},
   };
   await runSlashCommand('/who', window);
   const everyone = [ann.username, ben.username].sort((x, y) =>

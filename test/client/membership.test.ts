@@ -43,7 +43,7 @@ describe('ChatApi membership', () => {
       'owner',
     ]);
     expect((await bob.api.myRooms()).items).toEqual([
-      { ...room, memberCount: 2, role: 'member', unreadCount: 0 },
+      { ...room, memberCount: 2, role: 'member', unreadCount: 0, lastReadMessageId: null },
     ]);
     await bob.api.leaveRoom(name);
     expect((await bob.api.myRooms()).items).toEqual([]);

@@ -1,6 +1,12 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { issueToken } from '../../lambdas/shared/tokens.ts';
-import { ChatApi, ChatSession, type LoginResult, type StateChange } from '../../lib/client/index.ts';
+import {
+  ChatApi,
+  ChatSession,
+  type LoginResult,
+  type ReconnectOptions,
+  type StateChange,
+} from '../../lib/client/index.ts';
 import { sessionIdOf } from '../support/accounts.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { TEST_JWT_SECRET } from '../support/table.ts';
@@ -16,11 +22,14 @@ afterEach(async () => {
   await Promise.all(sessions.splice(0).map((session) => session.close()));
 });
 
-async function connect(auth: string | ChatApi): Promise<{ session: ChatSession; states: StateChange[] }> {
+async function connect(
+  auth: string | ChatApi,
+  reconnect: ReconnectOptions = { initialDelayMs: 50, maxDelayMs: 200 },
+): Promise<{ session: ChatSession; states: StateChange[] }> {
   const session = await ChatSession.connect({
     url: stack.wsUrl,
     ...(typeof auth === 'string' ? { token: auth } : { auth }),
-    reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+    reconnect,
   });
   sessions.push(session);
   const states: StateChange[] = [];
@@ -60,6 +69,22 @@ describe('ChatSession reconnect', () => {
 
     const history = await alice.api.recentMessages({ room }, 10);
     expect(history).toEqual([expect.objectContaining({ messageId: ack.messageId, text: 'sent while away' })]);
+  });
+
+  it('drops a room that banned the user while the connection was down, rather than retrying forever', async () => {
+    const alice = await signUp(stack.httpUrl, 'alice');
+    const bob = await signUp(stack.httpUrl, 'bob');
+    const [room, kept] = [await newRoom(alice.api, 'banning'), await newRoom(alice.api, 'kept')];
+    // At least 2 s before reconnecting: the ban lands while bob is away, so no `removed` reaches him.
+    const { session } = await connect(bob.token, { initialDelayMs: 4_000, maxDelayMs: 4_000 });
+    await session.join(room);
+    await session.join(kept);
+
+    await session.waitFor('state', (change) => change.state === 'reconnecting', 10_000);
+    await alice.api.ban(room, bob.username);
+    await session.waitFor('state', (change) => change.state === 'open' && change.reconnected, 15_000);
+
+    expect([...session.rooms]).toEqual([kept]);
   });
 
   it('does not retry when the handshake is refused with 401, and says why it closed', async () => {

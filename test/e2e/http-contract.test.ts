@@ -29,6 +29,7 @@ const stack = await startTestStack({
       message: { perMinute: 1, burst: 10 },
       roomCreation: { perMinute: 1, burst: 3 },
       conversationOpen: { perMinute: 1, burst: 3 },
+      reaction: { perMinute: 1, burst: 6 },
     },
   },
 });
@@ -112,6 +113,14 @@ describe('every route answers what the contract declares', () => {
     });
     await call('GET /rooms/{name}/messages', `/rooms/${room}/messages`, { token });
     await call('GET /rooms/{name}/messages', '/rooms/nowhere-at-all/messages', { token });
+    await call(
+      'GET /rooms/{name}/messages',
+      `/rooms/${room}/messages?after=${first.body.message.messageId}`,
+      {
+        token,
+      },
+    );
+    await call('GET /rooms/{name}/messages', `/rooms/${room}/messages?after=abc&before=abc`, { token });
     const opened = await call('POST /conversations', '/conversations', {
       token,
       body: { peer: bob.username },
@@ -171,6 +180,24 @@ describe('every route answers what the contract declares', () => {
     await call('GET /conversations', '/conversations?cursor=bad%2A', { token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages`, { token: bob.token });
     await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?before=%21`, { token });
+    await call('GET /conversations/{id}/messages', `/conversations/${id}/messages?after=0`, { token });
+    const direct = (await api.conversationHistory(id, bob)).at(-1);
+    await call('POST /conversations/{id}/read', `/conversations/${id}/read`, {
+      token,
+      body: { messageId: direct.messageId },
+    });
+    await call('POST /conversations/{id}/read', `/conversations/${id}/read`, {
+      token,
+      body: { messageId: first.body.message.messageId },
+    });
+    await call('POST /rooms/{name}/read', `/rooms/${room}/read`, {
+      token,
+      body: { messageId: first.body.message.messageId },
+    });
+    await call('POST /rooms/{name}/read', `/rooms/${room}/read`, {
+      token: bob.token,
+      body: { messageId: 'x' },
+    });
 
     // Membership: alice's private room, bob invited, accepting, listing and leaving.
     const secret = `secret-${randomUUID().slice(0, 8)}`;
@@ -318,6 +345,49 @@ describe('every route answers what the contract declares', () => {
     expect((await deleteRoom(token, room)).status).toBe(204);
     expect((await deleteRoom(token, room)).body.code).toBe('ROOM_NOT_FOUND');
 
+    // The routes on one message, by users of their own (an edit takes a message token).
+    const [writer, reader] = await api.signUpEach('writer', 'reader');
+    const place = await api.newRoom(writer, 'changes');
+    const talk = (await api.openConversation(writer, reader.username)).conversationId;
+    for (const base of [`/rooms/${place}/messages`, `/conversations/${talk}/messages`]) {
+      const routes = base.startsWith('/rooms')
+        ? ({ on: '/rooms/{name}/messages', post: 'POST /rooms/{name}/messages' } as const)
+        : ({ on: '/conversations/{id}/messages', post: 'POST /conversations/{id}/messages' } as const);
+      const posted = await call(routes.post, base, {
+        token: writer.token,
+        body: { text: 'hi', replyTo: 'x' },
+      });
+      expect(posted.body.code).toBe('VALIDATION_FAILED');
+      const unknown = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+      const missingReply = await call(routes.post, base, {
+        token: writer.token,
+        body: { text: 'hi', replyTo: unknown },
+      });
+      expect(missingReply.body.code).toBe('MESSAGE_NOT_FOUND');
+      const sent = (await call(routes.post, base, { token: writer.token, body: { text: 'hi' } })).body
+        .message;
+      const one = `${base}/${sent.messageId}`;
+      const edit = `PATCH ${routes.on}/{messageId}` as const;
+      const remove = `DELETE ${routes.on}/{messageId}` as const;
+      const react = `PUT ${routes.on}/{messageId}/reactions/{emoji}` as const;
+      const unreact = `DELETE ${routes.on}/{messageId}/reactions/{emoji}` as const;
+      const thumbs = `${one}/reactions/${encodeURIComponent('👍')}`;
+      expect((await call(edit, one, { token: writer.token, body: { text: 'hello' } })).status).toBe(200);
+      expect((await call(edit, one, { token: reader.token, body: { text: 'x' } })).status).toBe(403);
+      expect(
+        (await call(edit, `${base}/${unknown}`, { token: writer.token, body: { text: 'x' } })).status,
+      ).toBe(404);
+      expect((await call(react, thumbs, { token: writer.token })).status).toBe(204);
+      expect((await call(react, `${one}/reactions/a`, { token: writer.token })).status).toBe(400);
+      expect((await call(unreact, thumbs, { token: writer.token })).status).toBe(204);
+      expect(
+        (await call(unreact, `${base}/${unknown}/reactions/%F0%9F%91%8D`, { token: writer.token })).status,
+      ).toBe(404);
+      expect((await call(remove, one, { token: reader.token })).status).toBe(403);
+      expect((await call(remove, one, { token: writer.token })).status).toBe(204);
+      expect((await call(remove, `${base}/bad`, { token: writer.token })).status).toBe(400);
+    }
+
     // The session routes, with a session of their own so that ending it leaves the calls above alone.
     const session = await api.signUp('sessions');
     await call('POST /auth/login', '/auth/login', {
@@ -407,6 +477,20 @@ describe('every route answers what the contract declares', () => {
       body: { text: 'x' },
     });
     expect(refusedDirect.body.code).toBe('RATE_LIMITED');
+    // An edit takes a message token too; reactions have a rate of their own.
+    const history = await api.call('GET', roomPath, { token });
+    const one = `${roomPath}/${history.body.messages[0].messageId}`;
+    const refusedEdit = await call('PATCH /rooms/{name}/messages/{messageId}', one, {
+      token,
+      body: { text: 'e' },
+    });
+    expect(refusedEdit.body.code).toBe('RATE_LIMITED');
+    const reactions = ['😀', '😁', '😂', '🤣', '😃', '😄', '😅'].map(
+      (emoji) => `${one}/reactions/${encodeURIComponent(emoji)}`,
+    );
+    const key = 'PUT /rooms/{name}/messages/{messageId}/reactions/{emoji}';
+    for (const path of reactions.slice(0, 6)) expect((await call(key, path, { token })).status).toBe(204);
+    expect((await call(key, reactions[6] as string, { token })).body.code).toBe('RATE_LIMITED');
   });
 
   it('names the path parameter that breaks its rule', async () => {

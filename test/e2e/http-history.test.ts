@@ -380,6 +380,9 @@ describe('GET /conversations', () => {
         createdAt: expect.stringMatching(ISO_TIME),
         lastMessage: fromBob,
         peer: bob.username,
+        // bob's message is unread; the message to carol is the caller's own.
+        unreadCount: 1,
+        lastReadMessageId: null,
       },
       {
         conversationId: withCarol,
@@ -387,6 +390,8 @@ describe('GET /conversations', () => {
         createdAt: expect.stringMatching(ISO_TIME),
         lastMessage: toCarol,
         peer: carol.username,
+        unreadCount: 0,
+        lastReadMessageId: null,
       },
     ]);
     expect(first.body.nextCursor).toEqual(expect.any(String));
@@ -399,6 +404,8 @@ describe('GET /conversations', () => {
           createdAt: expect.stringMatching(ISO_TIME),
           lastMessage: null,
           peer: dave.username,
+          unreadCount: 0,
+          lastReadMessageId: null,
         },
       ],
       nextCursor: null,

@@ -254,22 +254,24 @@ describe('GET /conversations', () => {
       text: 'hi carol',
       sentAt: toCarol.sentAt,
     };
+    // Nothing marked read yet: a conversation whose last message is the caller's own has nothing unread.
+    const read = (unreadCount: number) => ({ unreadCount, lastReadMessageId: null });
     expect(carolFirst).toEqual({
       conversations: [
-        { ...withCarol, peer: carol.username, lastMessage: lastToCarol },
-        { ...withBob, peer: bob.username, lastMessage: toBob.body.message },
+        { ...withCarol, peer: carol.username, lastMessage: lastToCarol, ...read(0) },
+        { ...withBob, peer: bob.username, lastMessage: toBob.body.message, ...read(0) },
       ],
       nextCursor: null,
     });
     expect(bobFirst).toEqual({
       conversations: [
-        { ...withBob, peer: bob.username, lastMessage: fromBob.body.message },
-        { ...withCarol, peer: carol.username, lastMessage: lastToCarol },
+        { ...withBob, peer: bob.username, lastMessage: fromBob.body.message, ...read(1) },
+        { ...withCarol, peer: carol.username, lastMessage: lastToCarol, ...read(0) },
       ],
       nextCursor: null,
     });
     expect(bobsList).toEqual({
-      conversations: [{ ...withBob, peer: alice.username, lastMessage: fromBob.body.message }],
+      conversations: [{ ...withBob, peer: alice.username, lastMessage: fromBob.body.message, ...read(0) }],
       nextCursor: null,
     });
   });
@@ -299,7 +301,9 @@ describe('GET /conversations', () => {
     const list = await api.listConversations(alice);
 
     expect(list).toEqual({
-      conversations: [{ ...conversation, peer: bob.username, lastMessage: null }],
+      conversations: [
+        { ...conversation, peer: bob.username, lastMessage: null, unreadCount: 0, lastReadMessageId: null },
+      ],
       nextCursor: null,
     });
   });

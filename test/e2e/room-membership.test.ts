@@ -79,7 +79,12 @@ describe('rooms and their members', () => {
       nextCursor: null,
     });
     const mine = await get(alice, '/me/rooms');
-    expect(mine.body.rooms).toContainEqual({ ...created.body.room, role: 'owner', unreadCount: 0 });
+    expect(mine.body.rooms).toContainEqual({
+      ...created.body.room,
+      role: 'owner',
+      unreadCount: 0,
+      lastReadMessageId: null,
+    });
     const open = await post(alice, '/rooms', { name: uniqueRoomName('mem') });
     expect(open.body.room).toMatchObject({ visibility: 'public', memberCount: 1 });
     expect(open.body.room.topic).toBeUndefined();

@@ -79,6 +79,7 @@ describe('a token bucket per user', () => {
         join: policy,
         roomCreation: { intervalMs: 6_000, burst: 2 },
         conversationOpen: policy,
+        reaction: policy,
       },
       quotas: { connectionsPerUser: 10, roomsPerConnection: 50 },
       now: () => new Date(T0),

@@ -17,7 +17,7 @@ import { JSON_BODY, type RawResponse, rawRequest } from '../support/http-client.
 import { startTestStack } from '../support/local-stack.ts';
 import { realtimeHarness } from '../support/realtime.ts';
 import { scanAll, tableReader, unexpectedKeys } from '../support/table.ts';
-import type { Frame } from '../support/ws-client.ts';
+import { type Frame, sleep } from '../support/ws-client.ts';
 
 const stack = await startTestStack();
 const { api, connect, join } = realtimeHarness(stack);
@@ -86,9 +86,11 @@ const VALID_BODIES: Record<string, unknown>[] = [
   { name: `r-${suffix}` },
   { name: `p-${suffix}`, visibility: 'private', topic: 'a topic' },
   { text: 'hello', clientMessageId: 'c-1' },
+  { text: 'hello', replyTo: secretIds[0] },
   { peer: bob.username },
   { username: `u${suffix}`, email: `u${suffix}@example.com`, password: 'correct horse battery' },
   { username: alice.username, password: 'correct horse battery' },
+  { messageId: secretIds[0] },
 ];
 const oneHostileField = fc
   .tuple(
@@ -99,10 +101,12 @@ const oneHostileField = fc
       'topic',
       'text',
       'clientMessageId',
+      'replyTo',
       'peer',
       'username',
       'email',
       'password',
+      'messageId',
       'extra',
     ),
     hostileValue,
@@ -123,9 +127,11 @@ const hostileBody = fc.oneof(
           text: hostileValue,
           peer: hostileValue,
           clientMessageId: hostileValue,
+          replyTo: hostileValue,
           username: hostileValue,
           email: hostileValue,
           password: hostileValue,
+          messageId: hostileValue,
         },
         { requiredKeys: [] },
       )
@@ -164,7 +170,10 @@ const hostileQuery = fc.oneof(
     arbitrary: fc
       .array(
         fc.tuple(
-          fc.oneof(fc.constantFrom('limit', 'cursor', 'before', '__proto__', 'constructor'), fc.string()),
+          fc.oneof(
+            fc.constantFrom('limit', 'cursor', 'before', 'after', '__proto__', 'constructor'),
+            fc.string(),
+          ),
           fc.oneof(
             fc.constantFrom('0', '-1', '1', '100', '101', '1e2', '50.5', ' 1', 'NaN', '0x10', '9'.repeat(30)),
             fc.string(),
@@ -217,6 +226,8 @@ const ROUTES = [
   ['GET', '/conversations'],
   ['GET', '/conversations/{}/messages'],
   ['POST', '/conversations/{}/messages'],
+  ['POST', '/conversations/{}/read'],
+  ['POST', '/rooms/{}/read'],
 ] as const;
 
 /** Whatever a 200 holds, it is the caller's own: messages of the addressed room or conversation only. */
@@ -282,6 +293,72 @@ describe('hostile HTTP requests', () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it('on one message (edit, delete, reactions) never answer 5xx and never touch others’ messages', async () => {
+    const generalIds = [];
+    for (let i = 0; i < 2; i++) {
+      generalIds.push(
+        (await post(bob.token, `/rooms/${general}/messages`, { text: `bob ${i}` })).message.messageId,
+      );
+    }
+    // One reaction surely stored, so that the key check after the hostile input sees a reaction item.
+    const family = encodeURIComponent('👨‍👩‍👧‍👦');
+    const reacted = await api.call('PUT', `/rooms/${general}/messages/${generalIds[0]}/reactions/${family}`, {
+      token: alice.token,
+    });
+    expect(reacted.status).toBe(204);
+    const place = fc.oneof(
+      fc.constantFrom(`/rooms/${general}`, `/rooms/${secret}`),
+      fc.constantFrom(
+        `/conversations/${aliceBob.conversationId}`,
+        `/conversations/${carolDave.conversationId}`,
+      ),
+      hostileSegment.map((segment) => `/rooms/${segment}`),
+      hostileSegment.map((segment) => `/conversations/${segment}`),
+    );
+    const messageId = fc.oneof(fc.constantFrom(...secretIds, ...carolDaveIds, ...generalIds), hostileSegment);
+    const emoji = fc.oneof(
+      fc.constantFrom('👍', '🇫🇷', '#️⃣', '👨‍👩‍👧‍👦').map(encodeURIComponent),
+      fc
+        .string({ maxLength: 12, unit: 'grapheme' })
+        .filter((value) => value !== '')
+        .map(encodeURIComponent),
+      hostileSegment,
+    );
+    const route = fc.oneof(
+      fc
+        .tuple(fc.constantFrom('PATCH', 'DELETE'), place, messageId)
+        .map(([m, p, id]) => [m, `${p}/messages/${id}`]),
+      fc
+        .tuple(fc.constantFrom('PUT', 'DELETE'), place, messageId, emoji)
+        .map(([m, p, id, e]) => [m, `${p}/messages/${id}/reactions/${e}`]),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        route,
+        hostileBody,
+        hostileAuthorization,
+        async ([method, path], body, authorization) => {
+          const response = await rawRequest(stack.httpUrl, {
+            method: method as string,
+            path: path as string,
+            headers: { authorization, ...JSON_BODY },
+            body: method === 'PATCH' ? body : undefined,
+          });
+          const context = `${method} ${(path as string).slice(0, 200)} ${method === 'PATCH' ? body.slice(0, 200) : ''}`;
+          expect(response.status, context).toBeLessThan(500);
+          if (response.status >= 400) expectContractError(response, context);
+          else expect([200, 204], context).toContain(response.status);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // Nothing of carol's room or of carol and dave's conversation changed: no edit, deletion or reaction.
+    const untouched = (messages: Frame[]) =>
+      messages.every((message) => !message.editedAt && !message.deleted && !message.reactions);
+    expect(untouched(await api.roomHistory(secret, carol))).toBe(true);
+    expect(untouched(await api.conversationHistory(carolDave.conversationId, dave))).toBe(true);
   });
 
   it('refuse forged cursors with 400, or answer only what the caller may read', async () => {
@@ -400,6 +477,7 @@ describe('hostile WebSocket frames', () => {
       { action: 'leave', room: general },
       { action: 'message', room: general, text: 'hello', clientMessageId: 'w-1' },
       { action: 'message', conversationId: aliceBob.conversationId, text: 'hello' },
+      { action: 'message', room: general, text: 'a reply', replyTo: carolDaveIds[0] },
       { action: 'ping' },
     ];
     const frame = fc.oneof(
@@ -408,7 +486,15 @@ describe('hostile WebSocket frames', () => {
         arbitrary: fc
           .tuple(
             fc.constantFrom(...validFrames),
-            fc.constantFrom('action', 'room', 'conversationId', 'text', 'clientMessageId', 'extra'),
+            fc.constantFrom(
+              'action',
+              'room',
+              'conversationId',
+              'text',
+              'clientMessageId',
+              'replyTo',
+              'extra',
+            ),
             hostileValue,
           )
           .map(([valid, field, value]) => JSON.stringify({ ...valid, [field]: value })),
@@ -471,6 +557,67 @@ describe('hostile WebSocket frames', () => {
     );
     // No frame in the whole run was a gateway failure (a frame without a type: the function threw).
     expect(socket.frames.filter((received: Frame) => typeof received.type !== 'string')).toEqual([]);
+  });
+});
+
+describe('hostile read and typing frames', () => {
+  // Neither action answers a success, so each frame is followed by a ping, and every frame the socket got is
+  // checked once all of them have been handled.
+  it('get an error frame with a contract code or nothing, never INTERNAL, and the socket stays open', async () => {
+    const socket = await connect(alice);
+    await join(socket, general);
+    const validFrames: Record<string, unknown>[] = [
+      { action: 'read', room: general, messageId: secretIds[0] },
+      { action: 'read', conversationId: aliceBob.conversationId, messageId: carolDaveIds[0] },
+      { action: 'read', conversationId: carolDave.conversationId, messageId: carolDaveIds[0] },
+      { action: 'typing', room: general },
+      { action: 'typing', room: secret },
+      { action: 'typing', conversationId: carolDave.conversationId },
+    ];
+    const frame = fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom(...validFrames),
+            fc.constantFrom('room', 'conversationId', 'messageId', 'extra'),
+            hostileValue,
+          )
+          .map(([valid, field, value]) => JSON.stringify({ ...valid, [field]: value })),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .record(
+            {
+              action: fc.constantFrom('read', 'typing'),
+              room: hostileValue,
+              conversationId: hostileValue,
+              messageId: hostileValue,
+            },
+            { requiredKeys: ['action'] },
+          )
+          .map((value) => JSON.stringify(value)),
+      },
+    );
+    await fc.assert(
+      fc.asyncProperty(frame, async (text) => {
+        socket.send(text);
+        const pong = await socket.sendAndAwait({ action: 'ping' }, (reply) => reply.type === 'pong');
+        expect(pong.type, text.slice(0, 300)).toBe('pong');
+        expect(socket.closeCode).toBeUndefined();
+      }),
+      { numRuns: 100 },
+    );
+    await sleep(1_000);
+    for (const received of socket.frames.filter((candidate: Frame) => candidate.type !== 'pong')) {
+      const context = JSON.stringify(received).slice(0, 300);
+      if (received.type !== 'joined') expectErrorFrame(received, context);
+      expect(received.code, context).not.toBe('INTERNAL');
+    }
+    // Nothing of carol's was marked read by alice: carol and dave's conversation is not hers.
+    const conversations = await api.call('GET', '/conversations', { token: dave.token });
+    expect(conversations.body.conversations[0].lastReadMessageId).toBeNull();
   });
 });
 

@@ -14,6 +14,7 @@ export const VOLUME_LIMITS: LimitSettings = {
     join: { perMinute: 600_000, burst: 100_000 },
     roomCreation: { perMinute: 600_000, burst: 100_000 },
     conversationOpen: { perMinute: 600_000, burst: 100_000 },
+    reaction: { perMinute: 600_000, burst: 100_000 },
   },
 };
 

@@ -61,17 +61,22 @@ const CLIENT_MESSAGE_ID = '[A-Za-z0-9_-]{1,64}';
  * The shapes every key of the table may take (README "Data model"), built only from validated values. An
  * item outside these is input that reached DynamoDB as an unintended key.
  */
+/** A reaction item's sort key: user, message, and the emoji as hexadecimal code points. */
+const REACTION = `REACT#${USERNAME}#${ULID}#[0-9a-f]{1,6}(-[0-9a-f]{1,6})*`;
+
 const KEY_SHAPES: readonly [RegExp, RegExp][] = [
   [
     new RegExp(`^USER#${USERNAME}$`),
-    new RegExp(`^(PROFILE|CONV#${CONVERSATION}|ROOM#${ROOM}|INVITE#${ROOM})$`),
+    new RegExp(
+      `^(PROFILE|CONV#${CONVERSATION}|ROOM#${ROOM}|INVITE#${ROOM}|TYPING#(ROOM#${ROOM}|CONV#${CONVERSATION}))$`,
+    ),
   ],
   // Emails may contain `#` (the address rules allow it), but the claim lives under its own prefix and fixed SK.
   [/^EMAIL#[^@\s]+@[^@\s]+\.[^@\s]+$/, /^EMAIL$/],
   [
     new RegExp(`^ROOM#${ROOM}$`),
     new RegExp(
-      `^(META|PRESENT|CONN#${CONNECTION}|PRESENCE#${USERNAME}|MEMBER#${USERNAME}|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID})$`,
+      `^(META|PRESENT|CONN#${CONNECTION}|PRESENCE#${USERNAME}|MEMBER#${USERNAME}|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID}|${REACTION})$`,
     ),
   ],
   [new RegExp(`^CONN#${CONNECTION}$`), /^META$/],
@@ -80,7 +85,7 @@ const KEY_SHAPES: readonly [RegExp, RegExp][] = [
   [/^TICKET#[A-Za-z0-9_-]{43}$/, /^META$/],
   [
     new RegExp(`^CONV#${CONVERSATION}$`),
-    new RegExp(`^(META|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID})$`),
+    new RegExp(`^(META|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID}|${REACTION})$`),
   ],
   // Failed-login counters: whatever was typed as the username, or the address, only ever as a SHA-256.
   [/^LOGINFAIL#(USER|ADDR)#[A-Za-z0-9_-]{43}$/, /^FAILURES$/],

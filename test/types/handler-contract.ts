@@ -53,6 +53,29 @@ export function proofs() {
     'DELETE /rooms/{name}/mutes/{username}': async () => ({ status: 204, body: undefined }),
     'PATCH /rooms/{name}/members/{username}': async () => ({ status: 200, body: { member } }),
     'DELETE /rooms/{name}': async () => ({ status: 204, body: undefined }),
+    'PATCH /rooms/{name}/messages/{messageId}': async () => ({
+      status: 200,
+      body: {
+        message: {
+          messageId: 'm',
+          room: 'general',
+          from: 'alice',
+          text: 'hi!',
+          sentAt: room.createdAt,
+          editedAt: room.createdAt,
+        },
+      },
+    }),
+    'DELETE /rooms/{name}/messages/{messageId}': async () => ({ status: 204, body: undefined }),
+    'PUT /rooms/{name}/messages/{messageId}/reactions/{emoji}': async () => ({
+      status: 204,
+      body: undefined,
+    }),
+    'DELETE /rooms/{name}/messages/{messageId}/reactions/{emoji}': async () => ({
+      status: 204,
+      body: undefined,
+    }),
+    'POST /rooms/{name}/read': async () => ({ status: 200, body: { lastReadMessageId: 'm' } }),
     'GET /rooms/{name}/members': async () => ({ status: 200, body: { members: [member], ...page } }),
     'GET /rooms/{name}/presence': async () => ({
       status: 200,

@@ -20,7 +20,9 @@ export function addChatWindowCommands(program: Command, cli: Cli): void {
       `
 On a terminal, lines starting with / are commands: /who, /leave, /quit, /help.
 When standard input is not a terminal, each line is sent as a message and the end of input
-closes the session once every message is acknowledged (exit status 1 if one was not).`,
+closes the session once every message is acknowledged (exit status 1 if one was not).
+When you are removed from the room (kicked or banned) or its owner deletes it, the window
+says so and ends with exit status 1.`,
     )
     .action(
       cli.action(async (context, room: string) => {

@@ -8,7 +8,7 @@ import type { ChatApi } from '../http.ts';
 import type { ConversationSummary, Message } from '../types.ts';
 import type { Cli } from './context.ts';
 import { addListCommand } from './list-command.ts';
-import { clean, MessagePrinter, shortTimestamp, truncate } from './output.ts';
+import { clean, MessagePrinter, shortTimestamp, truncate, unreadLabel } from './output.ts';
 
 /** A room name, or `@username` for the conversation with that user. */
 export type RoomOrPeer = { readonly room: string } | { readonly peer: string };
@@ -45,13 +45,14 @@ export function addConversationCommands(program: Command, cli: Cli): void {
     description: 'list your conversations, most recent first',
     list: (api) => api.listAllConversations(),
     empty: 'No conversations yet. Start one with: chat dm <username>',
-    header: ['WITH', 'LAST MESSAGE', 'WHEN'],
+    header: ['WITH', 'LAST MESSAGE', 'WHEN', 'UNREAD'],
     row: (conversation) => [
       clean(conversation.peer),
       conversation.lastMessage === null
         ? '-'
         : truncate(`${conversation.lastMessage.from}: ${conversation.lastMessage.text}`, 60),
       shortTimestamp(conversation.lastMessage?.sentAt ?? conversation.createdAt),
+      unreadLabel(conversation.unreadCount),
     ],
   });
 

@@ -7,9 +7,21 @@ import { DisconnectedError } from '../errors.ts';
 import type { ChatApi } from '../http.ts';
 import type { ChatSession } from '../session.ts';
 import type { StateChange } from '../session-events.ts';
-import type { InvitedFrame, Message, MessageFrame, UserJoinedFrame, UserLeftFrame } from '../types.ts';
+import type {
+  InvitedFrame,
+  Message,
+  MessageFrame,
+  MessageTarget,
+  RemovedFrame,
+  RoomDeletedFrame,
+  TypingFrame,
+  UserJoinedFrame,
+  UserLeftFrame,
+} from '../types.ts';
 import { LiveTerminal } from './live-terminal.ts';
+import { changeNotice, type MessageChangeFrame, MessageLog } from './message-actions.ts';
 import { errorSentence, MessagePrinter, type Painter } from './output.ts';
+import { sameTarget, WindowReadState } from './read-state.ts';
 import type { LiveTarget } from './slash-commands.ts';
 import { type ChatWindow, isSlashCommand, runSlashCommand } from './slash-commands.ts';
 
@@ -29,13 +41,13 @@ export interface LiveOptions {
   readonly historyCount: number;
 }
 
-/** How many recent messages are read after a reconnect, to show what was said meanwhile. */
-const CATCH_UP_COUNT = 50;
-
 type LiveEvent =
   | { readonly kind: 'message'; readonly frame: MessageFrame }
   | { readonly kind: 'user_joined' | 'user_left'; readonly frame: UserJoinedFrame | UserLeftFrame }
   | { readonly kind: 'invited'; readonly frame: InvitedFrame }
+  | { readonly kind: 'removed' | 'room_deleted'; readonly frame: RemovedFrame | RoomDeletedFrame }
+  | { readonly kind: 'change'; readonly frame: MessageChangeFrame }
+  | { readonly kind: 'typing'; readonly frame: TypingFrame }
   | { readonly kind: 'state'; readonly change: StateChange };
 
 /**
@@ -52,8 +64,9 @@ export async function runLive(options: LiveOptions): Promise<number> {
 class LiveChat {
   private readonly terminal: LiveTerminal;
   private readonly printer: MessagePrinter;
-  private readonly historyTarget: { room: string } | { conversationId: string };
+  private readonly historyTarget: MessageTarget;
   private readonly seen = new Set<string>();
+  private readonly log = new MessageLog();
   private newestSeen = '';
   private failures = 0;
   private knownMembers: string[] = [];
@@ -67,6 +80,7 @@ class LiveChat {
   private readonly unsubscribe: (() => void)[];
   /** What a slash command may do here. */
   private readonly window: ChatWindow;
+  private readonly readState: WindowReadState;
 
   constructor(private readonly options: LiveOptions) {
     const { session, target } = options;
@@ -79,11 +93,19 @@ class LiveChat {
       session.on('user_joined', (frame) => this.handle({ kind: 'user_joined', frame })),
       session.on('user_left', (frame) => this.handle({ kind: 'user_left', frame })),
       session.on('invited', (frame) => this.handle({ kind: 'invited', frame })),
+      session.on('removed', (frame) => this.handle({ kind: 'removed', frame })),
+      session.on('room_deleted', (frame) => this.handle({ kind: 'room_deleted', frame })),
+      ...(['message_updated', 'message_deleted', 'reaction'] as const).map((type) =>
+        session.on(type, (frame) => this.handle({ kind: 'change', frame })),
+      ),
+      session.on('typing', (frame) => this.handle({ kind: 'typing', frame })),
       session.on('state', (change) => this.handle({ kind: 'state', change })),
     ];
+    this.readState = new WindowReadState(options.api, session, this.historyTarget, options.me, (text) =>
+      this.printer.notice(text),
+    );
     this.window = {
       session,
-      api: options.api,
       target,
       me: options.me,
       print: (line) => this.terminal.print(line),
@@ -92,6 +114,10 @@ class LiveChat {
         this.knownMembers = this.currentMembers();
       },
       sent: () => this.sendChain,
+      api: options.api,
+      place: this.historyTarget,
+      log: this.log,
+      reply: (text, replyTo) => this.send(text, replyTo),
       finish: (code) => this.finish(code),
     };
   }
@@ -140,8 +166,12 @@ class LiveChat {
         (line) => this.onLine(line),
         () => this.finish(0),
       );
+      // On a terminal readline emits a keypress per key: typing is told to the others (paced).
+      if (this.terminal.interactive) this.options.input.on('keypress', this.onKeypress);
     });
   }
+
+  private readonly onKeypress = (_text: unknown, key?: { name?: string }) => this.readState.keypress(key);
 
   private readonly onSignal = () => this.finish(0);
 
@@ -150,8 +180,10 @@ class LiveChat {
     this.finishing = true;
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
+    this.options.input.off('keypress', this.onKeypress);
     this.terminal.stop();
     void (async () => {
+      await this.readState.flush();
       // End of input closes only after every message sent so far is acknowledged (or has failed).
       await this.sendChain;
       for (const remove of this.unsubscribe) remove();
@@ -189,6 +221,28 @@ class LiveChat {
           `${event.frame.by} invited you to ${event.frame.room} (chat join ${event.frame.room})`,
         );
         break;
+      case 'removed':
+      case 'room_deleted': {
+        const { frame } = event;
+        this.printer.notice(
+          'by' in frame
+            ? `you were removed from ${frame.room} by ${frame.by}`
+            : `${frame.room} was deleted by its owner`,
+        );
+        // The session has dropped the room: a room window has nothing more to show.
+        if (target.kind === 'room' && frame.room === target.room) this.finish(1);
+        break;
+      }
+      case 'change': {
+        const { frame } = event;
+        const place = target.kind === 'room' ? target.room : target.conversationId;
+        if ((frame.room ?? frame.conversationId) === place)
+          this.printer.notice(changeNotice(frame, this.log));
+        break;
+      }
+      case 'typing':
+        if (sameTarget(event.frame, this.historyTarget)) this.readState.typing(event.frame);
+        break;
       case 'state':
         void this.onState(event.change);
         break;
@@ -206,10 +260,15 @@ class LiveChat {
     } else if (change.state === 'open' && change.reconnected) {
       this.printer.notice('reconnected');
       this.noticeMemberChanges();
-      // Live delivery is best effort: what was said while we were away is in the history.
+      // Live delivery is best effort: what was said while we were away is in the history, read forward from
+      // the newest message shown (every one of them, however many pages).
       try {
-        const recent = await this.options.api.recentMessages(this.historyTarget, CATCH_UP_COUNT);
-        for (const message of recent) if (message.messageId > this.newestSeen) this.show(message);
+        const { api, historyCount } = this.options;
+        const missed =
+          this.newestSeen === ''
+            ? await api.recentMessages(this.historyTarget, historyCount)
+            : await api.messagesAfter(this.historyTarget, this.newestSeen);
+        for (const message of missed) this.show(message);
       } catch (error) {
         this.printError('could not fetch the messages missed while away: ', error);
       }
@@ -243,15 +302,17 @@ class LiveChat {
     }
   }
 
-  private send(text: string): void {
+  private send(text: string, replyTo?: string): void {
     const { session, target, me } = this.options;
     this.sendChain = this.sendChain.then(async () => {
       try {
+        const options = replyTo === undefined ? {} : { replyTo };
         const ack =
           target.kind === 'room'
-            ? await session.sendToRoom(target.room, text)
-            : await session.sendToConversation(target.conversationId, text);
-        this.show({ messageId: ack.messageId, ...this.historyTarget, from: me, text, sentAt: ack.sentAt });
+            ? await session.sendToRoom(target.room, text, options)
+            : await session.sendToConversation(target.conversationId, text, options);
+        const { messageId, sentAt } = ack;
+        this.show({ messageId, ...this.historyTarget, from: me, text, sentAt, ...options });
       } catch (error) {
         this.failures += 1;
         this.printError('message not sent: ', error);
@@ -264,8 +325,10 @@ class LiveChat {
   private show(message: Message, direct = false): void {
     if (this.seen.has(message.messageId)) return;
     this.seen.add(message.messageId);
-    if (message.messageId > this.newestSeen) this.newestSeen = message.messageId;
+    if (message.messageId > this.newestSeen && !direct) this.newestSeen = message.messageId;
+    this.log.remember(message);
     this.printer.message(message, { direct });
+    if (!direct) this.readState.shown(message);
   }
 
   private printError(prefix: string, error: unknown): void {

@@ -4,6 +4,7 @@
  * cannot move the cursor or recolour the terminal.
  */
 import { styleText } from 'node:util';
+import { limits } from '../../contract/limits.ts';
 import { ApiError, isChatClientError } from '../errors.ts';
 import type { Message } from '../types.ts';
 
@@ -78,8 +79,22 @@ export class MessagePrinter {
       clean(message.from),
     );
     // Continuation lines of a multi-line message are indented under the text.
-    const text = clean(message.text).replaceAll('\n', '\n        ');
-    this.write(`${time} ${marker}${name}: ${text}`);
+    const text = message.deleted
+      ? this.painter.paint('dim', '(deleted)')
+      : clean(message.text).replaceAll('\n', '\n        ');
+    this.write(`${time} ${marker}${name}: ${this.replyMark(message)}${text}${this.annotations(message)}`);
+  }
+
+  /** `↪ ` before a reply. */
+  private replyMark(message: Message): string {
+    return message.replyTo === undefined || message.deleted ? '' : this.painter.paint('dim', '↪ ');
+  }
+
+  /** ` (edited)` and ` [👍 2, 🎉 1]` after the text. */
+  private annotations(message: Message): string {
+    const edited = message.editedAt === undefined ? '' : this.painter.paint('dim', ' (edited)');
+    const reactions = (message.reactions ?? []).map((r) => `${clean(r.emoji)} ${r.count}`).join(', ');
+    return `${edited}${reactions === '' ? '' : this.painter.paint('dim', ` [${reactions}]`)}`;
   }
 
   /** `[HH:MM] * bob joined` */
@@ -154,4 +169,10 @@ function sentenceCase(message: string): string {
   // Keep the capital of an acronym or a name ("JSON", "HTTP").
   if (/^[A-Z][a-z\s]/.test(trimmed)) return trimmed[0]?.toLowerCase() + trimmed.slice(1);
   return trimmed;
+}
+
+/** An unread count as a list shows it: `-` for none (or not a member), `100+` at the server's cap. */
+export function unreadLabel(count: number | undefined): string {
+  if (count === undefined || count === 0) return '-';
+  return count >= limits.unreadCountCap ? `${limits.unreadCountCap}+` : String(count);
 }

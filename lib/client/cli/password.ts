@@ -60,7 +60,7 @@ export async function readPasswords(
 }
 
 /** Up to `count` lines of `stream` (fewer when it ends first), without their line ends. */
-function readLines(stream: NodeJS.ReadableStream, count: number): Promise<string[]> {
+export function readLines(stream: NodeJS.ReadableStream, count: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: stream, terminal: false });
     const lines: string[] = [];

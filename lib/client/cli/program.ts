@@ -8,6 +8,7 @@ import { addChatWindowCommands } from './chat-window.ts';
 import { addConfigCommand } from './config-command.ts';
 import { Cli, type CliIo } from './context.ts';
 import { addConversationCommands } from './conversations.ts';
+import { addModerationCommands } from './moderation.ts';
 import { errorSentence } from './output.ts';
 import { addPushCommands } from './push.ts';
 import { addRoomCommands } from './rooms.ts';
@@ -41,6 +42,7 @@ Errors end with the server's code, e.g. (INVALID_CREDENTIALS); the exit status i
   // In the order `chat --help` lists them.
   addAccountCommands(program, cli);
   addRoomCommands(program, cli);
+  addModerationCommands(program, cli);
   addChatWindowCommands(program, cli);
   addConversationCommands(program, cli);
   addPushCommands(program, cli);

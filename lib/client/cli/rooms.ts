@@ -1,6 +1,7 @@
 /**
  * `chat rooms` (a table of the rooms you can see, with your role), `chat rooms create <name> [--private]
- * [--topic <text>]`, `chat invite <room> <user>` and `chat members <room>`.
+ * [--topic <text>]`, `chat rooms delete <name>` (lib/client/cli/moderation.ts), `chat invite <room> <user>` and
+ * `chat members <room>`.
  */
 import type { Command } from 'commander';
 import type { ChatApi } from '../http.ts';
@@ -8,31 +9,39 @@ import { readAllPages } from '../paging.ts';
 import type { Room, RoomRole } from '../types.ts';
 import type { Cli } from './context.ts';
 import { addListCommand } from './list-command.ts';
-import { clean, shortTimestamp, truncate } from './output.ts';
+import { addRoomDeleteCommand } from './moderation.ts';
+import { clean, shortTimestamp, truncate, unreadLabel } from './output.ts';
 
 /** Every room the user can see, each with their role in it when they are a member. */
-async function roomsWithRoles(api: ChatApi): Promise<(Room & { role?: RoomRole })[]> {
+async function roomsWithRoles(api: ChatApi): Promise<(Room & { role?: RoomRole; unreadCount?: number })[]> {
   const [rooms, mine] = await Promise.all([
     api.listAllRooms(),
     readAllPages((options) => api.myRooms(options)),
   ]);
-  const roles = new Map(mine.map((room) => [room.name, room.role]));
-  return rooms.map((room) => ({ ...room, ...(roles.has(room.name) ? { role: roles.get(room.name) } : {}) }));
+  const memberships = new Map(mine.map((room) => [room.name, room]));
+  return rooms.map((room) => {
+    const membership = memberships.get(room.name);
+    return membership === undefined
+      ? room
+      : { ...room, role: membership.role, unreadCount: membership.unreadCount };
+  });
 }
 
 /** Adds `rooms` with its `create` subcommand, `invite` and `members` to `program`. */
 export function addRoomCommands(program: Command, cli: Cli): void {
   const rooms = addListCommand(program, cli, {
     name: 'rooms',
-    description: 'list the rooms you can see (a table), or create one with "chat rooms create <name>"',
+    description:
+      'list the rooms you can see (a table); "chat rooms create <name>" creates one, "chat rooms delete <name>" deletes it',
     list: roomsWithRoles,
     empty: 'No rooms yet. Create one with: chat rooms create <name>',
-    header: ['NAME', 'VISIBILITY', 'MEMBERS', 'YOUR ROLE', 'CREATED BY', 'CREATED', 'TOPIC'],
+    header: ['NAME', 'VISIBILITY', 'MEMBERS', 'YOUR ROLE', 'UNREAD', 'CREATED BY', 'CREATED', 'TOPIC'],
     row: (room) => [
       room.name,
       room.visibility,
       String(room.memberCount),
       room.role ?? '-',
+      unreadLabel(room.unreadCount),
       clean(room.createdBy),
       shortTimestamp(room.createdAt),
       room.topic === undefined ? '' : truncate(room.topic, 40),
@@ -54,6 +63,7 @@ export function addRoomCommands(program: Command, cli: Cli): void {
         else context.say(`Created ${visibility} room ${room.name}. Join it with: chat join ${room.name}`);
       }),
     );
+  addRoomDeleteCommand(rooms, cli);
 
   program
     .command('invite')

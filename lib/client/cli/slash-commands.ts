@@ -1,6 +1,6 @@
 /** The chat window's commands: a line typed at a terminal that starts with one `/`. */
-import type { ChatApi } from '../http.ts';
 import type { ChatSession } from '../session.ts';
+import { MESSAGE_ACTIONS_HELP, type MessageActionWindow, runMessageAction } from './message-actions.ts';
 
 /** What the chat window is open on: a room, or a direct conversation with `peer`. */
 export type LiveTarget =
@@ -13,14 +13,13 @@ const HELP = [
   '  /leave   leave the room and quit',
   '  /quit    quit (the others see you leave)',
   '  /help    this list',
+  ...MESSAGE_ACTIONS_HELP,
   'Start a message with // to send a line that begins with /.',
 ];
 
 /** What a command may do to the chat window it was typed in. */
-export interface ChatWindow {
+export interface ChatWindow extends MessageActionWindow {
   readonly session: ChatSession;
-  /** For `/who` in a room too large for `joined` to list. */
-  readonly api: Pick<ChatApi, 'roomPresence'>;
   readonly target: LiveTarget;
   readonly me: string;
   print(line: string): void;
@@ -85,6 +84,7 @@ export async function runSlashCommand(line: string, window: ChatWindow): Promise
       window.finish(0);
       return;
     default:
+      if (await runMessageAction(name ?? '', line.trim().slice(name?.length ?? 0), window)) return;
       window.print(`Unknown command ${name}; /help lists the commands.`);
   }
 }
