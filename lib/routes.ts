@@ -135,6 +135,7 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   'POST /rooms/{name}/members': 'readWrite',
   'DELETE /rooms/{name}/members/me': 'readWrite',
   'GET /rooms/{name}/members': 'read',
+  'GET /rooms/{name}/presence': 'read',
   'POST /rooms/{name}/invitations': 'readWrite',
   'GET /me/rooms': 'read',
   'GET /me/invitations': 'read',

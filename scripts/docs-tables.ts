@@ -22,6 +22,7 @@ import {
   messagePartition,
   messageSortKey,
   presenceKey,
+  presentCountKey,
   publicRoomsIndexKeys,
   pushSentKey,
   rateBucketKey,
@@ -181,6 +182,7 @@ export function keysTable(): string {
     { item: 'ban from a room (one per user)', key: roomBanKey(SAMPLE.room, SAMPLE.username) },
     { item: 'room connection (one per connection)', key: roomMemberKey(SAMPLE.room, SAMPLE.connectionId) },
     { item: 'presence (one per user and room)', key: presenceKey(SAMPLE.room, SAMPLE.username) },
+    { item: 'present users of a room (a counter)', key: presentCountKey(SAMPLE.room) },
     {
       item: 'room message',
       key: { PK: messagePartition(room), SK: messageSortKey(SAMPLE.messageId) },

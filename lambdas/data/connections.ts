@@ -9,12 +9,17 @@ import { quotaDefaults } from '../../lib/contract/index.ts';
 import { queryIndexPartition } from './index-query.ts';
 import {
   connectionKey,
-  presenceKey,
   roomMemberKey,
   roomMembersQuery,
   userConnectionsIndexEntry,
   userConnectionsIndexKey,
 } from './keys.ts';
+import {
+  leaveVariants,
+  presenceJoinWrites,
+  presenceLeaveWrite,
+  presentCountUpdate,
+} from './presence-writes.ts';
 import { transactWrite } from './transactions.ts';
 
 export interface Connection {
@@ -213,21 +218,7 @@ export class ConnectionRepository {
             ExpressionAttributeValues: { ':room': new Set([room]), ':max': maxRooms, ':name': room },
           },
         },
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: presenceKey(room, connection.username),
-            UpdateExpression: 'ADD connections :connection SET username = :username, expiresAt = :expiresAt',
-            ConditionExpression: first
-              ? 'attribute_not_exists(connections)'
-              : 'attribute_exists(connections)',
-            ExpressionAttributeValues: {
-              ':connection': new Set([connection.connectionId]),
-              ':username': connection.username,
-              ':expiresAt': connection.expiresAt,
-            },
-          },
-        },
+        ...presenceJoinWrites(this.tableName, room, connection, first),
       ]);
       if (outcome.ok) return { kind: 'joined', firstOfUser: first };
       if (outcome.failedConditions.includes(0)) return { kind: 'unchanged' };
@@ -255,19 +246,7 @@ export class ConnectionRepository {
             ConditionExpression: 'attribute_exists(PK)',
           },
         },
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: presenceKey(room, member.username),
-            UpdateExpression: 'DELETE connections :connection',
-            ConditionExpression: variant.condition,
-            ExpressionAttributeValues: {
-              ':connection': new Set([member.connectionId]),
-              ':id': member.connectionId,
-              ...(variant.condition.includes(':one') ? { ':one': 1 } : {}),
-            },
-          },
-        },
+        presenceLeaveWrite(this.tableName, room, member, variant),
         ...(connectionOpen
           ? [
               {
@@ -281,6 +260,7 @@ export class ConnectionRepository {
               },
             ]
           : []),
+        ...(variant.lastOfUser ? [presentCountUpdate(this.tableName, room, -1)] : []),
       ]);
       if (outcome.ok) return { kind: 'left', lastOfUser: variant.lastOfUser };
       if (outcome.failedConditions.includes(0)) return { kind: 'unchanged' };
@@ -290,16 +270,6 @@ export class ConnectionRepository {
     throw new Error(`Presence of ${room} kept changing during a leave`);
   }
 }
-
-/**
- * The three exhaustive states of a user's presence set when one of their connections leaves; the transaction
- * tries them in turn until its condition holds. "absent" only happens if a TTL removed part of the state.
- */
-const leaveVariants = [
-  { condition: 'contains(connections, :id) AND size(connections) = :one', lastOfUser: true },
-  { condition: 'contains(connections, :id) AND size(connections) > :one', lastOfUser: false },
-  { condition: 'attribute_not_exists(connections) OR NOT contains(connections, :id)', lastOfUser: false },
-] as const;
 
 function toConnection(item: Record<string, unknown>): Connection {
   return {

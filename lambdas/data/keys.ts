@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
  * | invitee of a room       | ROOM#<name lower>     | INVITEE#<username lower>    |                     |                             |
  * | room connection         | ROOM#<name lower>     | CONN#<connectionId>         |                     |                             |
  * | room presence (per user)| ROOM#<name lower>     | PRESENCE#<username lower>   |                     |                             |
+| present users count     | ROOM#<name lower>     | PRESENT                     |                     |                             |
  * | room message            | ROOM#<name lower>     | MSG#<messageId>             | USERMSGS#<from lc>  | <messageId>                 |
  * | clientMessageId guard   | ROOM#<name>/CONV#<id> | CMID#<username lower>#<cmid>|                     |                             |
  * | reaction (user, emoji)  | ROOM#<name>/CONV#<id> | REACT#<user lc>#<msgId>#<hex>|                    |                             |
@@ -156,10 +157,16 @@ export const roomMemberKey = (room: string, connectionId: string): Key => ({
   SK: `${ROOM_MEMBER_PREFIX}${connectionId}`,
 });
 
-export const presenceKey = (room: string, username: string): Key => ({
-  PK: roomPartition(room),
-  SK: `PRESENCE#${canonicalUsername(username)}`,
-});
+/** A user's presence in a room (the set of their connections in it), sorted by canonical username. */
+const roomPresence = namedItems(roomPartition, 'PRESENCE#', canonicalUsername);
+export const presenceKey = roomPresence.key;
+export const presenceQuery = roomPresence.query;
+
+/**
+ * How many users are present in a room: one counter beside the presence items (its sort key is outside their
+ * `PRESENCE#` prefix), changed in the transactions of a user's first join and last leave.
+ */
+export const presentCountKey = (room: string): Key => ({ PK: roomPartition(room), SK: 'PRESENT' });
 
 const conversationPartition = (conversationId: string): string => `CONV#${conversationId}`;
 

@@ -1,16 +1,23 @@
 import type { ConnectionRepository, RoomMember } from '../data/connections.ts';
-import { canonicalUsername } from '../data/keys.ts';
+import type { PresenceRepository } from '../data/presence.ts';
+import type { Page } from '../data/rooms.ts';
 import { CONNECTION_TTL_SECONDS } from '../shared/config.ts';
 import { QuotaExceededError, RoomNotFoundError, SocketError } from '../shared/errors.ts';
 import type { RecordMetric } from '../shared/metrics.ts';
 import type { Identity } from '../shared/tokens.ts';
 import { type ConnectionPoster, fanOut, type ServerFrame } from './fanout.ts';
 import { checkConnectionQuota, type LimitDeps, takeRateToken } from './limits.ts';
-import { addMember, keepIfRoomOpen, type RoomAccessDeps } from './room-access.ts';
+import { addMember, keepIfRoomOpen, type RoomAccessDeps, visibleRoom } from './room-access.ts';
 
 /** What every real-time use case needs to reach connections. */
 export interface DeliveryDeps {
   readonly connections: ConnectionRepository;
+  readonly presence: PresenceRepository;
+  /**
+   * Present users up to which a room's presence is told in full: `joined` lists them all, and `user_joined` /
+   * `user_left` go out while the room, counting the user who comes or goes, has at most this many.
+   */
+  readonly presenceListMax: number;
   readonly poster: ConnectionPoster;
   readonly fanOutConcurrency: number;
   readonly now: () => Date;
@@ -67,8 +74,9 @@ export async function openConnection(
 
 /**
  * Joins a room with a connection. Joining a public room makes the user a member of it; a private room admits
- * its members only. Joining twice is harmless. The sender gets `joined` with the room's members; the others get
- * `user_joined` only when this is the user's first connection in the room.
+ * its members only. Joining twice is harmless. The sender gets `joined` with the users present (the first
+ * `presenceListMax` of them, with `membersTruncated`, in a larger room); the others get `user_joined` when this is
+ * the user's first connection in the room and the room has at most `presenceListMax` present users.
  * @throws RoomNotFoundError also for a private room the user is not a member of.
  */
 export async function joinRoom(deps: PresenceDeps, connectionId: string, room: string): Promise<void> {
@@ -102,15 +110,27 @@ export async function joinRoom(deps: PresenceDeps, connectionId: string, room: s
     await undoJoin();
     throw new SocketError('NOT_IN_ROOM', `You are no longer a member of "${room}".`);
   }
-  const members = await deps.connections.members(room);
+  // At most presenceListMax + 1 presence items: never the whole partition of a large room.
+  const present = await deps.presence.page(room, deps.presenceListMax, undefined);
+  const truncated = present.after !== undefined;
   await deliver(deps, [connectionId], {
     type: 'joined',
     room,
     username: connection.username,
-    members: usernamesOf(members),
+    members: present.items,
+    // Up to the threshold the frame is as it always was: `members` is the whole count.
+    ...(truncated
+      ? {
+          // The listing saw one user more than it lists; the count, read after it, is never shown below that.
+          memberCount: Math.max(await deps.presence.count(room), present.items.length + 1),
+          membersTruncated: true as const,
+        }
+      : {}),
   });
-  if (change.kind === 'joined' && change.firstOfUser) {
-    const others = members.filter((member) => member.connectionId !== connectionId);
+  if (change.kind === 'joined' && change.firstOfUser && !truncated) {
+    const others = (await deps.connections.members(room)).filter(
+      (member) => member.connectionId !== connectionId,
+    );
     await deliver(deps, idsOf(others), { type: 'user_joined', room, username: connection.username });
   }
 }
@@ -156,15 +176,30 @@ export async function dropConnections(deps: DeliveryDeps, connectionIds: readonl
   }
 }
 
+/**
+ * `user_left` to the room's connections, unless the room had more than `presenceListMax` present users counting
+ * the one who left (at most presenceListMax present items read to know it).
+ */
 async function announceDeparture(deps: DeliveryDeps, room: string, username: string) {
+  if (await deps.presence.moreThan(room, deps.presenceListMax - 1)) return;
   const remaining = await deps.connections.members(room);
   await deliver(deps, idsOf(remaining), { type: 'user_left', room, username });
 }
 
-/** Usernames of members, unique, sorted case-insensitively. */
-function usernamesOf(members: readonly RoomMember[]): string[] {
-  const byKey = new Map(members.map((member) => [canonicalUsername(member.username), member.username]));
-  return [...byKey.keys()].sort().map((key) => byKey.get(key) as string);
+/**
+ * A page of the users present in a room, by canonical username after `after`; a private room's only for its
+ * members (others get the missing room's answer). 2 GetItems (room, caller's membership), then the presence Query.
+ */
+export async function listPresent(
+  deps: RoomAccessDeps & Pick<DeliveryDeps, 'presence'>,
+  identity: Identity,
+  name: string,
+  limit: number,
+  after: string | undefined,
+): Promise<Page<{ readonly username: string }>> {
+  await visibleRoom(deps, identity.username, name);
+  const page = await deps.presence.page(name, limit, after);
+  return { items: page.items.map((username) => ({ username })), after: page.after };
 }
 
 export function idsOf(members: readonly RoomMember[]): string[] {

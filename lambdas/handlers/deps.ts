@@ -7,6 +7,7 @@ import { ConversationRepository } from '../data/conversations.ts';
 import { MembershipRepository } from '../data/memberships.ts';
 import { MessageChangeRepository } from '../data/message-changes.ts';
 import { MessageRepository } from '../data/messages.ts';
+import { PresenceRepository } from '../data/presence.ts';
 import { ReadMarkerRepository } from '../data/read-markers.ts';
 import { RoomDeletionRepository } from '../data/room-deletion.ts';
 import { RoomRepository } from '../data/rooms.ts';
@@ -15,7 +16,7 @@ import { TypingThrottle } from '../data/typing.ts';
 import { UserRepository } from '../data/users.ts';
 import type { ConnectionPoster } from '../domain/fanout.ts';
 import type { MessagingDeps } from '../domain/messaging.ts';
-import { tableName } from '../shared/config.ts';
+import { presenceListMax, tableName } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
 import { managementApiPoster } from '../shared/management.ts';
 import { recordMetric } from '../shared/metrics.ts';
@@ -53,6 +54,8 @@ export function messagingDeps(
     roomDeletion: new RoomDeletionRepository(doc, table),
     sanctions: new SanctionRepository(doc, table),
     connections: new ConnectionRepository(doc, table),
+    presence: new PresenceRepository(doc, table),
+    presenceListMax: presenceListMax(),
     messages: new MessageRepository(doc, table),
     messageChanges: new MessageChangeRepository(doc, table),
     conversations: new ConversationRepository(doc, table),

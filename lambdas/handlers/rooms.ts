@@ -11,6 +11,7 @@ import {
 import { deleteMessage, editMessage, react, withMyReactions } from '../domain/message-changes.ts';
 import { postRoomMessage, roomHistory } from '../domain/messaging.ts';
 import { ban, kick, mute, setRole, unban, unmute } from '../domain/moderation.ts';
+import { listPresent } from '../domain/presence.ts';
 import { markRoomRead } from '../domain/read-state.ts';
 import { deleteRoom } from '../domain/room-deletion.ts';
 import { createRoom, listRooms } from '../domain/rooms.ts';
@@ -59,6 +60,11 @@ export const handler = httpHandler(
     'GET /rooms/{name}/members': async ({ params, query, identity }) => {
       const after = decodeCursor(query.cursor, CANONICAL_USERNAME_PATTERN);
       const page = await listMembers(deps, identity, params.name, query.limit, after);
+      return { status: 200, body: { members: page.items, nextCursor: nextCursorOf(page.after) } };
+    },
+    'GET /rooms/{name}/presence': async ({ params, query, identity }) => {
+      const after = decodeCursor(query.cursor, CANONICAL_USERNAME_PATTERN);
+      const page = await listPresent(deps, identity, params.name, query.limit, after);
       return { status: 200, body: { members: page.items, nextCursor: nextCursorOf(page.after) } };
     },
     'POST /rooms/{name}/invitations': async ({ params, body, identity }) => ({

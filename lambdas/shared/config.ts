@@ -100,6 +100,9 @@ export function quotas(): { readonly connectionsPerUser: number; readonly roomsP
   };
 }
 
+/** Present users up to which a room's presence is told in full (lambdas/domain/presence.ts). */
+export const presenceListMax = (): number => integerEnv('PRESENCE_LIST_MAX');
+
 export function webSocketCallbackUrl(): string {
   return requireEnv('WEBSOCKET_CALLBACK_URL');
 }

@@ -10,7 +10,7 @@
  */
 
 // The contract's limits module is a leaf that imports nothing either.
-import { quotaDefaults, type RateLimitKind, rateLimitDefaults } from '../../lib/contract/limits.ts';
+import { limits, quotaDefaults, type RateLimitKind, rateLimitDefaults } from '../../lib/contract/limits.ts';
 
 interface Declared {
   /** What the variable means, for whoever sets it. */
@@ -176,6 +176,15 @@ export const environmentVariables = {
     readBy: 'chat',
     meaning: 'Open WebSocket connections one user may have; the next handshake is refused with HTTP 429.',
     default: quotaDefaults.connectionsPerUser,
+    min: 1,
+    max: 1000,
+  },
+  PRESENCE_LIST_MAX: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning:
+      'Present users up to which `joined` lists a room in full and `user_joined`/`user_left` go out; above it the list is cut and no notices go out. The stack never sets it; tests lower it.',
+    default: limits.presenceListMax,
     min: 1,
     max: 1000,
   },

@@ -42,6 +42,7 @@ export const functionRoutes = {
       'POST /rooms/{name}/members',
       'DELETE /rooms/{name}/members/me',
       'GET /rooms/{name}/members',
+      'GET /rooms/{name}/presence',
       'POST /rooms/{name}/invitations',
       'GET /me/rooms',
       'GET /me/invitations',

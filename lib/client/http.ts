@@ -28,6 +28,7 @@ import type {
   MessageTarget,
   MyRoom,
   Page,
+  PresentUser,
   PushPlatform,
   Room,
   RoomBan,
@@ -155,6 +156,8 @@ export class ChatApi extends ApiClientBase {
   leaveRoom = (room: string): Promise<void> => membership.leaveRoom(this.call, room);
   roomMembers = (room: string, options: PageOptions = {}): Promise<Page<RoomMember>> =>
     membership.roomMembers(this.call, room, options);
+  roomPresence = (room: string, options: PageOptions = {}): Promise<Page<PresentUser>> =>
+    membership.roomPresence(this.call, room, options);
   invite = (room: string, username: string): Promise<Invitation> =>
     membership.invite(this.call, room, username);
   myRooms = (options: PageOptions = {}): Promise<Page<MyRoom>> => membership.myRooms(this.call, options);

@@ -1,7 +1,7 @@
 /** The room membership routes of the HTTP API, for `ChatApi` (lib/client/http.ts), which sends the requests. */
 import type { HttpMethod, HttpResult, Query, RequestOptions } from './http-transport.ts';
 import type { Created, PageOptions } from './paging.ts';
-import type { Invitation, MyRoom, Page, RoomMember } from './types.ts';
+import type { Invitation, MyRoom, Page, PresentUser, RoomMember } from './types.ts';
 
 /** Sends one request with the client's credentials. */
 export type Requester = <T>(
@@ -41,6 +41,10 @@ export function roomMembers(
 ): Promise<Page<RoomMember>> {
   return page<RoomMember>(request, roomPath(room, 'members'), 'members', options);
 }
+
+/** Who is present in a room (has a connection in it), by username: what a truncated `joined` does not list. */
+export const roomPresence = (request: Requester, room: string, options: PageOptions) =>
+  page<PresentUser>(request, roomPath(room, 'presence'), 'members', options);
 
 /** Invites `username` to a room (its owner only); their open sessions get an `invited` event. */
 export async function invite(request: Requester, room: string, username: string): Promise<Invitation> {

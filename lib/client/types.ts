@@ -12,6 +12,7 @@ export type {
   ErrorDetail,
   Invitation,
   MyRoom,
+  PresentUser,
   PushPayload,
   PushPlatform,
   Room,

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { username } from './fields.ts';
-import { invitation, myRoom, pageOf, published, roomMember } from './objects.ts';
+import { invitation, myRoom, pageOf, presentUser, published, roomMember } from './objects.ts';
 import { type HttpRouteSpec, listQuery, one, roomParams } from './route-spec.ts';
 
 const memberResponse = published('RoomMemberResponse', one('member', roomMember));
@@ -56,6 +56,25 @@ export const membershipRoutes = {
       200: {
         schema: published('RoomMemberPage', pageOf('members', roomMember)),
         description: 'A page of members.',
+      },
+    },
+    errors: ['ROOM_NOT_FOUND'],
+  },
+  'GET /rooms/{name}/presence': {
+    method: 'GET',
+    path: '/rooms/{name}/presence',
+    auth: true,
+    operationId: 'listRoomPresence',
+    tag: 'rooms',
+    summary: 'List who is present in a room, by username',
+    description:
+      'The users with a connection in the room now (presence), each once, sorted without regard to case: what `joined` lists in full up to 100 present users and cuts above. Anyone may list a public room’s presence; a private room’s only its members.',
+    params: roomParams,
+    query: listQuery,
+    responses: {
+      200: {
+        schema: published('RoomPresencePage', pageOf('members', presentUser)),
+        description: 'A page of present users.',
       },
     },
     errors: ['ROOM_NOT_FOUND'],

@@ -23,6 +23,12 @@ export const limits = {
   /** bcrypt reads 72 bytes of a password: longer ones are refused, never truncated. */
   passwordBytes: { min: 8, max: 72 },
   clientMessageIdCharacters: { min: 1, max: 64 },
+  /**
+   * Present users up to which a room's presence is told in full: `joined` lists them all and `user_joined` /
+   * `user_left` go out. In a room with more, `joined` lists this many (`membersTruncated`) and no notices go out;
+   * `GET /rooms/{name}/presence` pages the rest. A deployment may lower it (`PRESENCE_LIST_MAX`).
+   */
+  presenceListMax: 100,
   /** Distinct emoji on one message; a new one beyond it is 409 TOO_MANY_REACTIONS (more of one already there is fine). */
   maxReactionsPerMessage: 20,
   /** A reaction's emoji: one grapheme, at most this many UTF-16 code units (the longest ZWJ family fits). */

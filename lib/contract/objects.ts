@@ -50,6 +50,12 @@ export const room = published(
   }),
 );
 
+/** A user present in a room (with a connection that joined it), in `GET /rooms/{name}/presence`. */
+export const presentUser = published(
+  'PresentUser',
+  z.object({ username: text('As registered (case kept).') }),
+);
+
 /** A member of a room, in `GET /rooms/{name}/members`. */
 export const roomMember = published(
   'RoomMember',
@@ -298,6 +304,7 @@ export const errorBody = published(
 export type User = z.infer<typeof user>;
 export type Room = z.infer<typeof room>;
 export type RoomMember = z.infer<typeof roomMember>;
+export type PresentUser = z.infer<typeof presentUser>;
 export type RoomBan = z.infer<typeof roomBan>;
 export type RoomMute = z.infer<typeof roomMute>;
 export type MyRoom = z.infer<typeof myRoom>;

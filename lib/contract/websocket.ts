@@ -99,7 +99,28 @@ export const serverFrames = {
     type: z.literal('joined'),
     room: z.string(),
     username: z.string().check(z.meta({ description: 'The username of this connection.' })),
-    members: z.array(z.string()).check(z.meta({ description: 'Usernames in the room, sorted and unique.' })),
+    members: z.array(z.string()).check(
+      z.meta({
+        description:
+          'Usernames present in the room, sorted without regard to case and unique: all of them, or the first `limits.presenceListMax` (100) when `membersTruncated`.',
+      }),
+    ),
+    memberCount: z.optional(
+      z.int().check(
+        z.meta({
+          description:
+            'With `membersTruncated` only: how many users are present in the room (users with a connection in it, this one included; not the room’s persistent members). Otherwise `members` lists them all.',
+        }),
+      ),
+    ),
+    membersTruncated: z.optional(
+      z.literal(true).check(
+        z.meta({
+          description:
+            'Present when the room has more present users than `members` lists; `GET /rooms/{name}/presence` pages them all. No `user_joined` / `user_left` go out in such a room.',
+        }),
+      ),
+    ),
   }),
   user_joined: presence('user_joined'),
   left: z.object({ type: z.literal('left'), room: z.string() }),

@@ -225,6 +225,8 @@ describe('every route answers what the contract declares', () => {
     expect((await invite(bob.token, secret, username)).body.code).toBe('FORBIDDEN');
     await call('GET /rooms/{name}/members', `/rooms/${secret}/members?limit=1`, { token: bob.token });
     await call('GET /rooms/{name}/members', '/rooms/nowhere-at-all/members', { token });
+    await call('GET /rooms/{name}/presence', `/rooms/${secret}/presence?limit=1`, { token: bob.token });
+    await call('GET /rooms/{name}/presence', '/rooms/nowhere-at-all/presence?cursor=%21', { token });
     await call('GET /me/rooms', '/me/rooms', { token: bob.token });
     await call('GET /me/rooms', '/me/rooms?limit=0', { token: bob.token });
     const leave = (caller: string, roomName: string) =>

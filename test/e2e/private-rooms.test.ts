@@ -40,6 +40,7 @@ const probes: Record<string, Probe> = {
   'POST /rooms/{name}/members': http('POST', '/members'),
   'DELETE /rooms/{name}/members/me': http('DELETE', '/members/me'),
   'GET /rooms/{name}/members': http('GET', '/members'),
+  'GET /rooms/{name}/presence': http('GET', '/presence'),
   'DELETE /rooms/{name}/members/{username}': http('DELETE', '/members/someone_else'),
   'POST /rooms/{name}/bans': http('POST', '/bans', (user) => ({ username: user.username })),
   'DELETE /rooms/{name}/bans/{username}': http('DELETE', '/bans/someone_else'),

@@ -76,7 +76,7 @@ const KEY_SHAPES: readonly [RegExp, RegExp][] = [
   [
     new RegExp(`^ROOM#${ROOM}$`),
     new RegExp(
-      `^(META|CONN#${CONNECTION}|PRESENCE#${USERNAME}|MEMBER#${USERNAME}|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID}|${REACTION})$`,
+      `^(META|PRESENT|CONN#${CONNECTION}|PRESENCE#${USERNAME}|MEMBER#${USERNAME}|MSG#${ULID}|CMID#${USERNAME}#${CLIENT_MESSAGE_ID}|${REACTION})$`,
     ),
   ],
   [new RegExp(`^CONN#${CONNECTION}$`), /^META$/],

@@ -77,6 +77,10 @@ export function proofs() {
     }),
     'POST /rooms/{name}/read': async () => ({ status: 200, body: { lastReadMessageId: 'm' } }),
     'GET /rooms/{name}/members': async () => ({ status: 200, body: { members: [member], ...page } }),
+    'GET /rooms/{name}/presence': async () => ({
+      status: 200,
+      body: { members: [{ username: 'alice' }], ...page },
+    }),
     'POST /rooms/{name}/invitations': async () => ({
       status: 201,
       body: {

@@ -51,9 +51,17 @@ export async function runSlashCommand(line: string, window: ChatWindow): Promise
         return;
       }
       try {
-        // The server has no "who is here" query; joining again is harmless and answers with the members.
-        await session.join(target.room);
+        // Joining again is harmless and answers with who is here; a large room's answer lists only the first
+        // of them, and its presence route pages the rest (the first page is shown).
+        const joined = await session.join(target.room);
         window.rememberMembers();
+        if (joined.membersTruncated) {
+          const page = await window.api.roomPresence(target.room, { limit: 100 });
+          const names = page.items.map((user) => user.username);
+          const more = (joined.memberCount ?? names.length) - names.length;
+          window.print(`In ${target.room}: ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+          return;
+        }
       } catch (error) {
         window.printError('could not refresh the member list: ', error);
       }
