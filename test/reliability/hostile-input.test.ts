@@ -226,6 +226,9 @@ const ROUTES = [
   ['GET', '/conversations/{}/messages'],
   ['POST', '/conversations/{}/messages'],
   ['POST', '/conversations/{}/read'],
+  ['POST', '/conversations/{}/participants'],
+  ['DELETE', '/conversations/{}/participants/me'],
+  ['PATCH', '/conversations/{}'],
   ['POST', '/rooms/{}/read'],
 ] as const;
 
