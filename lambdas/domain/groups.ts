@@ -20,7 +20,8 @@ export type GroupDeps = ConversationDeps & MessagingDeps;
 
 /**
  * Creates a group of the caller and `usernames` (duplicates and the caller collapse), titled or not: one
- * GetItem per named user and one per block of the caller by them (in parallel), then the group's writes.
+ * GetItem per named user and one per block of the caller by them (in parallel), then the group's writes; each
+ * other participant's connections get their own `participant_added` (1 Query of their connections each).
  * @throws ValidationError under two other users or over 100 participants; UserNotFoundError (not saying which);
  * BlockedError when one of them blocks the caller; RateLimitedError. Nothing is created then.
  */
@@ -55,7 +56,19 @@ export async function createGroup(
     ...(title === undefined ? {} : { title }),
     createdAt,
   });
-  return groupOf(deps, identity.username, conversationId);
+  const conversation = await groupOf(deps, identity.username, conversationId);
+  // Each other participant's client learns of the group as an added user does: by its own participant_added.
+  await Promise.all(
+    names.map(async (name) =>
+      deliver(deps, await deps.connections.connectionIdsOf(name), {
+        type: 'participant_added',
+        conversationId,
+        username: name,
+        by: identity.username,
+      }),
+    ),
+  );
+  return conversation;
 }
 
 /**

@@ -179,7 +179,7 @@ export const httpRoutes = {
     tag: 'conversations',
     summary: 'Open the direct conversation with another user, or create a group',
     description:
-      'With `peer`: there is one conversation per pair of users, and opening it again returns the existing one (200); the peer may be given in any case; naming yourself is 400 VALIDATION_FAILED. With `participants` (and an optional `title`): a new group of the caller and two or more other users (201, always new): duplicates and the caller collapse, at most 100 participants in all, an unknown user is 404 USER_NOT_FOUND (without saying which) and one who blocks the caller is 403 BLOCKED; nothing is created then.',
+      'With `peer`: there is one conversation per pair of users, and opening it again returns the existing one (200); the peer may be given in any case; naming yourself is 400 VALIDATION_FAILED. With `participants` (and an optional `title`): a new group of the caller and two or more other users (201, always new): duplicates and the caller collapse, at most 100 participants in all, an unknown user is 404 USER_NOT_FOUND (without saying which) and one who blocks the caller is 403 BLOCKED; nothing is created then. Each other participant’s connections get their own `participant_added`.',
     body: createConversationBody,
     responses: {
       201: { schema: conversationResponse, description: 'The conversation or the group was created.' },
