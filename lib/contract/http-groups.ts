@@ -39,8 +39,7 @@ export const groupRoutes = {
     operationId: 'leaveConversation',
     tag: 'conversations',
     summary: 'Leave a group',
-    description:
-      'The caller stops being a participant: the group then answers them 404 as to a stranger. The remaining participants’ connections and the caller’s get `participant_left`.',
+    description: 'The group then answers the caller 404; everyone’s connections get `participant_left`.',
     params: groupParams,
     responses: { 204: { description: 'The caller left the group.' } },
     errors: ['CONVERSATION_NOT_FOUND', 'NOT_A_GROUP'],

@@ -42,6 +42,10 @@ async function findConversation(api: ChatApi, peer: string): Promise<Conversatio
   );
 }
 
+/** Who a conversation is with: the peer, or a group's label. */
+const withWhom = (conversation: ConversationSummary) =>
+  conversation.kind === 'group' ? `${groupLabel(conversation)} (group)` : conversation.peer;
+
 /** Adds `conversations`, `history`, `send`, `users`, `block`, `unblock` and `blocks` to `program`. */
 export function addConversationCommands(program: Command, cli: Cli): void {
   addListCommand(program, cli, {
@@ -51,7 +55,7 @@ export function addConversationCommands(program: Command, cli: Cli): void {
     empty: 'No conversations yet. Start one with: chat dm <username>',
     header: ['WITH', 'LAST MESSAGE', 'WHEN', 'UNREAD'],
     row: (conversation) => [
-      conversation.kind === 'group' ? `${groupLabel(conversation)} (group)` : clean(conversation.peer),
+      clean(withWhom(conversation)),
       conversation.lastMessage === null
         ? '-'
         : truncate(`${conversation.lastMessage.from}: ${conversation.lastMessage.text}`, 60),
