@@ -124,7 +124,13 @@ export class GroupRepository {
    * (and not twice), their item is written, `by` must still be a participant, and `username` must not block
    * `by` (4 items: about 4 write units and 2 read units).
    */
-  async add(conversationId: string, username: string, by: string, at: string): Promise<AddOutcome> {
+  async add(
+    conversationId: string,
+    username: string,
+    by: string,
+    at: string,
+    lastMessage: Conversation['lastMessage'],
+  ): Promise<AddOutcome> {
     const outcome = await transactWrite(this.doc, [
       {
         Update: {
@@ -145,7 +151,7 @@ export class GroupRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: this.participantItem(username, conversationId, at),
+          Item: this.participantItem(username, conversationId, at, lastMessage),
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -211,10 +217,29 @@ export class GroupRepository {
     );
   }
 
-  /** A participant's item of a group: listed by last activity (GSI1) like a direct conversation's. */
-  private participantItem(participant: string, conversationId: string, at: string) {
+  /**
+   * A participant's item of a group: listed by last activity (GSI1) like a direct conversation's. One added
+   * to a group with history starts with its last message, and their read marker at it: what came before they
+   * joined is not counted unread.
+   */
+  private participantItem(
+    participant: string,
+    conversationId: string,
+    at: string,
+    lastMessage: Conversation['lastMessage'] = null,
+  ) {
     const keys = userConversationItemKeys(participant, conversationId, at);
-    return { ...keys, type: 'UserConversation', conversationId, kind: 'group', lastMessage: null };
+    const seen = lastMessage === null ? {} : { lastMessageId: lastMessage.messageId };
+    const read = lastMessage === null ? {} : { lastReadMessageId: lastMessage.messageId };
+    return {
+      ...keys,
+      type: 'UserConversation',
+      conversationId,
+      kind: 'group',
+      lastMessage,
+      ...seen,
+      ...read,
+    };
   }
 }
 

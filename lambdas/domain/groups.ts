@@ -84,7 +84,7 @@ export async function addParticipant(
   username: string,
 ): Promise<Conversation> {
   await takeRateToken(deps, 'conversationOpen', identity.username);
-  await groupOf(deps, identity.username, conversationId);
+  const before = await groupOf(deps, identity.username, conversationId);
   const user = await deps.users.findByUsername(username);
   if (user === undefined) throw new UserNotFoundError();
   const outcome = await deps.conversations.groups.add(
@@ -92,6 +92,7 @@ export async function addParticipant(
     user.username,
     identity.username,
     deps.now().toISOString(),
+    before.lastMessage,
   );
   if (outcome === 'not a participant') throw new ConversationNotFoundError();
   if (outcome === 'already in')

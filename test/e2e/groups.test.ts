@@ -198,8 +198,17 @@ describe('POST /conversations/{id}/participants', () => {
     const { alice, bob, carol, conversationId } = await aGroup();
     const [dave] = await api.signUpEach('dave');
     const [aliceSocket, bobSocket, carolSocket, daveSocket] = await connectEach(alice, bob, carol, dave);
+    const earlier = await ask(aliceSocket, { action: 'message', conversationId, text: 'before dave' }, 'ack');
 
     const added = await addParticipant(bob, conversationId, dave.username.toUpperCase());
+    // Dave's item starts at the group's last message, read: what came before he joined is not unread.
+    const [davesGroup] = (await api.listConversations(dave)).conversations as Json[];
+    expect(davesGroup).toMatchObject({
+      conversationId,
+      unreadCount: 0,
+      lastReadMessageId: earlier.messageId,
+      lastMessage: { messageId: earlier.messageId, text: 'before dave' },
+    });
 
     expect(added.status).toBe(201);
     expect(added.body.conversation.participants).toEqual(
