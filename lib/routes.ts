@@ -162,6 +162,9 @@ const routeAccess: Readonly<Record<HttpRouteKey | SocketRouteKey, TableAccess>> 
   'POST /conversations/{id}/messages': 'readWrite',
   // Read markers: the marker's conditional update.
   'POST /conversations/{id}/read': 'readWrite',
+  'POST /conversations/{id}/participants': 'readWrite',
+  'DELETE /conversations/{id}/participants/me': 'readWrite',
+  'PATCH /conversations/{id}': 'readWrite',
   'POST /rooms/{name}/read': 'readWrite',
   $connect: 'readWrite',
   join: 'readWrite',

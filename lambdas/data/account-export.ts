@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type * as contract from '../../lib/contract/index.ts';
 import { toBlock } from './blocks.ts';
-import { toConversation } from './conversations.ts';
+import { type Conversation, toConversation } from './conversations.ts';
+import { GroupRepository, groupConversation } from './groups.ts';
 import { indexAfter, partitionAfter } from './index-query.ts';
 import {
   canonicalUsername,
@@ -61,9 +62,27 @@ export class AccountExportRepository {
     const page = items.slice(0, limit);
     const last = page.at(-1);
     return {
-      items: page.map(toItem) as ExportItems[Section],
+      items: (section === 'conversations'
+        ? await this.conversations(page)
+        : page.map(toItem)) as ExportItems[Section],
       after: items.length > limit && last !== undefined ? sortValueOf(last) : undefined,
     };
+  }
+
+  /** A page of conversation items: a group's participants and title come from its META item (1 BatchGetItem). */
+  private async conversations(items: Record<string, unknown>[]): Promise<Conversation[]> {
+    const groupIds = items
+      .filter((item) => item.kind === 'group')
+      .map((item) => item.conversationId as string);
+    const groups =
+      groupIds.length === 0
+        ? new Map()
+        : await new GroupRepository(this.doc, this.tableName).getMany(groupIds);
+    return items.flatMap((item) => {
+      if (item.kind !== 'group') return [toConversation(item)];
+      const group = groups.get(item.conversationId as string);
+      return group === undefined ? [] : [groupConversation(group, toConversation(item).lastMessage)];
+    });
   }
 
   private plan(section: ExportSection, username: string, after: string | undefined): SlicePlan {

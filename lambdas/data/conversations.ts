@@ -1,10 +1,12 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type * as contract from '../../lib/contract/index.ts';
+import { GroupRepository, groupConversation } from './groups.ts';
 import {
   blockKey,
   canonicalUsername,
   conversationActivitySortKey,
   conversationKey,
+  userConversationItemKeys,
   userConversationKey,
   userConversationsIndexKey,
 } from './keys.ts';
@@ -28,10 +30,15 @@ export const CONVERSATION_CURSOR_PATTERN = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{
  * first, with the last message denormalised into it.
  */
 export class ConversationRepository {
+  /** Group conversations' own operations (lambdas/data/groups.ts). */
+  readonly groups: GroupRepository;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.groups = new GroupRepository(doc, tableName);
+  }
 
   /**
    * Creates the conversation unless it exists: its META item and both participants' list items in one
@@ -73,7 +80,12 @@ export class ConversationRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...conversationKey(conversation.conversationId), type: 'Conversation', ...conversation },
+          Item: {
+            ...conversationKey(conversation.conversationId),
+            type: 'Conversation',
+            ...conversation,
+            kind: 'direct',
+          },
           ConditionExpression: isNew,
         },
       },
@@ -81,10 +93,8 @@ export class ConversationRepository {
         Put: {
           TableName: this.tableName,
           Item: {
-            ...userConversationKey(participant, conversation.conversationId),
+            ...userConversationItemKeys(participant, conversation.conversationId, conversation.createdAt),
             type: 'UserConversation',
-            GSI1PK: userConversationsIndexKey(participant),
-            GSI1SK: conversationActivitySortKey(conversation.createdAt, conversation.conversationId),
             ...conversation,
             lastMessage: null,
             ...blocked(participant),
@@ -100,7 +110,8 @@ export class ConversationRepository {
 
   /**
    * The conversation as one participant sees it, or undefined when it does not exist or the user is not a
-   * participant (the two are indistinguishable on purpose). One strongly consistent GetItem.
+   * participant (the two are indistinguishable on purpose). One strongly consistent GetItem; for a group, a
+   * second one of its META item (its participants and title).
    */
   async getFor(username: string, conversationId: string): Promise<Conversation | undefined> {
     return (await this.participation(username, conversationId))?.conversation;
@@ -124,6 +135,11 @@ export class ConversationRepository {
       }),
     );
     if (output.Item === undefined) return undefined;
+    if (output.Item.kind === 'group') {
+      const group = await this.groups.get(conversationId);
+      if (group === undefined) return undefined;
+      return { conversation: groupConversation(group, lastMessageOf(output.Item)), blockedByPeer: false };
+    }
     return { conversation: toConversation(output.Item), blockedByPeer: output.Item.blockedByPeer === true };
   }
 
@@ -146,7 +162,10 @@ export class ConversationRepository {
     );
   }
 
-  /** A page of a user's conversations, most recent activity first, with their read marker: one Query of GSI1. */
+  /**
+   * A page of a user's conversations, most recent activity first, with their read marker: one Query of GSI1,
+   * and one BatchGetItem of the META items of the groups on the page (their participants and titles).
+   */
   async listFor(
     username: string,
     limit: number,
@@ -168,11 +187,18 @@ export class ConversationRepository {
     const items = output.Items ?? [];
     const page = items.slice(0, limit);
     const last = page.at(-1);
+    const groupIds = page
+      .filter((item) => item.kind === 'group')
+      .map((item) => item.conversationId as string);
+    const groups = groupIds.length === 0 ? new Map() : await this.groups.getMany(groupIds);
     return {
-      items: page.map((item) => ({
-        ...toConversation(item),
-        lastReadMessageId: (item.lastReadMessageId as string | undefined) ?? null,
-      })),
+      items: page.flatMap((item) => {
+        const group = groups.get(item.conversationId as string);
+        if (item.kind === 'group' && group === undefined) return [];
+        const lastReadMessageId = (item.lastReadMessageId as string | undefined) ?? null;
+        const conversation = group ? groupConversation(group, lastMessageOf(item)) : toConversation(item);
+        return [{ ...conversation, lastReadMessageId }];
+      }),
       after: items.length > limit && last !== undefined ? (last.GSI1SK as string) : undefined,
     };
   }
@@ -207,11 +233,16 @@ export class ConversationRepository {
   }
 }
 
+/** A direct conversation from its META item or a participant's item (stored before `kind` existed, too). */
 export function toConversation(item: Record<string, unknown>): Conversation {
   return {
     conversationId: item.conversationId as string,
-    participants: item.participants as [string, string],
+    kind: 'direct',
+    participants: item.participants as string[],
     createdAt: item.createdAt as string,
-    lastMessage: (item.lastMessage as Message | null | undefined) ?? null,
+    lastMessage: lastMessageOf(item),
   };
 }
+
+const lastMessageOf = (item: Record<string, unknown>) =>
+  (item.lastMessage as Message | null | undefined) ?? null;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Key design: the only place that knows how items are addressed, and how a value is normalised to address
@@ -329,6 +329,17 @@ export const userConversationsIndexKey = (username: string): string =>
 export const conversationActivitySortKey = (at: string, conversationId: string): string =>
   `${at}#${conversationId}`;
 
+/** The keys of a participant's item of a conversation, listed in their conversations (GSI1) as of `activityAt`. */
+export const userConversationItemKeys = (
+  participant: string,
+  conversationId: string,
+  activityAt: string,
+) => ({
+  ...userConversationKey(participant, conversationId),
+  GSI1PK: userConversationsIndexKey(participant),
+  GSI1SK: conversationActivitySortKey(activityAt, conversationId),
+});
+
 /**
  * The one id of the conversation between two users, derived from the pair (in either order and any casing),
  * so that the database's condition on that key is what makes concurrent "open a conversation" calls agree.
@@ -337,6 +348,9 @@ export function conversationIdOf(a: string, b: string): string {
   const [first, second] = [canonicalUsername(a), canonicalUsername(b)].sort();
   return `c_${createHash('sha256').update(`${first}\n${second}`).digest('base64url').slice(0, 22)}`;
 }
+
+/** A new group's id: random (16 bytes, 22 base64url characters), of the shape of a direct conversation's. */
+export const newGroupId = (): string => `c_${randomBytes(16).toString('base64url')}`;
 
 /** A session: one login, its refresh token chain. Session ids are random base64url, never user input. */
 export const sessionKey = (sessionId: string): Key => ({ PK: `SESSION#${sessionId}`, SK: 'META' });

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { participantsOfMeta } from './groups.ts';
 import {
   conversationKey,
   presenceKey,
@@ -29,16 +30,16 @@ export class PushRepository {
     private readonly tableName: string,
   ) {}
 
-  /** The participants of a conversation: 1 GetItem of its META item. */
+  /** The participants of a conversation, direct or group: 1 GetItem of its META item (at most 100 names). */
   async participants(conversationId: string): Promise<readonly string[]> {
     const output = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
         Key: conversationKey(conversationId),
-        ProjectionExpression: 'participants',
+        ProjectionExpression: 'participants, members',
       }),
     );
-    return (output.Item?.participants as string[] | undefined) ?? [];
+    return participantsOfMeta(output.Item);
   }
 
   /** Whether `username` muted the conversation: 1 GetItem of their item of it, eventually consistent. */

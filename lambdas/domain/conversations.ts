@@ -36,6 +36,7 @@ export async function openConversation(
   const conversationId = conversationIdOf(identity.username, peerUser.username);
   const outcome = await openChecked(deps, identity.username, {
     conversationId,
+    kind: 'direct',
     participants,
     createdAt: deps.now().toISOString(),
   });

@@ -3,6 +3,7 @@ import { CONVERSATION_CURSOR_PATTERN } from '../data/conversations.ts';
 import { blockUser, listBlocks, unblockUser } from '../domain/blocks.ts';
 import { listConversations, openConversation, searchUsers } from '../domain/conversations.ts';
 import { setConversationMuted } from '../domain/devices.ts';
+import { addParticipant, createGroup, leaveGroup, renameGroup } from '../domain/groups.ts';
 import { deleteMessage, editMessage, react, withMyReactions } from '../domain/message-changes.ts';
 import { conversationHistory, sendDirectMessage } from '../domain/messaging.ts';
 import { markConversationRead, withUnreadCounts } from '../domain/read-state.ts';
@@ -23,9 +24,27 @@ export const handler = httpHandler(
   'conversations',
   {
     'POST /conversations': async ({ body, identity }) => {
-      const { conversation, created } = await openConversation(deps, identity, body.peer);
+      if (body.participants !== undefined) {
+        return {
+          status: 201,
+          body: { conversation: await createGroup(deps, identity, body.participants, body.title) },
+        };
+      }
+      const { conversation, created } = await openConversation(deps, identity, body.peer as string);
       return created ? { status: 201, body: { conversation } } : { status: 200, body: { conversation } };
     },
+    'POST /conversations/{id}/participants': async ({ params, body, identity }) => ({
+      status: 201,
+      body: { conversation: await addParticipant(deps, identity, params.id, body.username) },
+    }),
+    'DELETE /conversations/{id}/participants/me': async ({ params, identity }) => {
+      await leaveGroup(deps, identity, params.id);
+      return { status: 204, body: undefined };
+    },
+    'PATCH /conversations/{id}': async ({ params, body, identity }) => ({
+      status: 200,
+      body: { conversation: await renameGroup(deps, identity, params.id, body.title) },
+    }),
     'GET /conversations': async ({ query, identity }) => {
       const after = decodeCursor(query.cursor, CONVERSATION_CURSOR_PATTERN);
       const page = await listConversations(deps, identity, query.limit, after);

@@ -105,7 +105,7 @@ export class BlockedError extends AppError {
 
 export class ConflictError extends AppError {
   constructor(
-    code: 'ACCOUNT_EXISTS' | 'ROOM_EXISTS' | 'ALREADY_MEMBER' | 'TOO_MANY_REACTIONS',
+    code: 'ACCOUNT_EXISTS' | 'ROOM_EXISTS' | 'ALREADY_MEMBER' | 'TOO_MANY_REACTIONS' | 'NOT_A_GROUP',
     message: string,
   ) {
     super(code, message);

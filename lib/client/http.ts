@@ -3,6 +3,7 @@
  * code) or `UnreachableError` / `TimeoutError` for everything that is not a success.
  */
 import { ApiClientBase } from './api-base.ts';
+import * as groups from './groups.ts';
 import * as membership from './membership.ts';
 import * as moderation from './moderation.ts';
 import {
@@ -198,6 +199,17 @@ export class ChatApi extends ApiClientBase {
     });
     return { value: body.conversation, created: status === 201 };
   }
+
+  // --- groups (lib/client/groups.ts) ---
+
+  createGroup = (participants: readonly string[], title?: string): Promise<Conversation> =>
+    groups.createGroup(this.call, participants, title);
+  addParticipant = (conversationId: string, username: string): Promise<Conversation> =>
+    groups.addParticipant(this.call, conversationId, username);
+  leaveConversation = (conversationId: string): Promise<void> =>
+    groups.leaveConversation(this.call, conversationId);
+  renameConversation = (conversationId: string, title: string): Promise<Conversation> =>
+    groups.renameConversation(this.call, conversationId, title);
 
   /** Most recent activity first. */
   listConversations(options: PageOptions = {}): Promise<Page<ConversationSummary>> {

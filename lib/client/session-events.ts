@@ -10,6 +10,8 @@ import type {
   MessageDeletedFrame,
   MessageFrame,
   MessageUpdatedFrame,
+  ParticipantAddedFrame,
+  ParticipantLeftFrame,
   PongFrame,
   ReactionFrame,
   ReadFrame,
@@ -62,6 +64,10 @@ export interface FrameEvents {
   readonly reaction: ReactionFrame;
   readonly read: ReadFrame;
   readonly typing: TypingFrame;
+  /** Someone joined a group you are in, or you were added to one (the frame tells you of the group). */
+  readonly participant_added: ParticipantAddedFrame;
+  /** Someone left a group you are in, or you left it from another session. */
+  readonly participant_left: ParticipantLeftFrame;
   readonly error: ErrorFrame;
 }
 

@@ -48,8 +48,8 @@ export type Message = RoomMessage | ConversationMessage;
 export type MessageTarget = { readonly room: string } | { readonly conversationId: string };
 
 export type Conversation = Omit<contract.Conversation, 'lastMessage' | 'participants'> & {
-  /** The two usernames, sorted. */
-  readonly participants: readonly [string, string];
+  /** The usernames, sorted case-insensitively: the two of a direct conversation, or a group's participants. */
+  readonly participants: readonly string[];
   readonly lastMessage: ConversationMessage | null;
 };
 
@@ -119,6 +119,8 @@ export type RoomDeletedFrame = contract.ServerFrameOf<'room_deleted'>;
 export type ReadFrame = contract.ServerFrameOf<'read'>;
 /** Someone is typing in a room or conversation (at most one every 2 seconds per user and place). */
 export type TypingFrame = contract.ServerFrameOf<'typing'>;
+export type ParticipantAddedFrame = contract.ServerFrameOf<'participant_added'>;
+export type ParticipantLeftFrame = contract.ServerFrameOf<'participant_left'>;
 
 /** An error frame; a newer server may send codes this client does not know yet. */
 export type ErrorFrame = Omit<contract.ServerFrameOf<'error'>, 'code'> & {
@@ -141,4 +143,6 @@ export type ServerFrame =
   | ReactionFrame
   | ReadFrame
   | TypingFrame
+  | ParticipantAddedFrame
+  | ParticipantLeftFrame
   | ErrorFrame;

@@ -43,7 +43,7 @@ export const httpErrors = {
   USER_NOT_FOUND: {
     status: 404,
     meaning:
-      'The `peer` of a new conversation, or the invitee of an invitation, does not exist; or the user a moderator acts on is not a member of the room.',
+      'The `peer` of a new conversation (or one of the `participants` of a new group, without saying which), a user added to a group, or the invitee of an invitation, does not exist; or the user a moderator acts on is not a member of the room.',
   },
   ROOM_NOT_FOUND: {
     status: 404,
@@ -61,7 +61,8 @@ export const httpErrors = {
   },
   BLOCKED: {
     status: 403,
-    meaning: 'The other participant of this direct conversation blocks the caller.',
+    meaning:
+      'The other participant of this direct conversation blocks the caller, or a user the caller adds to a group (or creates one with) blocks the caller.',
   },
   ACCOUNT_EXISTS: {
     status: 409,
@@ -74,9 +75,18 @@ export const httpErrors = {
   QUOTA_EXCEEDED: {
     status: 403,
     meaning:
-      'A quota is reached: at most 50 rooms joined by one connection (leave one first); at most 10 connections of one user (their 11th handshake is refused with HTTP 429); at most 10 push devices of one user.',
+      'A quota is reached: at most 50 rooms joined by one connection (leave one first); at most 10 connections of one user (their 11th handshake is refused with HTTP 429); at most 10 push devices of one user; at most 100 participants of a group conversation.',
   },
-  ALREADY_MEMBER: { status: 409, meaning: 'The invitee is already a member of the room.' },
+  ALREADY_MEMBER: {
+    status: 409,
+    meaning:
+      'The invitee is already a member of the room, or the user added is already a participant of the group.',
+  },
+  NOT_A_GROUP: {
+    status: 409,
+    meaning:
+      'The conversation is a direct one: participants are added, leave and a title is set in group conversations only.',
+  },
   TOO_MANY_REACTIONS: {
     status: 409,
     meaning:

@@ -148,17 +148,22 @@ export const cursor = cursorParameter(
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
 const UNSAFE_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
+/** One line of at most `max` characters, with something visible in it. */
+const visibleLine = (max: number) =>
+  stringField().check(
+    z.refine((value) => value.trim().length > 0, { error: 'must not be empty or only white space' }),
+    z.refine((value) => [...value].length <= max, { error: `must be at most ${max} characters` }),
+    z.refine((value) => !UNSAFE_CHARACTERS.test(value) && !value.includes('\n'), {
+      error: 'must not contain control or bidirectional-override characters',
+    }),
+    z.meta({ minLength: 1, maxLength: max, pattern: '\\S' }),
+  );
+
 /** A room's topic: one line of at most 256 characters, with something visible in it. */
-export const topic = stringField().check(
-  z.refine((value) => value.trim().length > 0, { error: 'must not be empty or only white space' }),
-  z.refine((value) => [...value].length <= limits.topicCharacters.max, {
-    error: `must be at most ${limits.topicCharacters.max} characters`,
-  }),
-  z.refine((value) => !UNSAFE_CHARACTERS.test(value) && !value.includes('\n'), {
-    error: 'must not contain control or bidirectional-override characters',
-  }),
-  z.meta({ minLength: 1, maxLength: limits.topicCharacters.max, pattern: '\\S' }),
-);
+export const topic = visibleLine(limits.topicCharacters.max);
+
+/** A group conversation's title: one line of at most 100 characters (the topic's rules). */
+export const groupTitle = visibleLine(limits.groupTitleCharacters.max);
 
 /** The reason given for a ban: one line of at most 256 characters (the topic's rules). */
 export const banReason = stringField().check(

@@ -3,6 +3,7 @@ import type { HttpErrorCode } from './errors.ts';
 import {
   clientMessageId,
   cursorParameter,
+  groupTitle,
   messageId,
   messageText,
   pageLimit,
@@ -14,13 +15,14 @@ import {
 import { authRoutes } from './http-auth.ts';
 import { blockRoutes } from './http-blocks.ts';
 import { deviceRoutes } from './http-devices.ts';
+import { conversationResponse, groupRoutes } from './http-groups.ts';
 import { messageRoutes } from './http-messages.ts';
 import { moderationRoutes } from './http-moderation.ts';
 import { readRoutes } from './http-read.ts';
 import { membershipRoutes } from './http-rooms.ts';
 import { userRoutes } from './http-users.ts';
-import { MESSAGE_ID_PATTERN } from './limits.ts';
-import { conversation, conversationSummary, message, pageOf, published, room } from './objects.ts';
+import { limits, MESSAGE_ID_PATTERN } from './limits.ts';
+import { conversationSummary, message, pageOf, published, room } from './objects.ts';
 import { type HttpRouteSpec, listQuery, one, roomParams } from './route-spec.ts';
 
 export type { HttpRouteSpec } from './route-spec.ts';
@@ -64,7 +66,33 @@ const postMessageBody = published(
 
 const messageResponse = published('MessageResponse', one('message', message));
 const messagePage = published('MessagePage', pageOf('messages', message));
-const conversationResponse = published('ConversationResponse', one('conversation', conversation));
+const createConversationBody = published(
+  'CreateConversationRequest',
+  z
+    .object({
+      peer: z.optional(username),
+      participants: z.optional(
+        z.array(username).check(
+          z.minLength(1, { error: 'must name at least two other users' }),
+          z.maxLength(limits.maxGroupParticipants, {
+            error: `must name at most ${limits.maxGroupParticipants} users`,
+          }),
+          z.meta({ description: 'A new group: two or more other users (at most 100 participants in all).' }),
+        ),
+      ),
+      title: z.optional(groupTitle),
+    })
+    .check(
+      z.refine((body) => (body.peer === undefined) !== (body.participants === undefined), {
+        error: 'give either "peer" or "participants"',
+        path: ['peer'],
+      }),
+      z.refine((body) => body.title === undefined || body.participants !== undefined, {
+        error: 'only a group has a title',
+        path: ['title'],
+      }),
+    ),
+);
 
 const messageStored = { schema: messageResponse, description: 'The message was stored and sent.' };
 const messageRepeated = {
@@ -82,6 +110,7 @@ export const httpRoutes = {
   ...moderationRoutes,
   ...messageRoutes,
   ...readRoutes,
+  ...groupRoutes,
   'GET /rooms': {
     method: 'GET',
     path: '/rooms',
@@ -148,12 +177,12 @@ export const httpRoutes = {
     auth: true,
     operationId: 'openConversation',
     tag: 'conversations',
-    summary: 'Open the direct conversation with another user',
+    summary: 'Open the direct conversation with another user, or create a group',
     description:
-      'There is one conversation per pair of users: opening it again returns the existing one (200). The peer may be given in any case; naming yourself is 400 VALIDATION_FAILED.',
-    body: published('CreateConversationRequest', z.object({ peer: username })),
+      'With `peer`: there is one conversation per pair of users, and opening it again returns the existing one (200); the peer may be given in any case; naming yourself is 400 VALIDATION_FAILED. With `participants` (and an optional `title`): a new group of the caller and two or more other users (201, always new): duplicates and the caller collapse, at most 100 participants in all, an unknown user is 404 USER_NOT_FOUND (without saying which) and one who blocks the caller is 403 BLOCKED; nothing is created then. Each other participant’s connections get their own `participant_added`.',
+    body: createConversationBody,
     responses: {
-      201: { schema: conversationResponse, description: 'The conversation was created.' },
+      201: { schema: conversationResponse, description: 'The conversation or the group was created.' },
       200: { schema: conversationResponse, description: 'The existing conversation of the pair.' },
     },
     errors: ['USER_NOT_FOUND', 'BLOCKED', 'RATE_LIMITED'],

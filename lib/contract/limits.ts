@@ -15,6 +15,10 @@ export const limits = {
   roomNameCharacters: { min: 1, max: 64 },
   /** A room's topic, in characters (Unicode code points). */
   topicCharacters: { max: 256 },
+  /** A group conversation's title, in characters (Unicode code points). */
+  groupTitleCharacters: { max: 100 },
+  /** Participants of a group conversation, its creator included. */
+  maxGroupParticipants: 100,
   /** The reason given for a ban, in characters (Unicode code points). */
   banReasonCharacters: { max: 256 },
   /** `durationSeconds` of a ban or a mute: from 1 second to a year (without it, until lifted). */

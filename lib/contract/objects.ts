@@ -185,9 +185,18 @@ export const conversation = published(
   'Conversation',
   z.object({
     conversationId: z.string(),
-    participants: z
-      .tuple([z.string(), z.string()])
-      .check(z.meta({ description: 'The two usernames, sorted.' })),
+    kind: z
+      .enum(['direct', 'group'])
+      .check(
+        z.meta({ description: 'A direct conversation of two users (one per pair), or a group (up to 100).' }),
+      ),
+    participants: z.array(z.string()).check(
+      z.meta({
+        description:
+          'The usernames, sorted case-insensitively: the two of a direct conversation, or the current participants of a group.',
+      }),
+    ),
+    title: z.optional(text('A group’s title, when it has one (never on a direct conversation).')),
     createdAt: timestamp('When it was opened.'),
     lastMessage: z.nullable(message),
   }),
@@ -197,7 +206,9 @@ export const conversation = published(
 export const conversationSummary = published(
   'ConversationListItem',
   z.extend(conversation, {
-    peer: text('The other participant.'),
+    peer: text(
+      'The other participant of a direct conversation; in a group, the first participant other than the caller (or the caller when alone).',
+    ),
     unreadCount: unreadCount(),
     lastReadMessageId: lastReadMessageId(),
   }),

@@ -94,6 +94,21 @@ const presence = <Type extends 'user_joined' | 'user_left'>(type: Type) =>
   z.object({ type: z.literal(type), room: z.string(), username: z.string() });
 
 /** Every frame the server sends, by `type`. */
+/** A group's participants changed: every participant's connections get it (`by` when someone else did it). */
+const participantFrame = <Type extends 'participant_added' | 'participant_left'>(
+  type: Type,
+  who: string,
+  by?: string,
+) =>
+  z.object({
+    type: z.literal(type),
+    conversationId: z.string(),
+    username: z.string().check(z.meta({ description: who })),
+    by: z.optional(
+      z.string().check(z.meta({ description: by ?? 'Who did it, when not the user themself.' })),
+    ),
+  });
+
 export const serverFrames = {
   joined: z.object({
     type: z.literal('joined'),
@@ -175,6 +190,15 @@ export const serverFrames = {
       .check(z.meta({ description: 'The room this user was removed from (kicked or banned).' })),
     by: z.string().check(z.meta({ description: 'The username of the owner or moderator who removed them.' })),
   }),
+  participant_added: participantFrame(
+    'participant_added',
+    'The user added (the added user’s own connections get it too).',
+    'The participant who added them.',
+  ),
+  participant_left: participantFrame(
+    'participant_left',
+    'The participant who left (their own other connections get it too).',
+  ),
   room_deleted: z.object({
     type: z.literal('room_deleted'),
     room: z

@@ -73,6 +73,15 @@ describe('ChatApi', () => {
     await alice.listConversations();
     await alice.muteConversation(conversation.conversationId);
 
+    // Groups (a third user, registered only: adding needs a name, not a login)
+    const [daveAccount, erinAccount] = [newAccount('dave'), newAccount('erin')];
+    await anonymous.register(daveAccount);
+    await anonymous.register(erinAccount);
+    const group = await alice.createGroup([bobName, daveAccount.username], 'Group');
+    await bob.renameConversation(group.conversationId, 'Renamed');
+    await bob.addParticipant(group.conversationId, erinAccount.username);
+    await bob.leaveConversation(group.conversationId);
+
     // Rooms, membership and moderation
     const room = (await alice.createRoom(uniqueRoomName('covered'), { visibility: 'private' })).name;
     await alice.listRooms();

@@ -1,5 +1,5 @@
 import { issueToken } from '../../lambdas/shared/tokens.ts';
-import { ChatApi, type ChatApiOptions, type LoginResult } from '../../lib/client/index.ts';
+import { ChatApi, type ChatApiOptions, ChatSession, type LoginResult } from '../../lib/client/index.ts';
 import { newAccount, sessionIdOf, uniqueRoomName } from '../support/accounts.ts';
 import { TEST_JWT_SECRET } from '../support/table.ts';
 
@@ -61,4 +61,21 @@ export function countingFetch(): { fetch: typeof fetch; calls: (path: string) =>
 export async function newRoom(api: ChatApi, prefix = 'room'): Promise<string> {
   const room = await api.createRoom(uniqueRoomName(prefix));
   return room.name;
+}
+
+/**
+ * Sessions opened by a test file, closed after each test: `connect(token)` opens one for the token's user
+ * (authenticating its handshakes with tickets through a ChatApi of that token).
+ */
+export function sessionPool(stack: { readonly httpUrl: string; readonly wsUrl: string }) {
+  const open: ChatSession[] = [];
+  return {
+    async connect(token: string): Promise<ChatSession> {
+      const auth = new ChatApi({ baseUrl: stack.httpUrl, token });
+      const session = await ChatSession.connect({ url: stack.wsUrl, auth });
+      open.push(session);
+      return session;
+    },
+    closeAll: () => Promise.all(open.splice(0).map((session) => session.close())),
+  };
 }

@@ -1,22 +1,13 @@
 /** The typed client's read markers, read receipts and typing notices, against the local stack. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ApiError, ChatApi, ChatSession } from '../../lib/client/index.ts';
+import { ApiError } from '../../lib/client/index.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { signUp } from './helpers.ts';
+import { sessionPool, signUp } from './helpers.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const sessions: ChatSession[] = [];
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
-
-async function connect(token: string): Promise<ChatSession> {
-  const auth = new ChatApi({ baseUrl: stack.httpUrl, token });
-  const session = await ChatSession.connect({ url: stack.wsUrl, auth });
-  sessions.push(session);
-  return session;
-}
+const { connect, closeAll } = sessionPool(stack);
+afterEach(closeAll);
 
 describe('read state in the typed client', () => {
   it('marks read over HTTP and the socket, with read and typing events, and unread counts in the list', async () => {

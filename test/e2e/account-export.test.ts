@@ -160,6 +160,19 @@ describe('account export', () => {
     }
   });
 
+  it('lists a group the user is in with its participants and title', async () => {
+    const [alice, bob, carol] = await api.signUpEach('exgroup', 'exbob', 'excarol');
+    const created = await api.call('POST', '/conversations', {
+      token: bob.token,
+      body: { participants: [alice.username, carol.username], title: 'Export' },
+    });
+    expect(created.status).toBe(201);
+
+    const { conversations } = await exportAll(alice, 1);
+
+    expect(conversations).toEqual([created.body.conversation]);
+  });
+
   it('is refused without a live session', async () => {
     const user = await api.signUp('exlogout');
     expect((await api.callRoute('POST /auth/logout', { token: user.token })).status).toBe(204);

@@ -16,6 +16,7 @@ import {
   httpRoutes,
   limits,
 } from '../../lib/contract/index.ts';
+import type { User } from '../support/accounts.ts';
 import { apiClient, type Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
@@ -66,6 +67,43 @@ async function call(key: HttpRouteKey, path: string, options: { token?: string; 
     }
   }
   return response as { status: number; body: Json };
+}
+
+/** The group routes' rows: carol creates a group with alice and bob; dave is added and leaves. */
+async function groupRows(alice: User, bob: User, directId: string) {
+  const [carol, dave] = await api.signUpEach('carol', 'dave');
+  const create = (body: unknown) =>
+    call('POST /conversations', '/conversations', { token: carol.token, body });
+  const group = await create({ participants: [alice.username, bob.username], title: 'Group' });
+  expect(group.status).toBe(201);
+  await create({ participants: [] });
+  const unknown = { participants: [alice.username, 'nobody_here_x'] };
+  // Each create and add takes a token of the open rate (burst 3 here): dave takes this one.
+  await call('POST /conversations', '/conversations', { token: dave.token, body: unknown });
+  const groupId = group.body.conversation.conversationId;
+  const add = (user: User, id: string, username: unknown) =>
+    call('POST /conversations/{id}/participants', `/conversations/${id}/participants`, {
+      token: user.token,
+      body: { username },
+    });
+  expect((await add(dave, groupId, alice.username)).status).toBe(404);
+  expect((await add(carol, groupId, dave.username)).status).toBe(201);
+  expect((await add(carol, groupId, dave.username)).status).toBe(409);
+  expect((await add(bob, directId, dave.username)).status).toBe(409);
+  expect((await add(bob, groupId, { name: 'x' })).status).toBe(400);
+  const rename = (user: User, id: string, title: unknown) =>
+    call('PATCH /conversations/{id}', `/conversations/${id}`, { token: user.token, body: { title } });
+  expect((await rename(dave, groupId, 'Renamed')).status).toBe(200);
+  expect((await rename(dave, groupId, '')).status).toBe(400);
+  expect((await rename(bob, directId, 'Us')).status).toBe(409);
+  expect((await rename(bob, 'c_nope', 'Us')).status).toBe(404);
+  const leave = (user: User, id: string) =>
+    call('DELETE /conversations/{id}/participants/me', `/conversations/${id}/participants/me`, {
+      token: user.token,
+    });
+  expect((await leave(dave, groupId)).status).toBe(204);
+  expect((await leave(dave, groupId)).status).toBe(404);
+  expect((await leave(bob, directId)).status).toBe(409);
 }
 
 describe('every route answers what the contract declares', () => {
@@ -137,6 +175,7 @@ describe('every route answers what the contract declares', () => {
       body: { text: 'x' },
     });
     await call('GET /conversations', '/conversations', { token });
+    await groupRows(alice, bob, id);
     await call('PUT /me/blocks/{username}', `/me/blocks/${bob.username}`, { token });
     await call('POST /conversations/{id}/messages', `/conversations/${id}/messages`, {
       token: bob.token,
@@ -460,6 +499,16 @@ describe('every route answers what the contract declares', () => {
       body: { peer: 'anyone' },
     });
     expect(refusedOpen.body.code).toBe('RATE_LIMITED');
+    // Adding to a group takes an open token too, before anything else is looked at.
+    const refusedAdd = await call(
+      'POST /conversations/{id}/participants',
+      '/conversations/c_nope/participants',
+      {
+        token,
+        body: { username: peers[0]?.username },
+      },
+    );
+    expect(refusedAdd.body.code).toBe('RATE_LIMITED');
 
     const roomPath = `/rooms/${rooms[0]}/messages`;
     const conversationPath = `/conversations/${conversations[0]}/messages`;

@@ -159,6 +159,35 @@ describe('push notifications', () => {
     expect(await pushesOf(messageId)).toHaveLength(1);
   });
 
+  it('a group message pushes to each offline participant, not to a connected one nor to one who left', async () => {
+    const [sender, offline, online, leaver] = await api.signUpEach('sender', 'offline', 'online', 'leaver');
+    const names = [offline.username, online.username, leaver.username];
+    const created = await api.call('POST', '/conversations', {
+      token: sender.token,
+      body: { participants: names },
+    });
+    expect(created.status).toBe(201);
+    const conversationId = created.body.conversation.conversationId as string;
+    await registerDevices(offline, 'android-offline');
+    await registerDevices(online, 'ios-online');
+    await registerDevices(leaver, 'ios-leaver');
+    await harness.connectEach(online);
+
+    const first = await send(sender, conversationId, 'to the group');
+    const firstPushes = await expectPushes(first.messageId, 2);
+    expect(firstPushes.map((push) => push.deviceId).sort()).toEqual(['android-offline', 'ios-leaver']);
+    await decided(first);
+    const left = await api.call('DELETE', `/conversations/${conversationId}/participants/me`, {
+      token: leaver.token,
+    });
+    expect(left.status).toBe(204);
+
+    const second = await send(sender, conversationId, 'without the leaver');
+    await expectPushes(second.messageId, 1);
+    await decided(second);
+    expect((await pushesOf(second.messageId)).map((push) => push.deviceId)).toEqual(['android-offline']);
+  });
+
   it('a message retried with its clientMessageId pushes once', async () => {
     const { sender, recipient, conversationId } = await pair('pusher', 'retried');
     await registerDevices(recipient, 'ios-phone');

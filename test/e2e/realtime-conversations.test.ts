@@ -57,6 +57,7 @@ describe('POST /conversations', () => {
     expect(created.body).toEqual({
       conversation: {
         conversationId: expect.any(String),
+        kind: 'direct',
         participants: [alice.username, bob.username].sort(),
         createdAt: expect.stringMatching(ISO_TIME),
         lastMessage: null,

@@ -86,7 +86,7 @@ describe('casing of names in the data layer', () => {
     const participants = [erin, frank] as [string, string];
 
     await conversations.open(
-      { conversationId, participants, createdAt: new Date().toISOString() },
+      { conversationId, kind: 'direct', participants, createdAt: new Date().toISOString() },
       erin,
       false,
     );

@@ -7,6 +7,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { ChatApi } from '../http.ts';
 import type { ConversationSummary, Message } from '../types.ts';
 import type { Cli } from './context.ts';
+import { groupLabel } from './groups.ts';
 import { addListCommand } from './list-command.ts';
 import { clean, MessagePrinter, shortTimestamp, truncate, unreadLabel } from './output.ts';
 
@@ -35,8 +36,15 @@ export function historyLimit(value: string): number {
 /** The conversation with `peer`, if there is one (reading history should not create it). */
 async function findConversation(api: ChatApi, peer: string): Promise<ConversationSummary | undefined> {
   const conversations = await api.listAllConversations();
-  return conversations.find((conversation) => conversation.peer.toLowerCase() === peer.toLowerCase());
+  return conversations.find(
+    (conversation) =>
+      conversation.kind === 'direct' && conversation.peer.toLowerCase() === peer.toLowerCase(),
+  );
 }
+
+/** Who a conversation is with: the peer, or a group's label. */
+const withWhom = (conversation: ConversationSummary) =>
+  conversation.kind === 'group' ? `${groupLabel(conversation)} (group)` : conversation.peer;
 
 /** Adds `conversations`, `history`, `send`, `users`, `block`, `unblock` and `blocks` to `program`. */
 export function addConversationCommands(program: Command, cli: Cli): void {
@@ -47,7 +55,7 @@ export function addConversationCommands(program: Command, cli: Cli): void {
     empty: 'No conversations yet. Start one with: chat dm <username>',
     header: ['WITH', 'LAST MESSAGE', 'WHEN', 'UNREAD'],
     row: (conversation) => [
-      clean(conversation.peer),
+      clean(withWhom(conversation)),
       conversation.lastMessage === null
         ? '-'
         : truncate(`${conversation.lastMessage.from}: ${conversation.lastMessage.text}`, 60),

@@ -8,6 +8,7 @@ import { addChatWindowCommands } from './chat-window.ts';
 import { addConfigCommand } from './config-command.ts';
 import { Cli, type CliIo } from './context.ts';
 import { addConversationCommands } from './conversations.ts';
+import { addGroupCommands } from './groups.ts';
 import { addModerationCommands } from './moderation.ts';
 import { errorSentence } from './output.ts';
 import { addPushCommands } from './push.ts';
@@ -46,6 +47,7 @@ Errors end with the server's code, e.g. (INVALID_CREDENTIALS); the exit status i
   addChatWindowCommands(program, cli);
   addConversationCommands(program, cli);
   addPushCommands(program, cli);
+  addGroupCommands(program, cli);
   addConfigCommand(program, cli);
   return program;
 }

@@ -87,7 +87,9 @@ async function muteConversation(
   let conversationId: string;
   if ('peer' in target) {
     const conversations = await api.listAllConversations();
-    const found = conversations.find((item) => item.peer.toLowerCase() === target.peer.toLowerCase());
+    const found = conversations.find(
+      (item) => item.kind === 'direct' && item.peer.toLowerCase() === target.peer.toLowerCase(),
+    );
     if (found === undefined) {
       throw new ChatClientError('CONVERSATION_NOT_FOUND', `You have no conversation with ${target.peer}.`);
     }
