@@ -30,16 +30,20 @@ export class PushRepository {
     private readonly tableName: string,
   ) {}
 
-  /** The participants of a conversation, direct or group: 1 GetItem of its META item (at most 100 names). */
-  async participants(conversationId: string): Promise<readonly string[]> {
+  /**
+   * The participants of a conversation, direct or group, and a group's title: 1 GetItem of its META item (at
+   * most 100 names).
+   */
+  async participants(conversationId: string): Promise<{ names: readonly string[]; title?: string }> {
     const output = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
         Key: conversationKey(conversationId),
-        ProjectionExpression: 'participants, members',
+        ProjectionExpression: 'participants, members, title',
       }),
     );
-    return participantsOfMeta(output.Item);
+    const title = output.Item?.title;
+    return { names: participantsOfMeta(output.Item), ...(typeof title === 'string' ? { title } : {}) };
   }
 
   /** Whether `username` muted the conversation: 1 GetItem of their item of it, eventually consistent. */

@@ -33,12 +33,12 @@ export const MAX_MENTIONS = 20;
  * @returns how many pushes were sent.
  */
 export async function notifyMessage(deps: NotifierDeps, message: Message): Promise<number> {
-  const recipients = await recipientsOf(deps, message);
+  const { recipients, groupTitle } = await recipientsOf(deps, message);
   let sent = 0;
   for (const username of recipients) {
     const devices = await deps.devices.list(username);
     if (devices.length === 0) continue;
-    const payload = payloadOf(message, await deps.badge(username, message.conversationId));
+    const payload = payloadOf(message, await deps.badge(username, message.conversationId), groupTitle);
     for (const device of devices) {
       const target = { messageId: message.messageId, username: device.username, deviceId: device.deviceId };
       const nowMs = deps.now().getTime();
@@ -61,26 +61,29 @@ export async function notifyMessage(deps: NotifierDeps, message: Message): Promi
   return sent;
 }
 
-async function recipientsOf(deps: NotifierDeps, message: Message): Promise<string[]> {
+async function recipientsOf(
+  deps: NotifierDeps,
+  message: Message,
+): Promise<{ recipients: string[]; groupTitle?: string }> {
   const sender = canonicalUsername(message.from);
   if (message.conversationId !== undefined) {
     const conversationId = message.conversationId;
-    const others = (await deps.push.participants(conversationId)).filter(
-      (name) => canonicalUsername(name) !== sender,
-    );
+    const { names, title } = await deps.push.participants(conversationId);
+    const others = names.filter((name) => canonicalUsername(name) !== sender);
     const wanted = await Promise.all(
       others.map(
         async (name) =>
           !(await deps.push.isMuted(name, conversationId)) && !(await deps.push.isConnected(name)),
       ),
     );
-    return others.filter((_, index) => wanted[index]);
+    const recipients = others.filter((_, index) => wanted[index]);
+    return title === undefined ? { recipients } : { recipients, groupTitle: title };
   }
   const room = message.room;
-  if (room === undefined) return [];
+  if (room === undefined) return { recipients: [] };
   const mentioned = mentionsOf(message.text).filter((name) => name !== sender);
   const absent = await Promise.all(mentioned.map((name) => deps.push.isAbsentMember(room, name)));
-  return mentioned.filter((_, index) => absent[index]);
+  return { recipients: mentioned.filter((_, index) => absent[index]) };
 }
 
 /**
@@ -99,11 +102,12 @@ export function mentionsOf(text: string): string[] {
 }
 
 /**
- * The push of a message: who wrote where, its text cut to 100 characters, the ids to open it by, and the
- * recipient's badge (their unread count).
+ * The push of a message: who wrote where (a room, or a group by its title), its text cut to 100 characters, the
+ * ids to open it by, and the recipient's badge (their unread count).
  */
-export function payloadOf(message: Message, badge: number): PushPayload {
-  const title = message.room === undefined ? message.from : `${message.from} in #${message.room}`;
+export function payloadOf(message: Message, badge: number, groupTitle?: string): PushPayload {
+  const place = message.room === undefined ? groupTitle : `#${message.room}`;
+  const title = place === undefined ? message.from : `${message.from} in ${place}`;
   return {
     title,
     body: cut(message.text, limits.maxPushBodyCharacters),

@@ -164,7 +164,7 @@ describe('push notifications', () => {
     const names = [offline.username, online.username, leaver.username];
     const created = await api.call('POST', '/conversations', {
       token: sender.token,
-      body: { participants: names },
+      body: { participants: names, title: 'Trip planning' },
     });
     expect(created.status).toBe(201);
     const conversationId = created.body.conversation.conversationId as string;
@@ -176,6 +176,8 @@ describe('push notifications', () => {
     const first = await send(sender, conversationId, 'to the group');
     const firstPushes = await expectPushes(first.messageId, 2);
     expect(firstPushes.map((push) => push.deviceId).sort()).toEqual(['android-offline', 'ios-leaver']);
+    // A group is named by its title.
+    expect(firstPushes[0].payload.title).toBe(`${sender.username} in Trip planning`);
     await decided(first);
     const left = await api.call('DELETE', `/conversations/${conversationId}/participants/me`, {
       token: leaver.token,

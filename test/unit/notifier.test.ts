@@ -23,7 +23,7 @@ describe('mentions', () => {
 
 describe('a push payload', () => {
   const base = { messageId: 'm1', from: 'alice', sentAt: '2026-11-29T00:00:00.000Z' };
-  it('names the sender, and the room when there is one', () => {
+  it('names the sender, and the room or the group’s title when there is one', () => {
     expect(payloadOf({ ...base, conversationId: 'c_x', text: 'hi' }, 3)).toEqual({
       title: 'alice',
       body: 'hi',
@@ -33,6 +33,9 @@ describe('a push payload', () => {
     });
     expect(payloadOf({ ...base, room: 'general', text: 'hi' }, 0)).toMatchObject({
       title: 'alice in #general',
+    });
+    expect(payloadOf({ ...base, conversationId: 'c_g', text: 'hi' }, 0, 'Trip')).toMatchObject({
+      title: 'alice in Trip',
     });
   });
 
