@@ -90,6 +90,7 @@ describe('ChatApi', () => {
     await bob.joinRoom(room);
     await bob.myRooms();
     await alice.roomMembers(room);
+    await alice.roomPresence(room);
     const { value: posted } = await alice.postRoomMessage(room, 'hello');
     await alice.editMessage({ room }, posted.messageId, 'hello!');
     await bob.markRead({ room }, posted.messageId);

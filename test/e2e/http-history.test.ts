@@ -376,6 +376,7 @@ describe('GET /conversations', () => {
     expect(first.body.conversations).toEqual([
       {
         conversationId: withBob,
+        kind: 'direct',
         participants: sortedPair(me.username, bob.username),
         createdAt: expect.stringMatching(ISO_TIME),
         lastMessage: fromBob,
@@ -386,6 +387,7 @@ describe('GET /conversations', () => {
       },
       {
         conversationId: withCarol,
+        kind: 'direct',
         participants: sortedPair(me.username, carol.username),
         createdAt: expect.stringMatching(ISO_TIME),
         lastMessage: toCarol,
@@ -400,6 +402,7 @@ describe('GET /conversations', () => {
       conversations: [
         {
           conversationId: withDave,
+          kind: 'direct',
           participants: sortedPair(me.username, dave.username),
           createdAt: expect.stringMatching(ISO_TIME),
           lastMessage: null,
