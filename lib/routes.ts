@@ -86,11 +86,14 @@ const limited = { enforcesLimits: true } as const;
 export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
   register: handlerSpec('register', { postsToConnections: false, usesSigningKey: false }),
   login: handlerSpec('login', { postsToConnections: false, usesSigningKey: true, countsLoginFailures: true }),
-  // Ending a session closes its sockets (DELETE @connections); it sends no frame.
+  // Ending a session closes its sockets (DELETE @connections); a deleted account's leaving its groups tells the
+  // other participants' sockets (participant_left).
   sessions: handlerSpec('sessions', {
-    postsToConnections: false,
+    postsToConnections: true,
     closesConnections: true,
     usesSigningKey: true,
+    // A WebSocket ticket is refused at the connection quota.
+    ...limited,
   }),
   me: handlerSpec('me', { postsToConnections: false, usesSigningKey: true }),
   // Messages, room creations, conversation opens, joins and connections are limited per user.

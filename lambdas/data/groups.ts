@@ -6,12 +6,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { limits } from '../../lib/contract/limits.ts';
 import type { Conversation } from './conversations.ts';
+import { queryIndexPartition } from './index-query.ts';
 import {
   blockKey,
   canonicalUsername,
   conversationKey,
   userConversationItemKeys,
   userConversationKey,
+  userConversationsIndexKey,
 } from './keys.ts';
 import { transactWrite } from './transactions.ts';
 
@@ -202,6 +204,22 @@ export class GroupRepository {
       },
     ]);
     return outcome.ok;
+  }
+
+  /**
+   * The ids of every group `username` is in: Queries of their conversation list (GSI1, every page; half a read
+   * unit per 4 KB of whole items, since a projection saves transfer, not units), direct conversations left out.
+   * @param pageSize items per page; unset in production, set by tests to prove that every page is read.
+   */
+  async groupIdsOf(username: string, pageSize?: number): Promise<string[]> {
+    const items = await queryIndexPartition(
+      this.doc,
+      this.tableName,
+      userConversationsIndexKey(username),
+      ['conversationId', 'kind'],
+      pageSize,
+    );
+    return items.filter((item) => item.kind === 'group').map((item) => item.conversationId as string);
   }
 
   /** Sets a group's title: 1 UpdateItem of its META item (about 7 write units at 100 participants). */

@@ -13,7 +13,7 @@ import type { Identity } from '../shared/tokens.ts';
 import type { ConversationDeps } from './conversations.ts';
 import { takeRateToken } from './limits.ts';
 import { connectionsOf, type MessagingDeps } from './messaging.ts';
-import { deliver } from './presence.ts';
+import { type DeliveryDeps, deliver } from './presence.ts';
 
 /** What the group operations need: the conversations' and the delivery's dependencies. */
 export type GroupDeps = ConversationDeps & MessagingDeps;
@@ -117,15 +117,44 @@ export async function addParticipant(
  */
 export async function leaveGroup(deps: GroupDeps, identity: Identity, conversationId: string): Promise<void> {
   const before = await groupOf(deps, identity.username, conversationId);
-  if (!(await deps.conversations.groups.leave(conversationId, identity.username))) {
+  if (!(await leaveAndTell(deps, before.participants, conversationId, identity.username))) {
     throw new ConversationNotFoundError();
   }
-  const me = canonicalUsername(identity.username);
-  await deliver(deps, await connectionsOf(deps, before), {
+}
+
+/**
+ * A deleted account leaves every group it is in, each as a leave does (the same transaction, so that the
+ * participant count stays exact, and `participant_left` to the others' connections): the Queries of its
+ * conversation list, then per group 1 GetItem of the META item, the leave transaction and 1 Query of the
+ * connections per participant. Direct conversations stay.
+ */
+export async function leaveEveryGroup(
+  deps: Pick<ConversationDeps, 'conversations'> & DeliveryDeps,
+  username: string,
+): Promise<void> {
+  // Every id is read before any leave deletes items of the partition being paged through.
+  for (const conversationId of await deps.conversations.groups.groupIdsOf(username)) {
+    const group = await deps.conversations.groups.get(conversationId);
+    if (group !== undefined) await leaveAndTell(deps, group.participants, conversationId, username);
+  }
+}
+
+/** `username` leaves; `participants` (theirs before it) hear of it. Answers false when they were not in it. */
+async function leaveAndTell(
+  deps: Pick<ConversationDeps, 'conversations'> & DeliveryDeps,
+  participants: readonly string[],
+  conversationId: string,
+  username: string,
+): Promise<boolean> {
+  if (!(await deps.conversations.groups.leave(conversationId, username))) return false;
+  const me = canonicalUsername(username);
+  const connectionIds = await Promise.all(participants.map((name) => deps.connections.connectionIdsOf(name)));
+  await deliver(deps, connectionIds.flat(), {
     type: 'participant_left',
     conversationId,
-    username: before.participants.find((name) => canonicalUsername(name) === me) ?? identity.username,
+    username: participants.find((name) => canonicalUsername(name) === me) ?? username,
   });
+  return true;
 }
 
 /**

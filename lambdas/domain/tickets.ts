@@ -2,6 +2,7 @@ import type * as contract from '../../lib/contract/index.ts';
 import { epochSeconds, type SessionRepository } from '../data/sessions.ts';
 import { UnauthorizedError } from '../shared/errors.ts';
 import type { Identity } from '../shared/tokens.ts';
+import { checkConnectionQuota, type LimitDeps } from './limits.ts';
 import { newSecret, requireLiveSession, secretHash } from './sessions.ts';
 
 export interface TicketDeps {
@@ -12,12 +13,16 @@ export interface TicketDeps {
 
 /**
  * Issues a single-use WebSocket ticket for the caller's session: one PutItem of its hash, with a TTL. A browser
- * opens the socket with `?ticket=` instead of putting an access token in a URL.
+ * opens the socket with `?ticket=` instead of putting an access token in a URL. A user at the connection quota
+ * gets no ticket (one counted Query of their connections first): a browser cannot see the handshake's 429, but
+ * can see this answer. The handshake still checks, since a token opens connections too.
+ * @throws QuotaExceededError when the user has as many connections open as they may.
  */
 export async function issueWebSocketTicket(
-  deps: TicketDeps,
+  deps: TicketDeps & LimitDeps,
   identity: Identity,
 ): Promise<contract.WebSocketTicket> {
+  await checkConnectionQuota(deps, identity.username);
   const ticket = newSecret();
   await deps.sessions.putTicket(secretHash(ticket), {
     userId: identity.userId,

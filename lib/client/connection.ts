@@ -136,7 +136,8 @@ export class SessionConnection {
   /**
    * Opens a socket with a fresh ticket (`POST /auth/ws-ticket`, which renews an expired access token itself).
    * The ticket's answer is the one place the client learns why it may not connect: a 401 there (the session
-   * ended, the token cannot be renewed) becomes `HandshakeError` 401, which ends reconnecting.
+   * ended, the token cannot be renewed) becomes `HandshakeError` 401, and `QUOTA_EXCEEDED` (as many connections
+   * open as allowed) `HandshakeError` 429, the handshake's own answer to it; both end reconnecting.
    */
   private async openSocket(): Promise<WebSocketLike> {
     const { url, auth, requestTimeoutMs } = this.settings;
@@ -145,6 +146,7 @@ export class SessionConnection {
       ticket = (await auth.wsTicket()).ticket;
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) throw new HandshakeError(url, 401);
+      if (error instanceof ApiError && error.code === 'QUOTA_EXCEEDED') throw new HandshakeError(url, 429);
       throw error;
     }
     this.webSocketClass ??= this.settings.WebSocket ?? (await platformWebSocket());

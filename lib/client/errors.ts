@@ -76,14 +76,17 @@ export class TimeoutError extends ChatClientError {
   }
 }
 
-/** The WebSocket handshake was refused with an HTTP status (401: the token is not valid). */
+/**
+ * The WebSocket handshake was refused with an HTTP status (401: the token is not valid; 429: the user has as many
+ * connections open as allowed, learnt from the ticket request's `QUOTA_EXCEEDED`).
+ */
 export class HandshakeError extends ChatClientError {
   constructor(
     readonly url: string,
     readonly status: number,
   ) {
     super(
-      status === 401 ? 'UNAUTHORIZED' : `HTTP_${status}`,
+      status === 401 ? 'UNAUTHORIZED' : status === 429 ? 'QUOTA_EXCEEDED' : `HTTP_${status}`,
       status === 401
         ? 'The WebSocket API refused the token: it is missing, expired or not valid.'
         : status === 429

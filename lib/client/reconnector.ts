@@ -69,8 +69,9 @@ export class Reconnector<Connection> {
     } catch (error) {
       if (this.stopped) return;
       const reason = toClientError(error);
-      // A refused token will be refused again: give up rather than hammer the server.
-      if (reason instanceof HandshakeError && reason.status === 401) {
+      // A refused token will be refused again, and a user at the connection quota stays there until one of
+      // their connections closes, which this session cannot tell: give up rather than hammer the server.
+      if (reason instanceof HandshakeError && (reason.status === 401 || reason.status === 429)) {
         this.stop();
         this.hooks.gaveUp(reason);
       } else {

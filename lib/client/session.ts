@@ -68,8 +68,9 @@ export class ChatSession {
   }
 
   /**
-   * Opens a session. Rejects with `HandshakeError` (code `UNAUTHORIZED` for a bad token), `UnreachableError`
-   * or `TimeoutError`; the first connection is not retried, so that a wrong URL fails at once.
+   * Opens a session. Rejects with `HandshakeError` (code `UNAUTHORIZED` for a bad token, `QUOTA_EXCEEDED` at the
+   * connection quota), `UnreachableError` or `TimeoutError`; the first connection is not retried, so that a wrong
+   * URL fails at once.
    */
   static async connect(options: ChatSessionOptions): Promise<ChatSession> {
     const session = new ChatSession(options);

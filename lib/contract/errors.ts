@@ -75,7 +75,7 @@ export const httpErrors = {
   QUOTA_EXCEEDED: {
     status: 403,
     meaning:
-      'A quota is reached: at most 50 rooms joined by one connection (leave one first); at most 10 connections of one user (their 11th handshake is refused with HTTP 429); at most 10 push devices of one user; at most 100 participants of a group conversation.',
+      'A quota is reached: at most 50 rooms joined by one connection (leave one first); at most 10 connections of one user (their 11th handshake is refused with HTTP 429, and a WebSocket ticket with this error); at most 10 push devices of one user; at most 100 participants of a group conversation.',
   },
   ALREADY_MEMBER: {
     status: 409,

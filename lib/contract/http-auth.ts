@@ -109,9 +109,9 @@ export const authRoutes = {
     tag: 'auth',
     summary: 'A single-use ticket for the WebSocket handshake',
     description:
-      'Open the WebSocket with `?ticket=` within `expiresIn` seconds; a ticket opens one connection.',
+      'Open the WebSocket with `?ticket=` within `expiresIn` seconds; a ticket opens one connection. A user with as many connections open as they may gets `QUOTA_EXCEEDED` instead (the handshake would refuse with 429, which a browser cannot read).',
     responses: { 201: { schema: webSocketTicket, description: 'The ticket.' } },
-    errors: [],
+    errors: ['QUOTA_EXCEEDED'],
   },
   'DELETE /auth/me': {
     method: 'DELETE',

@@ -16,7 +16,7 @@ import { newClientMessageId } from '../../lib/client/message-frame.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { newRoom, signUp } from './helpers.ts';
 
-// Two connections per user, so that the third is refused (429) without opening ten.
+// Two connections per user, so that the third is refused without opening ten.
 const stack = await startTestStack({ limits: { connectionsPerUser: 2 } });
 afterAll(() => stack.stop());
 
@@ -119,17 +119,21 @@ describe('ChatSession on a browser-like WebSocket', () => {
     expect((error as Error).message).toContain('the WebSocket handshake failed');
   });
 
-  it('reports a refused handshake (one connection too many, 429) the same way: the status is not visible', async () => {
+  it('learns the connection quota from the ticket request, before any handshake: HandshakeError 429', async () => {
     const alice = await signUp(stack.httpUrl, 'alice');
     const open = await Promise.all(
       Array.from({ length: 2 }, () => connect({ url: stack.wsUrl, auth: alice.api, reconnect: false })),
     );
     expect(open.every((session) => session.state === 'open')).toBe(true);
+    const urls: string[] = [];
 
-    const error = await connect({ url: stack.wsUrl, auth: alice.api, WebSocket: browserLike([]) }).catch(
+    const error = await connect({ url: stack.wsUrl, auth: alice.api, WebSocket: browserLike(urls) }).catch(
       (caught: unknown) => caught,
     );
-    expect(error).toMatchObject({ code: 'UNREACHABLE', url: stack.wsUrl });
+
+    expect(error).toBeInstanceOf(HandshakeError);
+    expect(error).toMatchObject({ status: 429, code: 'QUOTA_EXCEEDED', url: stack.wsUrl });
+    expect(urls).toEqual([]);
   });
 });
 

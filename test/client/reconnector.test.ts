@@ -96,16 +96,22 @@ describe('Reconnector', () => {
     expect(log).toEqual(['attempt 1 after UNREACHABLE', 'resume 1', `${next} after UNREACHABLE`, 'resume 2']);
   });
 
-  it('gives up at once when the server refuses the token (401), without another attempt', async () => {
-    const { reconnector, log, gaveUp, resumed } = run([new HandshakeError('ws://127.0.0.1:1', 401), 1]);
+  it.each([
+    [401, 'UNAUTHORIZED', 'the token'],
+    [429, 'QUOTA_EXCEEDED', 'a connection over the quota'],
+  ])(
+    'gives up at once when the server refuses (%i %s: %s), without another attempt',
+    async (status, code) => {
+      const { reconnector, log, gaveUp, resumed } = run([new HandshakeError('ws://127.0.0.1:1', status), 1]);
 
-    reconnector.dropped(dropped());
+      reconnector.dropped(dropped());
 
-    const outcome = await Promise.race([gaveUp, resumed.then(() => 'resumed on the next connection')]);
-    expect(outcome).toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(log).toEqual(['attempt 1 after UNREACHABLE', 'gave up: UNAUTHORIZED']);
-  });
+      const outcome = await Promise.race([gaveUp, resumed.then(() => 'resumed on the next connection')]);
+      expect(outcome).toMatchObject({ code, status });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(log).toEqual(['attempt 1 after UNREACHABLE', `gave up: ${code}`]);
+    },
+  );
 
   it('tries again after another refusal (503), which may pass', async () => {
     const { reconnector, log, resumed } = run([new HandshakeError('ws://127.0.0.1:1', 503), 4]);

@@ -351,3 +351,54 @@ describe('PATCH /conversations/{id}', () => {
     expectValidationError(await rename(alice, conversationId, 7), ['title']);
   });
 });
+
+describe('DELETE /auth/me of a participant', () => {
+  it('leaves every group (participant_left, a place freed) and keeps direct conversations', async () => {
+    const [alice, dave] = (await api.signUpEach('alice', 'dave')) as [User, User];
+    const others = await registered(limits.maxGroupParticipants);
+    // A full group (alice, dave and 98 others), a small one, and a direct conversation with alice.
+    const full = await createGroup(alice, [
+      dave.username,
+      ...others.slice(0, limits.maxGroupParticipants - 2),
+    ]);
+    const small = await createGroup(dave, [alice.username, others[0]], 'Small');
+    const direct = await api.call('POST', '/conversations', {
+      token: dave.token,
+      body: { peer: alice.username },
+    });
+    expect([full.status, small.status, direct.status]).toEqual([201, 201, 201]);
+    const fullId = full.body.conversation.conversationId as string;
+    const smallId = small.body.conversation.conversationId as string;
+    const [aliceSocket] = await connectEach(alice);
+
+    const deleted = await api.call('DELETE', '/auth/me', {
+      token: dave.token,
+      body: { password: dave.password },
+    });
+    expect(deleted.status).toBe(204);
+
+    for (const conversationId of [fullId, smallId]) {
+      expect(
+        await aliceSocket.next(participantFrame('participant_left', conversationId, dave.username)),
+      ).toEqual({
+        type: 'participant_left',
+        conversationId,
+        username: dave.username,
+      });
+    }
+    const listed = new Map(
+      ((await api.listConversations(alice)).conversations as Json[]).map((item) => [
+        item.conversationId,
+        item,
+      ]),
+    );
+    expect(listed.get(fullId).participants).toHaveLength(limits.maxGroupParticipants - 1);
+    expect(listed.get(fullId).participants).not.toContain(dave.username);
+    expect(listed.get(smallId).participants).toEqual([alice.username, others[0]].sort(byName));
+    expect(listed.get(direct.body.conversation.conversationId).participants).toContain(dave.username);
+    // The count went down by exactly one: one more may join the full group, and then no one.
+    const spare = others.slice(limits.maxGroupParticipants - 2);
+    expect((await addParticipant(alice, fullId, spare[0])).status).toBe(201);
+    expectError(await addParticipant(alice, fullId, spare[1]), 403, 'QUOTA_EXCEEDED');
+  }, 120_000);
+});

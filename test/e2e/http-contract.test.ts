@@ -19,6 +19,7 @@ import {
 import type { User } from '../support/accounts.ts';
 import { apiClient, type Json } from '../support/http-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
+import { TestSocket } from '../support/ws-client.ts';
 
 // A low username threshold, so that the lockout's 429 is met too (the address threshold stays out of reach);
 // per-user rates that refill at one a minute, so that each route's RATE_LIMITED is met within a few calls (3 room
@@ -32,6 +33,8 @@ const stack = await startTestStack({
       conversationOpen: { perMinute: 1, burst: 3 },
       reaction: { perMinute: 1, burst: 6 },
     },
+    // One connection a user, so that a ticket is refused at the quota after one socket.
+    connectionsPerUser: 1,
   },
 });
 afterAll(() => stack.stop());
@@ -439,7 +442,11 @@ describe('every route answers what the contract declares', () => {
     await call('POST /auth/refresh', '/auth/refresh', { body: { refreshToken: 'not-a-refresh-token' } });
     await call('POST /auth/refresh', '/auth/refresh', { body: {} });
     const fresh = refreshed.body.token;
-    await call('POST /auth/ws-ticket', '/auth/ws-ticket', { token: fresh });
+    const ticket = await call('POST /auth/ws-ticket', '/auth/ws-ticket', { token: fresh });
+    const socket = await TestSocket.open(`${stack.wsUrl}?ticket=${encodeURIComponent(ticket.body.ticket)}`);
+    const atQuota = await call('POST /auth/ws-ticket', '/auth/ws-ticket', { token: fresh });
+    await socket.close();
+    expect(atQuota.body.code).toBe('QUOTA_EXCEEDED');
     await call('POST /auth/ws-ticket', '/auth/ws-ticket', {});
     await call('POST /auth/password', '/auth/password', {
       token: fresh,

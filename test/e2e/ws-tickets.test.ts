@@ -1,16 +1,21 @@
 /**
  * WebSocket tickets over the local stack: `POST /auth/ws-ticket` answers a single-use ticket that opens one
  * connection with `?ticket=`; a used, expired, forged or ended session's ticket is refused with 401. The ticket
- * lifetime is shortened through the functions' configuration so that expiry is observed in seconds.
+ * lifetime is shortened through the functions' configuration so that expiry is observed in seconds, and the
+ * connection quota lowered to 2, at which no ticket is issued.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectContractError } from '../support/contract.ts';
+import { expectContractError, expectError } from '../support/contract.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { realtimeHarness, type User } from '../support/realtime.ts';
-import { sleep, TestSocket } from '../support/ws-client.ts';
+import { eventually, sleep, TestSocket } from '../support/ws-client.ts';
 
 const TICKET_SECONDS = 2;
-const stack = await startTestStack({ environment: { WS_TICKET_TTL_SECONDS: String(TICKET_SECONDS) } });
+const CONNECTIONS_PER_USER = 2;
+const stack = await startTestStack({
+  environment: { WS_TICKET_TTL_SECONDS: String(TICKET_SECONDS) },
+  limits: { connectionsPerUser: CONNECTIONS_PER_USER },
+});
 /** Sockets opened with tickets (the harness opens sockets with tokens only), closed before the stack stops. */
 const ticketSockets: TestSocket[] = [];
 afterAll(async () => {
@@ -92,5 +97,21 @@ describe('WebSocket tickets', () => {
     expect(answer.status).toBe(401);
     expectContractError(answer);
     expect(answer.body.code).toBe('UNAUTHORIZED');
+  });
+
+  it('are refused with 403 QUOTA_EXCEEDED at the connection quota, for that user only, until one closes', async () => {
+    const [user, other] = await harness.api.signUpEach('full', 'other');
+    const sockets: TestSocket[] = [];
+    for (let n = 0; n < CONNECTIONS_PER_USER; n++) sockets.push(await openWithTicket(await ticketFor(user)));
+
+    const refused = await api.call('POST', '/auth/ws-ticket', { token: user.token });
+
+    expectError(refused, 403, 'QUOTA_EXCEEDED');
+    await ticketFor(other);
+    await (sockets[0] as TestSocket).close();
+    // `$disconnect` and the index that counts connections both follow the close a moment later.
+    await eventually(
+      async () => (await api.call('POST', '/auth/ws-ticket', { token: user.token })).status === 201,
+    );
   });
 });

@@ -168,7 +168,7 @@ describe('bin/app.ts with throttles, limits and a budget as context values', () 
       .map((fn) => (fn.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {})
       .filter((variables) => 'RATE_MESSAGES_PER_MINUTE' in variables);
 
-    expect(environments).toHaveLength(5);
+    expect(environments).toHaveLength(6);
     for (const variables of environments) {
       expect(variables).toMatchObject({
         RATE_MESSAGES_PER_MINUTE: '600',
