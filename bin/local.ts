@@ -27,7 +27,9 @@ Environment:
   PORT (3000), WS_PORT (3001), SECRETS_PORT (3003), HOST (127.0.0.1), DATA_DIR, DYNAMODB_ENDPOINT,
   TABLE_NAME (chat-local), JWT_SECRET (the signing key's initial value; generated when absent); the per-user
   limits: RATE_MESSAGES_PER_MINUTE, RATE_MESSAGES_BURST (and RATE_JOINS_*, RATE_ROOM_CREATIONS_*,
-  RATE_CONVERSATION_OPENS_*, RATE_REACTIONS_*), MAX_CONNECTIONS_PER_USER, MAX_ROOMS_PER_CONNECTION (docs/local-stack.md)`);
+  RATE_CONVERSATION_OPENS_*, RATE_REACTIONS_*), MAX_CONNECTIONS_PER_USER, MAX_ROOMS_PER_CONNECTION; the
+  management API's modelled post latency: POST_LATENCY_MS (0: none) and POST_JITTER_MS (0; each post waits
+  POST_LATENCY_MS plus or minus up to POST_JITTER_MS, uniformly) (docs/local-stack.md)`);
   process.exit(0);
 }
 
@@ -51,6 +53,16 @@ const localDefaults: EnvironmentSettings = {
 };
 for (const [name, value] of Object.entries(localDefaults)) process.env[name] ??= value;
 
+function millisecondsFromEnv(name: string): number {
+  const raw = process.env[name];
+  const ms = raw === undefined || raw === '' ? 0 : Number(raw);
+  if (!Number.isFinite(ms) || ms < 0 || ms > 60_000) {
+    console.error(`${name} must be a number of milliseconds from 0 to 60000, got "${raw}"`);
+    process.exit(2);
+  }
+  return ms;
+}
+
 const time = () => new Date().toISOString().slice(11, 23);
 
 try {
@@ -63,6 +75,10 @@ try {
     dataDir: values.data ?? (process.env.DATA_DIR || undefined),
     tableName: process.env.TABLE_NAME || 'chat-local',
     jwtSecret: process.env.JWT_SECRET || undefined,
+    postLatency: {
+      delayMs: millisecondsFromEnv('POST_LATENCY_MS'),
+      jitterMs: millisecondsFromEnv('POST_JITTER_MS'),
+    },
     log: (line) => console.log(`${time()} ${line}`),
   });
   console.log(`

@@ -25,7 +25,12 @@ import type { LambdaHandler } from './lambda-context.ts';
 import { type LocalNotifier, startLocalNotifier } from './notifier.ts';
 import { createPushSink, type LocalPush, PUSH_SINK_PATH } from './push-sink.ts';
 import { type SecretsManagerEmulator, startSecretsManager } from './secrets-manager.ts';
-import { startWebSocketGateway, type WebSocketGateway, type WebSocketLogEntry } from './websocket-gateway.ts';
+import {
+  type PostLatency,
+  startWebSocketGateway,
+  type WebSocketGateway,
+  type WebSocketLogEntry,
+} from './websocket-gateway.ts';
 
 export interface LocalStackOptions {
   /** Address both gateways listen on. */
@@ -62,6 +67,11 @@ export interface LocalStackOptions {
    * "How faithful the emulation is"). Default 8.
    */
   readonly environmentsPerFunction?: number;
+  /**
+   * How long each `@connections` post takes, as on AWS (a delay and a uniform jitter around it); none by default.
+   * The benchmark models AWS's fan-out with it.
+   */
+  readonly postLatency?: PostLatency;
 }
 
 export interface LocalStack {
@@ -75,6 +85,8 @@ export interface LocalStack {
   readonly signingKeySecretArn: string;
   /** The notifier's dead-letter queue, what it has handled and its stream reads (lib/local/notifier.ts). */
   readonly notifier: Pick<LocalNotifier, 'deadLetters' | 'handledMessageIds' | 'stream' | 'pollIntervalMs'>;
+  /** Replaces the posts' latency model while running (the benchmark models AWS for its fan-out section only). */
+  setPostLatency(latency: PostLatency): void;
   /**
    * Stops in order: WebSocket connections (each $disconnect runs), HTTP, the emulated Secrets Manager, then
    * DynamoDB Local if started here.
@@ -150,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes: webSocketRoutes.map((route) => ({ routeKey: route.routeKey, ...target(route.function) })),
       idleTimeoutMs: options.idleTimeoutMs,
       maxConnectionMs: options.maxConnectionMs,
+      postLatency: options.postLatency,
       onEvent: (entry) => log(formatWebSocketEntry(entry)),
     });
     started.push({ stop: () => webSocket.close() });
@@ -218,6 +231,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       secretsManagerEndpoint: secrets.endpoint,
       signingKeySecretArn,
       notifier,
+      setPostLatency: (latency) => webSocket.setPostLatency(latency),
       stop: stopAll,
     };
   } catch (error) {

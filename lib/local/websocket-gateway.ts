@@ -18,10 +18,16 @@ import { ConnectionRegistry } from './websocket-connections.ts';
 import { type ConnectionInfo, closeReason, disconnectEvent } from './websocket-events.ts';
 import { type FrameRouterOptions, routeFrame } from './websocket-frames.ts';
 import { Handshake } from './websocket-handshake.ts';
-import { serveManagementApi } from './websocket-management.ts';
+import {
+  checkPostLatency,
+  NO_POST_LATENCY,
+  type PostLatency,
+  serveManagementApi,
+} from './websocket-management.ts';
 import { type WebSocketGatewayRoute, type WebSocketLogEntry, WebSocketRoutes } from './websocket-routes.ts';
 
 export type { ConnectionIdentity, WebSocketEvent, WebSocketRequestContext } from './websocket-events.ts';
+export type { PostLatency } from './websocket-management.ts';
 export type { WebSocketGatewayRoute, WebSocketLogEntry } from './websocket-routes.ts';
 
 export interface WebSocketGatewayOptions {
@@ -40,6 +46,8 @@ export interface WebSocketGatewayOptions {
   maxConnectionMs?: number;
   /** The largest client message and management API post; a larger frame closes with 1009. Default 128 KiB. */
   maxMessageBytes?: number;
+  /** How long a management API post takes (websocket-management.ts `PostLatency`). Default none. */
+  postLatency?: PostLatency;
   /** Called once per invocation and per management API call. */
   onEvent?: (entry: WebSocketLogEntry) => void;
 }
@@ -52,6 +60,8 @@ export interface WebSocketGateway {
   port: number;
   /** How many connections are open. */
   connectionCount(): number;
+  /** Replaces the posts' latency model, for the posts that arrive from now on. */
+  setPostLatency(latency: PostLatency): void;
   /** Closes every connection (awaiting each `$disconnect`) and stops the server. */
   close(): Promise<void>;
 }
@@ -133,7 +143,8 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
     abandon: (info) => runDisconnect(info, 1006, closeReason(1006)),
   });
 
-  const management = { registry, maxMessageBytes, log };
+  let postLatency = checkPostLatency(options.postLatency ?? NO_POST_LATENCY);
+  const management = { registry, maxMessageBytes, log, postLatency: () => postLatency };
   const server = createServer((request, response) => {
     serveManagementApi(management, request, response).catch((error: unknown) => {
       console.error('local WebSocket gateway: management call failed', error);
@@ -179,6 +190,9 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
     callbackUrl: `http://${host}:${port}`,
     port,
     connectionCount: () => registry.size,
+    setPostLatency(latency) {
+      postLatency = checkPostLatency(latency);
+    },
     close() {
       stopped ??= stop();
       return stopped;

@@ -1,7 +1,8 @@
 /**
  * The `@connections` management API of the emulated WebSocket API, served to the real
  * `ApiGatewayManagementApiClient`: POST sends a frame, GET describes a connection, DELETE closes it, and an
- * id that is not open answers 410 `GoneException`.
+ * id that is not open answers 410 `GoneException`. A post may be made to take as long as one on AWS (a latency
+ * model, off by default) so that fan-out figures measured locally model AWS's.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebSocket } from 'ws';
@@ -9,11 +10,48 @@ import { newRequestId } from './lambda-context.ts';
 import type { ConnectionRegistry } from './websocket-connections.ts';
 import type { WebSocketLogEntry } from './websocket-routes.ts';
 
+/**
+ * How long API Gateway takes to answer a post: each post waits `delayMs` plus a uniform jitter in
+ * [-`jitterMs`, +`jitterMs`] (so its mean is `delayMs`) before its frame is sent and it is answered. Posts wait
+ * independently: concurrent posts overlap, as they do on AWS.
+ */
+export interface PostLatency {
+  readonly delayMs: number;
+  readonly jitterMs: number;
+}
+
+/** No modelled latency: a post is answered as soon as its frame is sent. */
+export const NO_POST_LATENCY: PostLatency = { delayMs: 0, jitterMs: 0 };
+
+/** Throws unless `latency` is a model a post can wait for: finite, at least 0, jitter at most the delay. */
+export function checkPostLatency(latency: PostLatency): PostLatency {
+  const { delayMs, jitterMs } = latency;
+  if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 60_000) {
+    throw new Error(`post latency must be 0 to 60000 ms, got ${delayMs}`);
+  }
+  // A jitter larger than the delay would make some posts wait less than nothing and shift the mean.
+  if (!Number.isFinite(jitterMs) || jitterMs < 0 || jitterMs > delayMs) {
+    throw new Error(`post jitter must be 0 to the delay (${delayMs} ms), got ${jitterMs}`);
+  }
+  return latency;
+}
+
+/** The delay of one post under `latency`; `random` returns a number in [0, 1), like `Math.random`. */
+export function postDelayMs(latency: PostLatency, random: () => number = Math.random): number {
+  return latency.delayMs + (2 * random() - 1) * latency.jitterMs;
+}
+
 export interface ManagementApiOptions {
   registry: ConnectionRegistry;
   /** The largest post; a larger one answers 413 `PayloadTooLargeException`. */
   maxMessageBytes: number;
+  /** The latency model of posts now in force (read for each post). */
+  postLatency(): PostLatency;
   log(entry: WebSocketLogEntry): void;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function sendJson(
@@ -90,6 +128,7 @@ export async function serveManagementApi(
     connectionId,
     method,
     status,
+    startedAt,
     durationMs: Date.now() - startedAt,
   });
 }
@@ -118,7 +157,11 @@ async function manageConnection(options: ManagementApiOptions, call: ManagementC
       sendJson(response, 413, requestId, { message: 'Request entity too large' }, 'PayloadTooLargeException');
       return 413;
     }
-    if (!isOpen) return gone();
+    // Before the frame is sent: on AWS the frame reaches the client within the post's time, not before it starts.
+    const delayMs = postDelayMs(options.postLatency());
+    if (delayMs > 0) await sleep(delayMs);
+    // The connection may have closed while the post waited.
+    if (!isOpen || connection.socket.readyState !== WebSocket.OPEN) return gone();
     const sent = await new Promise<boolean>((resolve) => {
       connection.socket.send(data, { binary: false }, (error) =>
         resolve(error === undefined || error === null),

@@ -26,6 +26,8 @@ export interface WebSocketLogEntry {
    * none); unrouted frames: 403; management calls: the HTTP status.
    */
   status?: number;
+  /** Management calls: when the call arrived (`Date.now()`); it ended `durationMs` later. */
+  startedAt?: number;
   durationMs: number;
 }
 

@@ -16,12 +16,14 @@ import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { type Connection, ConnectionRepository } from '../../lambdas/data/connections.ts';
 import { connectionKey, roomMemberKey, userConnectionsIndexKey } from '../../lambdas/data/keys.ts';
+import { MembershipRepository } from '../../lambdas/data/memberships.ts';
 import { MessageRepository } from '../../lambdas/data/messages.ts';
 import { RoomRepository } from '../../lambdas/data/rooms.ts';
 import { sendRoomMessageFromConnection } from '../../lambdas/domain/messaging.ts';
 import { buildMessagingDeps, FAN_OUT_CONCURRENCY } from '../../lambdas/handlers/deps.ts';
 import { CONNECTION_TTL_SECONDS } from '../../lambdas/shared/config.ts';
 import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
+import type { PostLatency } from '../../lib/local/websocket-gateway.ts';
 import { capacityRecordingClient } from './capacity.ts';
 import { type BenchEnvironment, batchWrite } from './environment.ts';
 import type { Command, Reply } from './fanout-clients.ts';
@@ -66,6 +68,9 @@ export interface FanOutResult {
     readonly trials: number;
   }[];
   readonly otherConnections: number;
+  /** The modelled latency of each post (the local management API's), and its uniform jitter either way. */
+  readonly postLatencyMs: number;
+  readonly jitterMs: number;
 }
 
 /** Rooms of connected members, the sample's table, and the clients' process; `close` undoes it all. */
@@ -104,17 +109,25 @@ export async function setUpFanOut(env: BenchEnvironment, sizes: readonly number[
     // repository (the join's own `user_joined` notices would cost n²/2 posts to set up a room of n).
     const connections = new ConnectionRepository(env.doc, env.tableName);
     const rooms = new RoomRepository(env.doc, env.tableName);
+    const memberships = new MembershipRepository(env.doc, env.tableName);
     const roomsBySize = new Map<number, { name: string; ids: string[] }>();
     for (const size of sizes) {
       const name = `fan${size}-${tag}`;
-      await rooms.create({
+      const room = {
         name,
         createdBy: 'bench',
         createdAt: new Date().toISOString(),
         visibility: 'public',
         memberCount: 1,
-      });
+      } as const;
+      await rooms.create(room);
       const usernames = Array.from({ length: size }, (_, index) => `f${size}_${index}_${tag}`);
+      // Sending needs membership (the function checks the sender's); the others only need to be present.
+      await memberships.add(
+        room,
+        { username: usernames[0] as string, role: 'member', joinedAt: room.createdAt },
+        false,
+      );
       const opened = await clients.request({
         type: 'open',
         url: env.stack.wsUrl,
@@ -194,6 +207,8 @@ export async function measureFanOut(
     sweepTrials: number;
     /** Connections added in other rooms after the main trials, to show how each algorithm scales. */
     moreOthers: number;
+    /** The post latency the stack models during the run (set by the caller), reported with the figures. */
+    postLatency: PostLatency;
   },
 ): Promise<FanOutResult> {
   const fixture = await setUpFanOut(env, options.sizes);
@@ -310,6 +325,8 @@ export async function measureFanOut(
       concurrency: FAN_OUT_CONCURRENCY,
       concurrencySweep: sweep,
       otherConnections: OTHER_CONNECTIONS,
+      postLatencyMs: options.postLatency.delayMs,
+      jitterMs: options.postLatency.jitterMs,
     };
   } finally {
     counting.doc.destroy();
