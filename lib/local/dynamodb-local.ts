@@ -29,6 +29,24 @@ export interface DynamoDbLocalOptions {
   readonly dataDir?: string;
   /** How long to wait for it to answer. */
   readonly startTimeoutMs?: number;
+  /** Options for the Java virtual machine (given through `JAVA_TOOL_OPTIONS`, which the launcher leaves to us). */
+  readonly jvmOptions?: readonly string[];
+}
+
+/**
+ * Runs `start` (which spawns Java, inheriting this process's environment) with `JAVA_TOOL_OPTIONS` set to
+ * `jvmOptions`, then puts the variable back: the launcher package has no option of its own for JVM flags.
+ */
+function withJavaToolOptions<T>(jvmOptions: readonly string[] | undefined, start: () => T): T {
+  if (jvmOptions === undefined || jvmOptions.length === 0) return start();
+  const before = process.env.JAVA_TOOL_OPTIONS;
+  process.env.JAVA_TOOL_OPTIONS = [before, ...jvmOptions].filter(Boolean).join(' ');
+  try {
+    return start();
+  } finally {
+    if (before === undefined) delete process.env.JAVA_TOOL_OPTIONS;
+    else process.env.JAVA_TOOL_OPTIONS = before;
+  }
 }
 
 /** Credentials and region for talking to DynamoDB Local, which accepts any. */
@@ -43,7 +61,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   // sharedDb: one database whatever credentials and region a client uses (tests, local stack, CLI tools).
-  const child = spawn({ port, path: dataDir ?? null, sharedDb: true, stdio: 'pipe' });
+  const child = withJavaToolOptions(options.jvmOptions, () =>
+    spawn({ port, path: dataDir ?? null, sharedDb: true, stdio: 'pipe' }),
+  );
   child.stdout?.resume();
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
