@@ -4,7 +4,6 @@ import {
   ApiError,
   ChatApi,
   ChatSession,
-  type ChatSessionOptions,
   HandshakeError,
   isChatClientError,
   type MessageFrame,
@@ -13,22 +12,15 @@ import {
   UnreachableError,
 } from '../../lib/client/index.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { newRoom, PASSWORD, signUp, uniqueName } from './helpers.ts';
+import { newRoom, PASSWORD, sessionPool, signUp, uniqueName } from './helpers.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
 
-const sessions: ChatSession[] = [];
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const sessions = sessionPool(stack);
+afterEach(() => sessions.closeAll());
 
-async function connect(token: string, options: Partial<ChatSessionOptions> = {}): Promise<ChatSession> {
-  const auth = new ChatApi({ baseUrl: stack.httpUrl, token });
-  const session = await ChatSession.connect({ url: stack.wsUrl, auth, ...options });
-  sessions.push(session);
-  return session;
-}
+const { connect } = sessions;
 
 /** A port that nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {

@@ -1,5 +1,11 @@
 import { issueToken } from '../../lambdas/shared/tokens.ts';
-import { ChatApi, type ChatApiOptions, ChatSession, type LoginResult } from '../../lib/client/index.ts';
+import {
+  ChatApi,
+  type ChatApiOptions,
+  ChatSession,
+  type ChatSessionOptions,
+  type LoginResult,
+} from '../../lib/client/index.ts';
 import { newAccount, sessionIdOf, uniqueRoomName } from '../support/accounts.ts';
 import { TEST_JWT_SECRET } from '../support/table.ts';
 
@@ -64,18 +70,25 @@ export async function newRoom(api: ChatApi, prefix = 'room'): Promise<string> {
 }
 
 /**
- * Sessions opened by a test file, closed after each test: `connect(token)` opens one for the token's user
- * (authenticating its handshakes with tickets through a ChatApi of that token).
+ * Sessions opened by a test file, closed by `closeAll` (call it after each test): `connect(user)` opens one for
+ * a token's user or a ChatApi's (handshakes authenticated with tickets through that ChatApi), with any other
+ * session options; `track` adds a session opened another way.
  */
 export function sessionPool(stack: { readonly httpUrl: string; readonly wsUrl: string }) {
   const open: ChatSession[] = [];
+  const track = (session: ChatSession): ChatSession => {
+    open.push(session);
+    return session;
+  };
   return {
-    async connect(token: string): Promise<ChatSession> {
-      const auth = new ChatApi({ baseUrl: stack.httpUrl, token });
-      const session = await ChatSession.connect({ url: stack.wsUrl, auth });
-      open.push(session);
-      return session;
+    async connect(
+      user: string | ChatApi,
+      options: Omit<Partial<ChatSessionOptions>, 'url' | 'auth'> = {},
+    ): Promise<ChatSession> {
+      const auth = typeof user === 'string' ? new ChatApi({ baseUrl: stack.httpUrl, token: user }) : user;
+      return track(await ChatSession.connect({ url: stack.wsUrl, auth, ...options }));
     },
+    track,
     closeAll: () => Promise.all(open.splice(0).map((session) => session.close())),
   };
 }

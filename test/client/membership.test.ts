@@ -1,22 +1,19 @@
 /** The typed client's membership routes and the `invited` event, against the local stack. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ApiError, ChatSession } from '../../lib/client/index.ts';
+import { ApiError } from '../../lib/client/index.ts';
 import { uniqueRoomName } from '../support/accounts.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { signUp } from './helpers.ts';
+import { sessionPool, signUp } from './helpers.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const sessions: ChatSession[] = [];
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const sessions = sessionPool(stack);
+afterEach(() => sessions.closeAll());
 
 describe('ChatApi membership', () => {
   it('creates a private room, invites (the invitee’s session hears it), accepts, lists and leaves', async () => {
     const [alice, bob] = await Promise.all([signUp(stack.httpUrl, 'alice'), signUp(stack.httpUrl, 'bob')]);
-    const bobSession = await ChatSession.connect({ url: stack.wsUrl, auth: bob.api });
-    sessions.push(bobSession);
+    const bobSession = await sessions.connect(bob.api);
     const name = uniqueRoomName('client');
 
     const room = await alice.api.createRoom(name, { visibility: 'private', topic: 'Roadmap' });

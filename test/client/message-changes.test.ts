@@ -3,16 +3,14 @@
  * `replyTo` of a socket send, and the session's typed `message_updated`, `message_deleted` and `reaction` events.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ApiError, ChatSession } from '../../lib/client/index.ts';
+import { ApiError } from '../../lib/client/index.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { newRoom, signUp } from './helpers.ts';
+import { newRoom, sessionPool, signUp } from './helpers.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const sessions: ChatSession[] = [];
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const sessions = sessionPool(stack);
+afterEach(() => sessions.closeAll());
 
 describe('changes to a message through the typed client', () => {
   it('edit, react, reply and delete, each seen live as a typed event and in history', async () => {
@@ -20,9 +18,8 @@ describe('changes to a message through the typed client', () => {
     const bob = await signUp(stack.httpUrl, 'bob');
     const room = await newRoom(alice.api);
     await bob.api.joinRoom(room);
-    const watcher = await ChatSession.connect({ url: stack.wsUrl, auth: bob.api });
-    const sender = await ChatSession.connect({ url: stack.wsUrl, auth: alice.api });
-    sessions.push(watcher, sender);
+    const watcher = await sessions.connect(bob.api);
+    const sender = await sessions.connect(alice.api);
     await watcher.join(room);
     await sender.join(room);
     const place = { room };

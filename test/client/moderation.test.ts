@@ -1,30 +1,15 @@
 /** The typed client's moderation routes and the `removed` and `room_deleted` events, against the local stack. */
 import { afterAll, afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  ApiError,
-  ChatApi,
-  ChatSession,
-  type FrameEvents,
-  type ServerFrameType,
-} from '../../lib/client/index.ts';
+import { ApiError, type FrameEvents, type ServerFrameType } from '../../lib/client/index.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { newRoom, signUp } from './helpers.ts';
+import { newRoom, sessionPool, signUp } from './helpers.ts';
 
 const stack = await startTestStack();
 afterAll(() => stack.stop());
-const sessions: ChatSession[] = [];
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const sessions = sessionPool(stack);
+afterEach(() => sessions.closeAll());
 
-async function connect(token: string): Promise<ChatSession> {
-  const session = await ChatSession.connect({
-    url: stack.wsUrl,
-    auth: new ChatApi({ baseUrl: stack.httpUrl, token }),
-  });
-  sessions.push(session);
-  return session;
-}
+const { connect } = sessions;
 
 /** The `ApiError` code of a refused call (fails the test when the call succeeds). */
 async function refusal(call: Promise<unknown>): Promise<string> {

@@ -14,16 +14,14 @@ import {
 } from '../../lib/client/index.ts';
 import { newClientMessageId } from '../../lib/client/message-frame.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { newRoom, signUp } from './helpers.ts';
+import { newRoom, sessionPool, signUp } from './helpers.ts';
 
 // Two connections per user, so that the third is refused without opening ten.
 const stack = await startTestStack({ limits: { connectionsPerUser: 2 } });
 afterAll(() => stack.stop());
 
-const sessions: ChatSession[] = [];
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const sessions = sessionPool(stack);
+afterEach(() => sessions.closeAll());
 
 /**
  * A WebSocket class with a browser's abilities only; records the URL of every connection it opens, and lets
@@ -55,11 +53,7 @@ function browserLike(urls: string[], cut: (() => void)[] = []): WebSocketConstru
   };
 }
 
-async function connect(options: ChatSessionOptions): Promise<ChatSession> {
-  const session = await ChatSession.connect(options);
-  sessions.push(session);
-  return session;
-}
+const connect = async (options: ChatSessionOptions) => sessions.track(await ChatSession.connect(options));
 
 describe('ChatSession on a browser-like WebSocket', () => {
   it('opens each connection, reconnects included, with a fresh ticket and never the access token', async () => {

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { issueToken } from '../../lambdas/shared/tokens.ts';
 import {
   ChatApi,
-  ChatSession,
+  type ChatSession,
   type LoginResult,
   type ReconnectOptions,
   type StateChange,
@@ -10,28 +10,21 @@ import {
 import { sessionIdOf } from '../support/accounts.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { TEST_JWT_SECRET } from '../support/table.ts';
-import { expiredToken, newRoom, signUp } from './helpers.ts';
+import { expiredToken, newRoom, sessionPool, signUp } from './helpers.ts';
 
 // The gateway closes every connection 1.5 s after it opened (API Gateway's 2-hour limit, shortened): the way
 // to make the server drop a session without knowing its connection id.
 const stack = await startTestStack({ maxConnectionMs: 1500 });
 afterAll(() => stack.stop());
 
-const sessions: ChatSession[] = [];
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const sessions = sessionPool(stack);
+afterEach(() => sessions.closeAll());
 
 async function connect(
   auth: string | ChatApi,
   reconnect: ReconnectOptions = { initialDelayMs: 50, maxDelayMs: 200 },
 ): Promise<{ session: ChatSession; states: StateChange[] }> {
-  const session = await ChatSession.connect({
-    url: stack.wsUrl,
-    auth: typeof auth === 'string' ? new ChatApi({ baseUrl: stack.httpUrl, token: auth }) : auth,
-    reconnect,
-  });
-  sessions.push(session);
+  const session = await sessions.connect(auth, { reconnect });
   const states: StateChange[] = [];
   session.on('state', (change) => states.push(change));
   return { session, states };
