@@ -30,6 +30,9 @@ const app = new App();
 //               The ARNs of the SNS platform applications (APNs, FCM) that push notifications go through
 //               (arn:aws:sns:<region>:<account>:app/APNS|APNS_SANDBOX|GCM/<name>). Default none: devices register
 //               but no push is sent, and the synth says so with a warning.
+//   allowedOrigins
+//               Comma-separated browser origins (https://host[:port], http://localhost[:port]) whose pages may
+//               call the HTTP API (CORS). Default none: no browser page may.
 
 /** A context value as a string; absent and empty both mean "not given". */
 function context(name: string): string | undefined {

@@ -72,6 +72,31 @@ function pushPlatformArn(read: ContextReader, name: string, platforms: string): 
   return arn;
 }
 
+/**
+ * A browser origin as browsers send it: `https://host[:port]`, or `http://localhost[:port]` for a page served on
+ * the developer's machine. Lower case, no path, no trailing slash (API Gateway compares origins as strings).
+ */
+const ORIGIN =
+  /^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|http:\/\/localhost)(:[1-9]\d{0,4})?$/;
+
+/** `allowedOrigins`: comma-separated origins whose pages may call the HTTP API (CORS); none when not given. */
+function allowedOrigins(read: ContextReader): readonly string[] {
+  const raw = read('allowedOrigins');
+  if (raw === undefined) return [];
+  const origins = raw.split(',').map((origin) => origin.trim());
+  for (const origin of origins) {
+    const port = Number(origin.match(/:(\d+)$/)?.[1] ?? 443);
+    if (!ORIGIN.test(origin) || port > 65_535) {
+      refuse(
+        'allowedOrigins',
+        'comma-separated origins, each https://host[:port] or http://localhost[:port]',
+        raw,
+      );
+    }
+  }
+  return [...new Set(origins)];
+}
+
 /** The props of `ChatStack` that context values set, with the defaults given by the defaults. */
 export function stackPropsFromContext(
   read: ContextReader,
@@ -119,5 +144,6 @@ export function stackPropsFromContext(
       auth: throttle(read, 'auth', defaults.auth),
     },
     budget,
+    allowedOrigins: allowedOrigins(read),
   };
 }

@@ -57,6 +57,12 @@ export interface ChatStackProps extends StackProps {
     readonly auth?: RouteThrottle;
   };
   /**
+   * The browser origins whose pages may call the HTTP API (CORS); the web client's is added to them.
+   *
+   * @default none
+   */
+  readonly allowedOrigins?: readonly string[];
+  /**
    * An AWS Budgets cost budget for the account, with its notifications.
    *
    * @default no budget (the `Budget` output says so)
@@ -112,6 +118,7 @@ export class ChatStack extends Stack {
       description: `Chat HTTP API (stage ${props.stageName})`,
       throttle: props.throttles?.http,
       strictThrottle: props.throttles?.auth,
+      allowedOrigins: props.allowedOrigins,
     });
     this.webSocketApi = new ChatWebSocketApi(this, 'WebSocketApi', {
       functions: this.functions.byName,
