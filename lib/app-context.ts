@@ -2,6 +2,9 @@
  * The context values of the CDK app (`-c name=value` or cdk.json), checked and turned into the stack's props.
  * A value that breaks its rule stops the synth with a message naming it. docs/deployment.md lists them all.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type LimitSettings, rateLimitVariablePrefixes } from '../lambdas/shared/environment.ts';
 import type { ChatStackProps } from './chat-stack.ts';
 import { type RateLimitKind, rateLimitDefaults } from './contract/limits.ts';
@@ -146,4 +149,23 @@ export function stackPropsFromContext(
     budget,
     allowedOrigins: allowedOrigins(read),
   };
+}
+
+/** Builds the web client into a directory (`buildWebClient` of web/build.ts). */
+export type WebClientBuilder = (outdir: string) => Promise<void>;
+
+/**
+ * `webClient`: "true" builds the web client with `build` into a new temporary directory and gives it as the
+ * stack's `webClient` prop (the synth copies it into the cloud assembly); "false" or absent, no web client.
+ */
+export async function webClientFromContext(
+  read: ContextReader,
+  build: WebClientBuilder,
+): Promise<ChatStackProps['webClient']> {
+  const wanted = read('webClient') ?? 'false';
+  if (wanted !== 'true' && wanted !== 'false') refuse('webClient', '"true" or "false"', wanted);
+  if (wanted === 'false') return undefined;
+  const assetsDirectory = mkdtempSync(join(tmpdir(), 'chat-web-client-'));
+  await build(assetsDirectory);
+  return { assetsDirectory };
 }
