@@ -292,6 +292,16 @@ describe('with webClient', () => {
       expect(JSON.stringify(statement.Resource)).toContain(logicalIdOf(stack.httpApi.api));
   });
 
+  it('needs no Docker: no container image among its assets (the deployment functions come prebuilt)', () => {
+    const manifest = JSON.parse(readFileSync(join(outdir, 'ServerlessChat.assets.json'), 'utf8')) as {
+      files: Record<string, unknown>;
+      dockerImages?: Record<string, unknown>;
+    };
+
+    expect(Object.keys(manifest.files).length).toBeGreaterThan(0);
+    expect(manifest.dockerImages ?? {}).toEqual({});
+  });
+
   it('has no circular dependency between resources', () => {
     expect(cycleIn(resources)).toBeUndefined();
   });
