@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { stackPropsFromContext } from '../lib/app-context.ts';
+import { stackPropsFromContext, webClientFromContext } from '../lib/app-context.ts';
 import { ChatStack } from '../lib/chat-stack.ts';
 import { HTTP_STAGE_THROTTLE } from '../lib/constructs/http-api.ts';
 import { WEBSOCKET_STAGE_THROTTLE } from '../lib/constructs/websocket-api.ts';
@@ -30,6 +30,11 @@ const app = new App();
 //               The ARNs of the SNS platform applications (APNs, FCM) that push notifications go through
 //               (arn:aws:sns:<region>:<account>:app/APNS|APNS_SANDBOX|GCM/<name>). Default none: devices register
 //               but no push is sent, and the synth says so with a warning.
+//   allowedOrigins
+//               Comma-separated browser origins (https://host[:port], http://localhost[:port]) whose pages may
+//               call the HTTP API (CORS). Default none: no browser page may.
+//   webClient   'true' builds the web client and serves it from S3 behind CloudFront (output WebClientUrl); its
+//               origin is allowed by CORS too. Default 'false'.
 
 /** A context value as a string; absent and empty both mean "not given". */
 function context(name: string): string | undefined {
@@ -37,15 +42,24 @@ function context(name: string): string | undefined {
   return value === undefined || value === null || value === '' ? undefined : String(value);
 }
 
-new ChatStack(
-  app,
-  'ServerlessChat',
-  stackPropsFromContext(context, {
+/**
+ * Builds the web client into `outdir` for `-c webClient=true`. TO BE WIRED once the web client (web/) is merged:
+ * the body becomes `await buildWebClient(outdir)`, imported from '../web/build.ts'.
+ */
+async function buildWebClientAssets(outdir: string): Promise<void> {
+  throw new Error(
+    `webClient=true: the web client's build is not wired into bin/app.ts yet (would build into ${outdir})`,
+  );
+}
+
+new ChatStack(app, 'ServerlessChat', {
+  ...stackPropsFromContext(context, {
     http: HTTP_STAGE_THROTTLE,
     webSocket: WEBSOCKET_STAGE_THROTTLE,
     auth: AUTH_THROTTLE,
   }),
-);
+  webClient: await webClientFromContext(context, buildWebClientAssets),
+});
 
 // cdk-nag's AwsSolutions checks on every synth: an unacknowledged finding (error or warning) fails `cdk synth`
 // and `cdk deploy` with exit code 1. The acknowledged findings and their reasons: lib/nag-acknowledgements.ts.

@@ -2,6 +2,9 @@
  * The context values of the CDK app (`-c name=value` or cdk.json), checked and turned into the stack's props.
  * A value that breaks its rule stops the synth with a message naming it. docs/deployment.md lists them all.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type LimitSettings, rateLimitVariablePrefixes } from '../lambdas/shared/environment.ts';
 import type { ChatStackProps } from './chat-stack.ts';
 import { type RateLimitKind, rateLimitDefaults } from './contract/limits.ts';
@@ -72,6 +75,31 @@ function pushPlatformArn(read: ContextReader, name: string, platforms: string): 
   return arn;
 }
 
+/**
+ * A browser origin as browsers send it: `https://host[:port]`, or `http://localhost[:port]` for a page served on
+ * the developer's machine. Lower case, no path, no trailing slash (API Gateway compares origins as strings).
+ */
+const ORIGIN =
+  /^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|http:\/\/localhost)(:[1-9]\d{0,4})?$/;
+
+/** `allowedOrigins`: comma-separated origins whose pages may call the HTTP API (CORS); none when not given. */
+function allowedOrigins(read: ContextReader): readonly string[] {
+  const raw = read('allowedOrigins');
+  if (raw === undefined) return [];
+  const origins = raw.split(',').map((origin) => origin.trim());
+  for (const origin of origins) {
+    const port = Number(origin.match(/:(\d+)$/)?.[1] ?? 443);
+    if (!ORIGIN.test(origin) || port > 65_535) {
+      refuse(
+        'allowedOrigins',
+        'comma-separated origins, each https://host[:port] or http://localhost[:port]',
+        raw,
+      );
+    }
+  }
+  return [...new Set(origins)];
+}
+
 /** The props of `ChatStack` that context values set, with the defaults given by the defaults. */
 export function stackPropsFromContext(
   read: ContextReader,
@@ -119,5 +147,25 @@ export function stackPropsFromContext(
       auth: throttle(read, 'auth', defaults.auth),
     },
     budget,
+    allowedOrigins: allowedOrigins(read),
   };
+}
+
+/** Builds the web client into a directory (`buildWebClient` of web/build.ts). */
+export type WebClientBuilder = (outdir: string) => Promise<void>;
+
+/**
+ * `webClient`: "true" builds the web client with `build` into a new temporary directory and gives it as the
+ * stack's `webClient` prop (the synth copies it into the cloud assembly); "false" or absent, no web client.
+ */
+export async function webClientFromContext(
+  read: ContextReader,
+  build: WebClientBuilder,
+): Promise<ChatStackProps['webClient']> {
+  const wanted = read('webClient') ?? 'false';
+  if (wanted !== 'true' && wanted !== 'false') refuse('webClient', '"true" or "false"', wanted);
+  if (wanted === 'false') return undefined;
+  const assetsDirectory = mkdtempSync(join(tmpdir(), 'chat-web-client-'));
+  await build(assetsDirectory);
+  return { assetsDirectory };
 }

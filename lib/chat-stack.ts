@@ -8,6 +8,7 @@ import { ChatHttpApi } from './constructs/http-api.ts';
 import { JwtSigningKey } from './constructs/jwt-secret.ts';
 import { ChatNotifier, type PushPlatformArns } from './constructs/notifier.ts';
 import { ChatObservability } from './constructs/observability.ts';
+import { ChatWebClient } from './constructs/web-client.ts';
 import { ChatWebSocketApi } from './constructs/websocket-api.ts';
 import {
   acknowledgeNagFindings,
@@ -57,6 +58,18 @@ export interface ChatStackProps extends StackProps {
     readonly auth?: RouteThrottle;
   };
   /**
+   * The browser origins whose pages may call the HTTP API (CORS); the web client's is added to them.
+   *
+   * @default none
+   */
+  readonly allowedOrigins?: readonly string[];
+  /**
+   * The web chat client on S3 behind CloudFront (context `webClient=true`): the directory of its built files.
+   *
+   * @default none
+   */
+  readonly webClient?: { readonly assetsDirectory: string };
+  /**
    * An AWS Budgets cost budget for the account, with its notifications.
    *
    * @default no budget (the `Budget` output says so)
@@ -92,6 +105,8 @@ export class ChatStack extends Stack {
   readonly budget?: ChatBudget;
   /** Pushes for new messages, from the table's stream. */
   readonly notifier: ChatNotifier;
+  /** Only when the web client is asked for. */
+  readonly webClient?: ChatWebClient;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, {
@@ -112,6 +127,7 @@ export class ChatStack extends Stack {
       description: `Chat HTTP API (stage ${props.stageName})`,
       throttle: props.throttles?.http,
       strictThrottle: props.throttles?.auth,
+      allowedOrigins: props.allowedOrigins,
     });
     this.webSocketApi = new ChatWebSocketApi(this, 'WebSocketApi', {
       functions: this.functions.byName,
@@ -132,6 +148,14 @@ export class ChatStack extends Stack {
       table: this.table,
       alarmEmail: props.alarmEmail,
     });
+    if (props.webClient) {
+      this.webClient = new ChatWebClient(this, 'WebClient', {
+        assetsDirectory: props.webClient.assetsDirectory,
+        httpApi: this.httpApi,
+        webSocketUrl: this.webSocketApi.url,
+        retainLogs: props.retainData ?? true,
+      });
+    }
     acknowledgeNagFindings(this, props.nagAcknowledgements ?? nagAcknowledgements);
 
     new CfnOutput(this, 'HttpApiUrl', {

@@ -11,7 +11,9 @@ import type { ChatTable } from './constructs/chat-table.ts';
 import type { ChatHttpApi } from './constructs/http-api.ts';
 import type { JwtSigningKey } from './constructs/jwt-secret.ts';
 import { type ChatNotifier, endpointsOf } from './constructs/notifier.ts';
+import type { ChatWebClient } from './constructs/web-client.ts';
 import type { ChatWebSocketApi } from './constructs/websocket-api.ts';
+import { webClientAcknowledgements } from './nag-web-client.ts';
 import { type FunctionName, functionNames, functions, tableAccessOf } from './routes.ts';
 
 /**
@@ -25,6 +27,8 @@ export interface NagSubject {
   readonly httpApi: ChatHttpApi;
   readonly webSocketApi: ChatWebSocketApi;
   readonly notifier: ChatNotifier;
+  /** Only when the web client is part of the stack; its acknowledgements then have no target. */
+  readonly webClient?: ChatWebClient;
   getLogicalId(element: CfnElement): string;
 }
 
@@ -197,6 +201,7 @@ export const nagAcknowledgements: readonly NagAcknowledgement[] = [
       'signed; containers keep the key they read for their lifetime, so redeploy or wait for them to recycle).',
     targets: (stack) => [{ scope: stack.signingKey, id: 'AwsSolutions-SMG4' }],
   },
+  ...webClientAcknowledgements,
 ];
 
 /** Records each acknowledgement on its constructs, with its reason (cdk-nag reads them at synth). */

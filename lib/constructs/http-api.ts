@@ -44,6 +44,28 @@ export const HTTP_ACCESS_LOG_FORMAT: Readonly<Record<string, string>> = {
   integrationError: '$context.integrationErrorMessage',
 };
 
+/** The request headers clients send (the token travels in `Authorization`, never in a cookie). */
+const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type'];
+/** Every method a route of the contract has. */
+const CORS_ALLOW_METHODS = (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).filter((method) =>
+  httpRoutes.some((route) => route.method === method),
+);
+/** How long a browser may keep a preflight's answer. */
+const CORS_MAX_AGE = Duration.hours(1);
+
+/**
+ * The API's CORS configuration for these origins, in the shape both CloudFormation and the API Gateway
+ * `UpdateApi` call take (the web client's construct adds its own origin after deploy with the latter).
+ */
+export function corsConfigurationFor(origins: readonly string[]) {
+  return {
+    AllowOrigins: [...origins],
+    AllowHeaders: CORS_ALLOW_HEADERS,
+    AllowMethods: [...CORS_ALLOW_METHODS],
+    MaxAge: CORS_MAX_AGE.toSeconds(),
+  };
+}
+
 /** Options of the chat's HTTP API. */
 export interface ChatHttpApiProps extends ChatGatewayProps {
   /** The functions by route-table name; every function an HTTP route names must be here. */
@@ -60,6 +82,12 @@ export interface ChatHttpApiProps extends ChatGatewayProps {
    * @default each route's own, from lib/routes.ts
    */
   readonly strictThrottle?: RouteThrottle;
+  /**
+   * The browser origins whose pages may call the API (`https://app.example.com`).
+   *
+   * @default none: no CORS configuration, so browsers refuse every cross-origin call
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /**
@@ -72,24 +100,26 @@ export class ChatHttpApi extends Construct {
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly accessLogs: logs.LogGroup;
+  /** The origins of the template's CORS configuration (the web client's is added at deploy, not here). */
+  readonly allowedOrigins: readonly string[];
 
   constructor(scope: Construct, id: string, props: ChatHttpApiProps) {
     super(scope, id);
+    this.allowedOrigins = props.allowedOrigins ?? [];
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-http`,
       description: props.description,
-      // Browsers and web views call from other origins; clients send the token in a header, not a cookie, so any
-      // origin may call and no credentials are allowed.
-      corsPreflight: {
-        allowOrigins: ['*'],
-        allowHeaders: ['Authorization', 'Content-Type'],
-        // Every method a route of the contract has.
-        allowMethods: (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const)
-          .filter((method) => httpRoutes.some((route) => route.method === method))
-          .map((method) => apigwv2.CorsHttpMethod[method]),
-        maxAge: Duration.hours(1),
-      },
+      // Only the configured origins' pages may call from a browser (native apps and servers send no Origin and
+      // are not concerned). Clients send the token in a header, not a cookie, so no credentials are allowed.
+      corsPreflight: this.allowedOrigins.length
+        ? {
+            allowOrigins: [...this.allowedOrigins],
+            allowHeaders: CORS_ALLOW_HEADERS,
+            allowMethods: CORS_ALLOW_METHODS.map((method) => apigwv2.CorsHttpMethod[method]),
+            maxAge: CORS_MAX_AGE,
+          }
+        : undefined,
       // The stage is made below, once the routes whose throttles it names exist.
       createDefaultStage: false,
     });

@@ -90,6 +90,7 @@ beforeAll(async () => {
       maxConnectionsPerUser: '5',
       budgetMonthlyUsd: '75',
       budgetEmail: 'billing@example.com',
+      allowedOrigins: 'https://chat.example.com,http://localhost:3002',
     }),
     runApp({ budgetMonthlyUsd: '75' }),
   ]);
@@ -195,6 +196,16 @@ describe('bin/app.ts with throttles, limits and a budget as context values', () 
       ],
     });
     expect(resourcesOfType(defaults, 'AWS::Budgets::Budget')).toEqual([]);
+  });
+
+  it('lets the pages of the given origins call the HTTP API, and none without them', () => {
+    const httpApiOf = (run: Run) =>
+      resourcesOfType(run, 'AWS::ApiGatewayV2::Api').find((api) => api.Properties?.ProtocolType === 'HTTP');
+
+    expect(httpApiOf(sized)?.Properties?.CorsConfiguration).toMatchObject({
+      AllowOrigins: ['https://chat.example.com', 'http://localhost:3002'],
+    });
+    expect(httpApiOf(defaults)?.Properties).not.toHaveProperty('CorsConfiguration');
   });
 
   it('refuses a budget with no one to tell', () => {

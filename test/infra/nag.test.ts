@@ -12,7 +12,7 @@ import {
   type NagAcknowledgement,
   nagAcknowledgements,
 } from '../../lib/nag-acknowledgements.ts';
-import { cdkContext, synthChatStack } from './synth.ts';
+import { cdkContext, synthChatStack, TEST_WEB_CLIENT } from './synth.ts';
 
 /** The findings cdk-nag reports on a stack, as `rule id @ construct path`. */
 function findingsOf(app: App): string[] {
@@ -22,7 +22,7 @@ function findingsOf(app: App): string[] {
   );
 }
 
-/** A chat stack in an app with the checks, not yet synthesized. */
+/** A chat stack in an app with the checks, not yet synthesized; with the web client, so that every part is there. */
 function chatApp(props: Partial<ChatStackProps> = {}): { app: App; stack: ChatStack } {
   const app = new App({
     context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] },
@@ -31,6 +31,7 @@ function chatApp(props: Partial<ChatStackProps> = {}): { app: App; stack: ChatSt
   const stack = new ChatStack(app, 'ServerlessChat', {
     stageName: 'prod',
     pushPlatformArns: TEST_PUSH_PLATFORM_ARNS,
+    webClient: TEST_WEB_CLIENT,
     ...props,
   });
   addNagChecks(app);
@@ -52,6 +53,11 @@ describe('the AwsSolutions checks', () => {
     ['a stack with an alarm e-mail', { alarmEmail: 'oncall@example.com' }],
     ['a stack without push platform applications', { pushPlatformArns: {} }],
     ['an ephemeral stack on another stage', { retainData: false, stageName: 'dev' }],
+    [
+      'a stack with the web client and allowed origins',
+      { webClient: TEST_WEB_CLIENT, allowedOrigins: ['https://chat.example.com'] },
+    ],
+    ['an ephemeral stack with the web client', { webClient: TEST_WEB_CLIENT, retainData: false }],
   ] as const)('pass on %s with only the acknowledged findings', (_name, props) => {
     // Act: synthesis runs the checks and throws on any unacknowledged error or warning.
     const { app } = synthChatStack({ props });

@@ -174,15 +174,29 @@ describe('the HTTP API', () => {
     }
   });
 
-  it('answers CORS preflights from any origin for the Authorization and Content-Type headers', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+  it('allows no browser origin when none is configured: no CORS configuration at all', () => {
+    const [httpApi] = Object.values(
+      template.findResources('AWS::ApiGatewayV2::Api', { Properties: { ProtocolType: 'HTTP' } }),
+    );
+
+    expect(httpApi?.Properties).toBeDefined();
+    expect(httpApi?.Properties).not.toHaveProperty('CorsConfiguration');
+  });
+
+  it('answers CORS preflights from the configured origins only, for the Authorization and Content-Type headers', () => {
+    const origins = ['https://chat.example.com', 'http://localhost:3002'];
+    const { template: withOrigins } = synthChatStack({ props: { allowedOrigins: origins } });
+
+    withOrigins.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
-        AllowOrigins: ['*'],
+        AllowOrigins: origins,
         AllowHeaders: Match.arrayWith(['Authorization', 'Content-Type']),
         AllowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        MaxAge: 3600,
       },
     });
+    expect(JSON.stringify(withOrigins.toJSON())).not.toContain('"AllowCredentials":true');
   });
 });
 

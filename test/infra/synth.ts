@@ -3,6 +3,7 @@
  * in a test, so its feature flags are passed in here; otherwise the template would differ from the deployed one.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ChatStack, type ChatStackProps } from '../../lib/chat-stack.ts';
@@ -17,6 +18,11 @@ const cdkJson = JSON.parse(readFileSync(new URL('cdk.json', repoRoot), 'utf8')) 
 
 /** The context of cdk.json (feature flags), which `cdk synth` passes to the app. */
 export const cdkContext: Readonly<Record<string, unknown>> = cdkJson.context;
+
+/** A stand-in for the built web client (the stack's `webClient` prop): one index.html. */
+export const TEST_WEB_CLIENT = {
+  assetsDirectory: fileURLToPath(new URL('test/infra/fixtures/web-client', repoRoot)),
+} as const;
 
 export interface SynthOptions {
   /**
