@@ -163,7 +163,8 @@ export class ChatStack extends Stack {
       value: this.httpApi.url,
     });
     new CfnOutput(this, 'WebSocketUrl', {
-      description: 'URL WebSocket clients connect to (add ?token=<jwt>)',
+      description:
+        'URL WebSocket clients connect to (add ?ticket= from POST /auth/ws-ticket, or ?token=<access token> for tools such as wscat)',
       value: this.webSocketApi.url,
     });
     new CfnOutput(this, 'TableName', { description: 'The DynamoDB table', value: this.table.tableName });
