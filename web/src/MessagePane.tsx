@@ -105,7 +105,7 @@ export function MessagePane(props: Props) {
               Load older messages
             </button>
           ) : (
-            <p class="muted">{history.loading ? 'Loading…' : 'The beginning of the conversation.'}</p>
+            <p class="muted">{history.loading ? 'Loading…' : 'This is the start of the history.'}</p>
           )}
           <div
             class="log"

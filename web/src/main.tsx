@@ -4,7 +4,11 @@ import { loadConfig } from './config.ts';
 
 const root = document.getElementById('app') as HTMLElement;
 loadConfig().then(
-  (config) => render(<App config={config} />, root),
+  (config) => {
+    // The "Loading" placeholder is not Preact's: it would stay next to the app.
+    root.textContent = '';
+    render(<App config={config} />, root);
+  },
   (error: Error) => {
     root.innerHTML = '';
     const alert = document.createElement('p');
