@@ -12,7 +12,7 @@ import { expect } from 'vitest';
 import type { LocalStack } from '../../lib/local/stack.ts';
 import { startLocalWebClient } from '../../lib/local/web-client.ts';
 import type { WebServer } from '../../lib/local/web-server.ts';
-import { startTestStack } from '../support/local-stack.ts';
+import { startTestStack, VOLUME_LIMITS } from '../support/local-stack.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const SCREENSHOTS = join(repositoryRoot, 'test-results/web');
@@ -67,7 +67,8 @@ export async function startWebStack(): Promise<WebStack> {
     port: 0,
     config: () => ({ httpApiUrl: stack?.httpUrl ?? '', webSocketUrl: stack?.wsUrl ?? '' }),
   });
-  stack = await startTestStack({ allowedOrigins: [web.url] });
+  // Volume limits: the history test posts more messages in a row than the default rate allows.
+  stack = await startTestStack({ allowedOrigins: [web.url], limits: VOLUME_LIMITS });
   const started = stack;
   return {
     stack: started,

@@ -91,6 +91,10 @@ describe('the web client in Chromium', () => {
     await present(alice).getByText('bob', { exact: true }).waitFor();
     await present(bob).getByText('alice', { exact: true }).waitFor();
 
+    // Typing: bob's first keystrokes reach alice as a notice, until his message arrives.
+    await bob.locator('#composer').fill('Hi');
+    await alice.getByText('bob is typing…').waitFor();
+
     await send(alice, 'Hello bob, welcome to the lobby');
     await log(bob).getByText('Hello bob, welcome to the lobby').waitFor();
     await send(bob, 'Hi alice, glad to be here');
@@ -131,6 +135,29 @@ describe('the web client in Chromium', () => {
       mkdirSync(dirname(target), { recursive: true });
       copyFileSync(docsShot, target);
     }
+  });
+
+  it('loads older history as one scrolls up', async () => {
+    const api = new ChatApi({ baseUrl: running.stack.httpUrl });
+    await api.register({ username: 'dave', email: 'dave@example.com', password: PASSWORD });
+    const dave = api.withLogin(await api.login('dave', PASSWORD));
+    await dave.createRoom('archive');
+    for (let n = 1; n <= 45; n += 1) await dave.postRoomMessage('archive', `Archived message ${n}`);
+    const page = await openClient();
+    await page.getByLabel('Username', { exact: true }).fill('dave');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: '#archive' }).click();
+
+    // The most recent page first (30 messages), then the older ones once the log is scrolled to its top.
+    await log(page).getByText('Archived message 45', { exact: true }).waitFor();
+    expect(await log(page).getByText('Archived message 15', { exact: true }).count()).toBe(0);
+    await log(page).evaluate((element) => {
+      element.scrollTop = 0;
+    });
+    await log(page).getByText('Archived message 1', { exact: true }).waitFor();
+    await page.getByText('This is the start of the history.').waitFor();
+    expect(await log(page).getByRole('listitem').count()).toBe(45);
   });
 
   it('works by keyboard alone: log in with Tab and Enter, open a room, send a message', async () => {
