@@ -135,6 +135,15 @@ describe('the web client in Chromium', () => {
       mkdirSync(dirname(target), { recursive: true });
       copyFileSync(docsShot, target);
     }
+
+    // Moderation: the owner mutes bob; the contract's MUTED error reaches bob's alert region when he posts.
+    await alice.getByRole('button', { name: 'Mute bob' }).click();
+    await alice.getByRole('button', { name: 'Unmute bob' }).waitFor();
+    await bob.getByRole('button', { name: '#lobby' }).click();
+    await bob.locator('#composer').fill('Can I still talk?');
+    await bob.getByRole('button', { name: 'Send', exact: true }).click();
+    await bob.getByRole('alert').getByText('(MUTED)').waitFor();
+    await expectAccessible(bob, 'an error shown');
   });
 
   it('loads older history as one scrolls up', async () => {

@@ -3,7 +3,8 @@ import { limits } from '../../lib/contract/limits.ts';
 
 interface Props {
   label: string;
-  onSend: (text: string) => Promise<void>;
+  /** Resolves true once sent; false when it was not (the error is the sender's to show), keeping the text. */
+  onSend: (text: string) => Promise<boolean>;
   onTyping: () => void;
 }
 
@@ -18,12 +19,9 @@ export function Composer({ label, onSend, onTyping }: Props) {
     const message = text.trim();
     if (message === '') return;
     setSending(true);
-    try {
-      await onSend(message);
-      setText('');
-    } finally {
-      setSending(false);
-    }
+    const sent = await onSend(message);
+    setSending(false);
+    if (sent) setText('');
   };
   const input = (event: Event) => {
     setText((event.currentTarget as HTMLInputElement).value);

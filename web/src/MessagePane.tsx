@@ -72,7 +72,7 @@ export function MessagePane(props: Props) {
     if (element.scrollTop < LOAD_OLDER_AT && history.hasOlder) void history.loadOlder();
   };
 
-  const send = async (text: string) => {
+  const send = async (text: string): Promise<boolean> => {
     try {
       const ack =
         'room' in place
@@ -81,9 +81,10 @@ export function MessagePane(props: Props) {
       // The sender gets an ack, not its own message: it is added here.
       history.add({ ...place, messageId: ack.messageId, from: me, text, sentAt: ack.sentAt } as Message);
       fromBottom.current = 0;
+      return true;
     } catch (error) {
       onError(error);
-      throw error;
+      return false;
     }
   };
   const moderator = room?.role === 'owner' || room?.role === 'moderator';
@@ -123,7 +124,13 @@ export function MessagePane(props: Props) {
                   key={entry.id}
                   entry={entry}
                   canDelete={(from) => from === me || moderator}
-                  onDelete={(messageId) => attempt(() => api.deleteMessage(place, messageId))}
+                  onDelete={(messageId) =>
+                    attempt(async () => {
+                      await api.deleteMessage(place, messageId);
+                      // The others get `message_deleted`; the one who deleted it gets only the answer.
+                      history.tombstone(messageId);
+                    })
+                  }
                 />
               ))}
             </ol>

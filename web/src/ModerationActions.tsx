@@ -8,63 +8,50 @@ interface Props {
   onDone: () => void;
 }
 
+interface Action {
+  readonly label: string;
+  /** What a screen reader says: the action and whom it is done to. */
+  readonly name: string;
+  readonly danger?: boolean;
+  readonly run: () => Promise<unknown>;
+}
+
 /** Kick, ban, mute (or unmute) a member; the owner also makes them a moderator or a member again. */
 export function ModerationActions({ api, room, member, attempt, onDone }: Props) {
   const who = member.username;
-  const act = (action: () => Promise<unknown>) =>
-    attempt(async () => {
-      await action();
-      onDone();
+  const moderator = member.role === 'moderator';
+  const actions: Action[] = [
+    { label: 'Kick', name: `Kick ${who}`, run: () => api.kick(room.name, who) },
+    { label: 'Ban', name: `Ban ${who}`, danger: true, run: () => api.ban(room.name, who) },
+    member.mutedUntil === undefined
+      ? { label: 'Mute', name: `Mute ${who}`, run: () => api.mute(room.name, who) }
+      : { label: 'Unmute', name: `Unmute ${who}`, run: () => api.unmute(room.name, who) },
+  ];
+  if (room.role === 'owner') {
+    actions.push({
+      label: moderator ? 'Make member' : 'Make moderator',
+      name: moderator ? `Make ${who} a member` : `Make ${who} a moderator`,
+      run: () => api.setRole(room.name, who, moderator ? 'member' : 'moderator'),
     });
+  }
   return (
     <div class="actions">
-      <button
-        type="button"
-        class="secondary"
-        aria-label={`Kick ${who}`}
-        onClick={() => act(() => api.kick(room.name, who))}
-      >
-        Kick
-      </button>
-      <button
-        type="button"
-        class="danger"
-        aria-label={`Ban ${who}`}
-        onClick={() => act(() => api.ban(room.name, who))}
-      >
-        Ban
-      </button>
-      {member.mutedUntil === undefined ? (
+      {actions.map((action) => (
         <button
+          key={action.label}
           type="button"
-          class="secondary"
-          aria-label={`Mute ${who}`}
-          onClick={() => act(() => api.mute(room.name, who))}
-        >
-          Mute
-        </button>
-      ) : (
-        <button
-          type="button"
-          class="secondary"
-          aria-label={`Unmute ${who}`}
-          onClick={() => act(() => api.unmute(room.name, who))}
-        >
-          Unmute
-        </button>
-      )}
-      {room.role === 'owner' ? (
-        <button
-          type="button"
-          class="secondary"
-          aria-label={member.role === 'moderator' ? `Make ${who} a member` : `Make ${who} a moderator`}
+          class={action.danger ? 'danger' : 'secondary'}
+          aria-label={action.name}
           onClick={() =>
-            act(() => api.setRole(room.name, who, member.role === 'moderator' ? 'member' : 'moderator'))
+            attempt(async () => {
+              await action.run();
+              onDone();
+            })
           }
         >
-          {member.role === 'moderator' ? 'Make member' : 'Make moderator'}
+          {action.label}
         </button>
-      ) : null}
+      ))}
     </div>
   );
 }

@@ -38,6 +38,16 @@ export function useHistory(
         : [...list, { kind: 'message', id: message.messageId, message }],
     );
   }, []);
+  /** A deleted message keeps its place in the log, as history shows it: a tombstone. */
+  const tombstone = useCallback((messageId: string) => {
+    setEntries((list) =>
+      list.map((entry) =>
+        entry.kind === 'message' && entry.id === messageId
+          ? { ...entry, message: { ...entry.message, text: '', deleted: true } }
+          : entry,
+      ),
+    );
+  }, []);
   const notice = useCallback((text: string) => {
     noticeCount.current += 1;
     setEntries((list) => [...list, { kind: 'notice', id: `notice-${noticeCount.current}`, text }]);
@@ -66,14 +76,7 @@ export function useHistory(
         void markRead(message.messageId);
       }),
       session.on('message_deleted', (frame) => {
-        if (!here(frame)) return;
-        setEntries((list) =>
-          list.map((entry) =>
-            entry.kind === 'message' && entry.id === frame.messageId
-              ? { ...entry, message: { ...entry.message, text: '', deleted: true } }
-              : entry,
-          ),
-        );
+        if (here(frame)) tombstone(frame.messageId);
       }),
       session.on('user_joined', (frame) => {
         if (here(frame) && frame.username !== me) notice(`${frame.username} joined`);
@@ -85,7 +88,7 @@ export function useHistory(
     return () => {
       for (const remove of off) remove();
     };
-  }, [api, session, place, me, add, notice, markRead, onRead, onError]);
+  }, [api, session, place, me, add, notice, tombstone, markRead, onRead, onError]);
 
   const loadOlder = useCallback(async () => {
     if (older === null || loading) return;
@@ -110,5 +113,5 @@ export function useHistory(
     }
   }, [api, place, older, loading, onError]);
 
-  return { entries, hasOlder: older !== null, loading, loadOlder, add };
+  return { entries, hasOlder: older !== null, loading, loadOlder, add, tombstone };
 }
