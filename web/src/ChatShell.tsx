@@ -1,4 +1,4 @@
-import { useCallback } from 'preact/hooks';
+import { useCallback, useEffect, useRef } from 'preact/hooks';
 import type { ChatApi } from '../../lib/client/index.ts';
 import { AccountPanel } from './AccountPanel.tsx';
 import { ConversationsPanel } from './ConversationsPanel.tsx';
@@ -78,10 +78,15 @@ export function ChatShell({ api, config, username, onSignedOut, onError }: Props
   );
 }
 
+/** After logging in, or leaving the open place: focus goes to this heading, as it does to a place's. */
 function Welcome({ ready }: { ready: boolean }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   return (
     <>
-      <h2 tabIndex={-1}>Welcome</h2>
+      <h2 tabIndex={-1} ref={heading}>
+        Welcome
+      </h2>
       <p>{ready ? 'Pick a room or a conversation, or start one, in the navigation.' : 'Connecting…'}</p>
     </>
   );
