@@ -25,10 +25,11 @@ export function App({ config }: { config: WebConfig }) {
     setError('');
     setLogin(result);
   };
-  const signedOut = () => {
+  // Stable: the chat's session lives as long as the functions it was given.
+  const signedOut = useCallback(() => {
     forgetLogin();
     setLogin(undefined);
-  };
+  }, []);
   useEffect(() => {
     document.title = login === undefined ? 'Chat: sign in' : `Chat: ${login.user.username}`;
   }, [login]);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef } from 'preact/hooks';
-import type { ChatApi } from '../../lib/client/index.ts';
+import { type ChatApi, isChatClientError } from '../../lib/client/index.ts';
 import { AccountPanel } from './AccountPanel.tsx';
 import { ConversationsPanel } from './ConversationsPanel.tsx';
 import type { WebConfig } from './config.ts';
@@ -17,7 +17,16 @@ interface Props {
 }
 
 /** The signed-in layout: header (account), navigation (rooms, conversations), main (the open place). */
-export function ChatShell({ api, config, username, onSignedOut, onError }: Props) {
+export function ChatShell({ api, config, username, onSignedOut, onError: showError }: Props) {
+  // A 401 from anything means the session has ended (logged out everywhere, expired, the account deleted
+  // elsewhere): back to the log-in screen, with the reason in the alert region.
+  const onError = useCallback(
+    (error: unknown) => {
+      showError(error);
+      if (isChatClientError(error) && error.code === 'UNAUTHORIZED') onSignedOut();
+    },
+    [showError, onSignedOut],
+  );
   const chat = useChat(api, config.webSocketUrl, username, onError);
   const { state } = chat;
   const active = state.active;

@@ -76,7 +76,11 @@ export function useChat(api: ChatApi, webSocketUrl: string, me: string, onError:
       const [rooms] = await Promise.all([reloadRooms(), reloadConversations()]);
       opened = await ChatSession.connect({ url: webSocketUrl, auth: api });
       if (cancelled) return void opened.close();
-      opened.on('state', (change) => setStatus(change.state));
+      opened.on('state', (change) => {
+        setStatus(change.state);
+        // The session gave up (its tokens were refused, or the connection quota): say why.
+        if (change.state === 'closed' && change.reason !== undefined) onError(change.reason);
+      });
       opened.on('message', (message) => {
         const place = placeOf(message);
         if (place === undefined || message.from === me || samePlace(activeRef.current, place)) return;
