@@ -217,6 +217,30 @@ describe('the web client in Chromium', () => {
     await page.getByRole('alert').getByText('(INVALID_CREDENTIALS)').waitFor();
   });
 
+  it('private rooms: invites from the room, and an invitation accepted as it arrives', async () => {
+    const api = new ChatApi({ baseUrl: running.stack.httpUrl });
+    await api.register({ username: 'ivy', email: 'ivy@example.com', password: PASSWORD });
+    const ivy = api.withLogin(await api.login('ivy', PASSWORD));
+    const page = await openClient();
+    await signUp(page, 'henry');
+
+    await page.getByLabel('New room').fill('hideout');
+    await page.getByLabel('Visibility').selectOption('private');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { name: '#hideout' }).waitFor();
+    await page.getByLabel('Invite a user').fill('ivy');
+    await page.getByRole('button', { name: 'Invite', exact: true }).click();
+    await expect.poll(async () => (await ivy.myInvitations()).items.map((i) => i.room)).toEqual(['hideout']);
+
+    // ivy invites henry to a room of hers: the invitation appears live, and accepting it opens the room.
+    await ivy.createRoom('den', { visibility: 'private' });
+    await ivy.invite('den', 'henry');
+    await page.getByRole('button', { name: 'Accept the invitation to #den' }).click();
+    await page.getByRole('heading', { name: '#den' }).waitFor();
+    await present(page).getByText('henry', { exact: true }).waitFor();
+    await expectAccessible(page, 'a private room');
+  });
+
   it('works by keyboard alone: log in with Tab and Enter, open a room, send a message', async () => {
     const api = new ChatApi({ baseUrl: running.stack.httpUrl });
     await api.register({ username: 'carol', email: 'carol@example.com', password: PASSWORD });

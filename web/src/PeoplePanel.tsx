@@ -42,6 +42,15 @@ export function PeoplePanel({ api, session, room, me, attempt, onLeft }: Props) 
       await session.leave(room.name).catch(() => undefined);
       onLeft();
     });
+  const invite = (event: Event) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const username = String(new FormData(form).get('username') ?? '').trim();
+    attempt(async () => {
+      await api.invite(room.name, username);
+      form.reset();
+    });
+  };
   const remove = () =>
     attempt(async () => {
       if (!window.confirm(`Delete #${room.name} and all its messages for everyone?`)) return;
@@ -78,6 +87,15 @@ export function PeoplePanel({ api, session, room, me, attempt, onLeft }: Props) 
           </li>
         ))}
       </ul>
+      {moderator && room.visibility === 'private' ? (
+        <form class="inline" onSubmit={invite} aria-label="Invite to the room">
+          <div>
+            <label for="invite-username">Invite a user</label>
+            <input id="invite-username" name="username" required size={12} />
+          </div>
+          <button type="submit">Invite</button>
+        </form>
+      ) : null}
       <div class="actions">
         {room.role === 'owner' ? (
           <button type="button" class="danger" onClick={remove}>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { ChatApi, Room } from '../../lib/client/index.ts';
+import { InvitationsPanel } from './InvitationsPanel.tsx';
 import { placeKey, samePlace } from './place.ts';
 import { UnreadBadge } from './UnreadBadge.tsx';
 import type { Chat } from './use-chat.ts';
@@ -75,6 +76,15 @@ export function RoomsPanel({ chat, api, attempt }: Props) {
         </div>
         <button type="submit">Create</button>
       </form>
+      <InvitationsPanel
+        api={api}
+        session={state.session}
+        attempt={attempt}
+        onAccept={async (name) => {
+          await api.joinRoom(name);
+          await joinAndOpen(name);
+        }}
+      />
       <h3>Other rooms</h3>
       {allRooms === undefined ? (
         <button
