@@ -78,6 +78,10 @@ export function useChat(api: ChatApi, webSocketUrl: string, me: string, onError:
       if (cancelled) return void opened.close();
       opened.on('state', (change) => {
         setStatus(change.state);
+        // Back after a drop: the counts may have moved meanwhile.
+        if (change.state === 'open' && change.reconnected) {
+          void Promise.all([reloadRooms(), reloadConversations()]).catch(onError);
+        }
         // The session gave up (its tokens were refused, or the connection quota): say why.
         if (change.state === 'closed' && change.reason !== undefined) onError(change.reason);
       });

@@ -31,7 +31,10 @@ export function useHistory(
     [api, place, onRead, onError],
   );
 
+  const newest = useRef<string | undefined>(undefined);
   const add = useCallback((message: Message) => {
+    if (newest.current === undefined || message.messageId > newest.current)
+      newest.current = message.messageId;
     setEntries((list) =>
       list.some((entry) => entry.id === message.messageId)
         ? list
@@ -60,10 +63,17 @@ export function useHistory(
         : api.conversationMessages(place.conversationId, { limit: PAGE_SIZE });
     page
       .then((result) => {
-        setEntries(result.items.map((message) => ({ kind: 'message', id: message.messageId, message })));
+        // Live messages that came while the page loaded stay, after it.
+        setEntries((live) => [
+          ...result.items.map((message): Entry => ({ kind: 'message', id: message.messageId, message })),
+          ...live.filter((entry) => !result.items.some((message) => message.messageId === entry.id)),
+        ]);
         setOlder(result.nextCursor);
-        const newest = result.items.at(-1);
-        if (newest !== undefined) void markRead(newest.messageId);
+        const last = result.items.at(-1);
+        if (last !== undefined && (newest.current === undefined || last.messageId > newest.current)) {
+          newest.current = last.messageId;
+        }
+        if (last !== undefined) void markRead(last.messageId);
         else onRead(place);
       }, onError)
       .finally(() => setLoading(false));
@@ -77,6 +87,15 @@ export function useHistory(
       }),
       session.on('message_deleted', (frame) => {
         if (here(frame)) tombstone(frame.messageId);
+      }),
+      // After a reconnect, what was sent meanwhile is read with `after` from the newest message shown.
+      session.on('state', (change) => {
+        if (change.state !== 'open' || !change.reconnected || newest.current === undefined) return;
+        api.messagesAfter(place, newest.current).then((missed) => {
+          for (const message of missed) add(message);
+          const last = missed.at(-1);
+          if (last !== undefined) void markRead(last.messageId);
+        }, onError);
       }),
       session.on('user_joined', (frame) => {
         if (here(frame) && frame.username !== me) notice(`${frame.username} joined`);
