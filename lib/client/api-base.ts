@@ -59,7 +59,9 @@ export class ApiClientBase {
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
       token: undefined,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      fetch: options.fetch ?? fetch,
+      // Called as `transport.fetch(...)`, the browser's own fetch would get the transport as `this` and throw
+      // "Illegal invocation": it is wrapped so that it is always called on the global object.
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     };
     this.baseUrl = this.transport.baseUrl;
     this.credentials = new Credentials(

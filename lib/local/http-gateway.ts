@@ -7,6 +7,7 @@
  * http-events.ts, maps the result with http-responses.ts, and writes the access log.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isPreflight, preflightResponse, withCors } from './cors.ts';
 import { buildHttpEvent } from './http-events.ts';
 import { gatewayError, type MappedResponse, mapResult } from './http-responses.ts';
 import {
@@ -53,6 +54,11 @@ export interface HttpGatewayOptions {
    * resolves true, or resolves false and leaves it to the routes. Never part of the deployed API.
    */
   localEndpoints?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+  /**
+   * The API's CORS configuration (`allowOrigins`): with it, the gateway answers preflights itself and marks the
+   * responses for these origins (cors.ts); without it, no CORS at all, as an API without a CORS configuration.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 export interface HttpGateway {
@@ -126,14 +132,21 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     let match: RouteMatch | undefined;
     let mapped: MappedResponse;
 
-    const routedPath = stripStage(path, stagePrefix);
-    if (routedPath !== undefined) match = findRoute(routes, method, routedPath);
-
-    if (match === undefined) {
+    const cors = options.allowedOrigins;
+    if (cors !== undefined && isPreflight(method, request.headers)) {
+      // Answered before any route is looked up, as API Gateway does.
       request.resume();
-      mapped = gatewayError(404, 'Not Found');
+      mapped = preflightResponse(request.headers, cors);
     } else {
-      mapped = await integrate(request, match, requestId, receivedAt);
+      const routedPath = stripStage(path, stagePrefix);
+      if (routedPath !== undefined) match = findRoute(routes, method, routedPath);
+      if (match === undefined) {
+        request.resume();
+        mapped = gatewayError(404, 'Not Found');
+      } else {
+        mapped = await integrate(request, match, requestId, receivedAt);
+      }
+      if (cors !== undefined) mapped = withCors(mapped, request.headers, cors);
     }
 
     response.statusCode = mapped.status;

@@ -72,6 +72,8 @@ export interface LocalStackOptions {
    * The benchmark models AWS's fan-out with it.
    */
   readonly postLatency?: PostLatency;
+  /** The HTTP API's CORS origins (lib/local/cors.ts); no CORS when absent, as an API without a configuration. */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export interface LocalStack {
@@ -176,6 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ],
       onRequest: (entry) => log(formatHttpEntry(entry)),
       localEndpoints: pushSink.handle,
+      allowedOrigins: options.allowedOrigins,
     });
     started.push({ stop: () => http.close() });
 

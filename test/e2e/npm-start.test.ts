@@ -32,6 +32,8 @@ interface RunningStack extends LocalStackProcess {
   readonly dynamoPort: number;
   /** The emulated Secrets Manager that holds the signing key. */
   readonly secretsUrl: string;
+  /** The web client's origin, from the line `Web client      http://127.0.0.1:PORT`. */
+  readonly webUrl: string;
 }
 
 /** Every process started here and not yet seen to exit: clean-up reaches them even when a test fails. */
@@ -110,6 +112,7 @@ async function startNpmStart(args: string[] = [], env: Record<string, string> = 
       /WebSocket API\s+(ws:\/\/\S+)/,
       /DynamoDB\s+http:\/\/127\.0\.0\.1:(\d+)/,
       /Secrets Manager\s+(http:\/\/\S+)/,
+      /Web client\s+(http:\/\/\S+)/,
     ];
     const check = () => {
       const matches = patterns.map((pattern) => output().match(pattern));
@@ -135,7 +138,8 @@ async function startNpmStart(args: string[] = [], env: Record<string, string> = 
     child.once('exit', onExit);
   });
 
-  const [http, ws, dynamo, secrets] = banner as [
+  const [http, ws, dynamo, secrets, web] = banner as [
+    RegExpMatchArray,
     RegExpMatchArray,
     RegExpMatchArray,
     RegExpMatchArray,
@@ -149,6 +153,7 @@ async function startNpmStart(args: string[] = [], env: Record<string, string> = 
     wsUrl: ws[1] as string,
     dynamoPort: Number(dynamo[1]),
     secretsUrl: secrets[1] as string,
+    webUrl: web[1] as string,
   };
   expect(stack.httpUrl).toBe(`http://127.0.0.1:${port}`);
   expect(stack.wsUrl).toBe(`ws://127.0.0.1:${wsPort}`);
@@ -203,11 +208,28 @@ describe('npm start', () => {
       sockets.push(socket);
       const pong = await socket.request({ action: 'ping' }, 'pong');
       await socket.close();
+      const page = await fetch(`${stack.webUrl}/`);
+      const config = await (await fetch(`${stack.webUrl}/config.json`)).json();
+      // The HTTP API allows the web client's origin by default (ALLOWED_ORIGINS unset), under both local names.
+      const webPort = new URL(stack.webUrl).port;
+      const preflights = await Promise.all(
+        [stack.webUrl, `http://localhost:${webPort}`, 'http://localhost:1'].map((origin) =>
+          fetch(`${stack.httpUrl}/rooms`, {
+            method: 'OPTIONS',
+            headers: { origin, 'access-control-request-method': 'POST' },
+          }).then((response) => response.headers.get('access-control-allow-origin')),
+        ),
+      );
       const exit = await stop(stack, 'SIGINT');
 
       expect(pong).toEqual({ type: 'pong' });
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await page.text()).toContain('<script type="module" src="app.js">');
+      expect(config).toEqual({ httpApiUrl: stack.httpUrl, webSocketUrl: stack.wsUrl });
+      expect(preflights).toEqual([stack.webUrl, `http://localhost:${webPort}`, null]);
       expect(exit, stack.output()).toEqual({ code: 0, signal: null });
       expect(await acceptsConnections(stack.dynamoPort)).toBe(false);
+      expect(await acceptsConnections(Number(webPort))).toBe(false);
       expect(liveProcessesInGroup(stack.child.pid as number)).toEqual([]);
     },
     TEST_TIMEOUT_MS,

@@ -38,7 +38,8 @@ export function spawnLocalStack(
   for (const name of STACK_VARIABLES) delete env[name];
   const child = spawn(`${repositoryRoot}node_modules/.bin/tsx`, ['bin/local.ts', ...args], {
     cwd: repositoryRoot,
-    env: { ...env, ...options.env },
+    // The web client on a free port unless told: a fixed one would collide between test files.
+    env: { ...env, WEB_PORT: '0', ...options.env },
     detached: options.detached ?? false,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

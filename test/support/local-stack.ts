@@ -25,7 +25,7 @@ export const VOLUME_LIMITS: LimitSettings = {
 export async function startTestStack(
   options: Pick<
     LocalStackOptions,
-    'idleTimeoutMs' | 'maxConnectionMs' | 'loginLockout' | 'limits' | 'environment' | 'log'
+    'idleTimeoutMs' | 'maxConnectionMs' | 'loginLockout' | 'limits' | 'environment' | 'log' | 'allowedOrigins'
   > = {},
 ): Promise<LocalStack> {
   return startLocalStack({
