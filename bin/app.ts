@@ -5,6 +5,7 @@ import { HTTP_STAGE_THROTTLE } from '../lib/constructs/http-api.ts';
 import { WEBSOCKET_STAGE_THROTTLE } from '../lib/constructs/websocket-api.ts';
 import { addNagChecks } from '../lib/nag-acknowledgements.ts';
 import { AUTH_THROTTLE } from '../lib/routes.ts';
+import { buildWebClient } from '../web/build.ts';
 
 const app = new App();
 
@@ -42,23 +43,13 @@ function context(name: string): string | undefined {
   return value === undefined || value === null || value === '' ? undefined : String(value);
 }
 
-/**
- * Builds the web client into `outdir` for `-c webClient=true`. TO BE WIRED once the web client (web/) is merged:
- * the body becomes `await buildWebClient(outdir)`, imported from '../web/build.ts'.
- */
-async function buildWebClientAssets(outdir: string): Promise<void> {
-  throw new Error(
-    `webClient=true: the web client's build is not wired into bin/app.ts yet (would build into ${outdir})`,
-  );
-}
-
 new ChatStack(app, 'ServerlessChat', {
   ...stackPropsFromContext(context, {
     http: HTTP_STAGE_THROTTLE,
     webSocket: WEBSOCKET_STAGE_THROTTLE,
     auth: AUTH_THROTTLE,
   }),
-  webClient: await webClientFromContext(context, buildWebClientAssets),
+  webClient: await webClientFromContext(context, buildWebClient),
 });
 
 // cdk-nag's AwsSolutions checks on every synth: an unacknowledged finding (error or warning) fails `cdk synth`

@@ -5,6 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { corsPolicy } from '../contract/cors.ts';
 import {
   type FunctionName,
   httpFallbackRoute,
@@ -44,15 +45,6 @@ export const HTTP_ACCESS_LOG_FORMAT: Readonly<Record<string, string>> = {
   integrationError: '$context.integrationErrorMessage',
 };
 
-/** The request headers clients send (the token travels in `Authorization`, never in a cookie). */
-const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type'];
-/** Every method a route of the contract has. */
-const CORS_ALLOW_METHODS = (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).filter((method) =>
-  httpRoutes.some((route) => route.method === method),
-);
-/** How long a browser may keep a preflight's answer. */
-const CORS_MAX_AGE = Duration.hours(1);
-
 /**
  * The API's CORS configuration for these origins, in the shape both CloudFormation and the API Gateway
  * `UpdateApi` call take (the web client's construct adds its own origin after deploy with the latter).
@@ -60,9 +52,9 @@ const CORS_MAX_AGE = Duration.hours(1);
 export function corsConfigurationFor(origins: readonly string[]) {
   return {
     AllowOrigins: [...origins],
-    AllowHeaders: CORS_ALLOW_HEADERS,
-    AllowMethods: [...CORS_ALLOW_METHODS],
-    MaxAge: CORS_MAX_AGE.toSeconds(),
+    AllowHeaders: [...corsPolicy.allowHeaders],
+    AllowMethods: [...corsPolicy.allowMethods],
+    MaxAge: corsPolicy.maxAgeSeconds,
   };
 }
 
@@ -115,9 +107,9 @@ export class ChatHttpApi extends Construct {
       corsPreflight: this.allowedOrigins.length
         ? {
             allowOrigins: [...this.allowedOrigins],
-            allowHeaders: CORS_ALLOW_HEADERS,
-            allowMethods: CORS_ALLOW_METHODS.map((method) => apigwv2.CorsHttpMethod[method]),
-            maxAge: CORS_MAX_AGE,
+            allowHeaders: [...corsPolicy.allowHeaders],
+            allowMethods: corsPolicy.allowMethods.map((method) => apigwv2.CorsHttpMethod[method]),
+            maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
           }
         : undefined,
       // The stage is made below, once the routes whose throttles it names exist.

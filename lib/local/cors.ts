@@ -6,13 +6,8 @@
  * allowed origin, and ignores (drops) any CORS header the integration returned.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { corsPolicy } from '../contract/cors.ts';
 import type { MappedResponse } from './http-responses.ts';
-
-/** What the web client sends: JSON bodies and a bearer token; every method of the contract's routes. */
-export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type'] as const;
-/** How long a browser may reuse a preflight's answer. */
-export const CORS_MAX_AGE_SECONDS = 600;
 
 /** `ALLOWED_ORIGINS` (or the context value `allowedOrigins`): comma-separated origins, blanks ignored. */
 export function parseAllowedOrigins(value: string): string[] {
@@ -44,9 +39,9 @@ export function preflightResponse(headers: IncomingHttpHeaders, allowed: readonl
       ? {}
       : {
           'access-control-allow-origin': origin,
-          'access-control-allow-methods': CORS_ALLOWED_METHODS.join(','),
-          'access-control-allow-headers': CORS_ALLOWED_HEADERS.join(','),
-          'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
+          'access-control-allow-methods': corsPolicy.allowMethods.join(','),
+          'access-control-allow-headers': corsPolicy.allowHeaders.join(','),
+          'access-control-max-age': String(corsPolicy.maxAgeSeconds),
         };
   return { status: 204, headers: { ...cors, vary: 'Origin' }, body: Buffer.alloc(0) };
 }

@@ -79,7 +79,7 @@ beforeAll(async () => {
   // The four synths run in parallel: each is a cold Node process (about two seconds).
   [defaults, custom, badContext, unacknowledged, sized, budgetWithoutAnyone] = await Promise.all([
     runApp({}),
-    runApp({ stage: 'dev', ephemeral: 'true', alarmEmail: 'oncall@example.com' }),
+    runApp({ stage: 'dev', ephemeral: 'true', alarmEmail: 'oncall@example.com', webClient: 'true' }),
     runApp({ ephemeral: 'yes' }),
     runApp({}, fileURLToPath(new URL('fixtures/forget-smg4-acknowledgement.ts', import.meta.url))),
     runApp({
@@ -122,7 +122,7 @@ describe('bin/app.ts without context values', () => {
   });
 });
 
-describe('bin/app.ts with -c stage=dev -c ephemeral=true -c alarmEmail=...', () => {
+describe('bin/app.ts with -c stage=dev -c ephemeral=true -c alarmEmail=... -c webClient=true', () => {
   it('synthesizes', () => {
     expect(custom.code).toBe(0);
   });
@@ -137,6 +137,14 @@ describe('bin/app.ts with -c stage=dev -c ephemeral=true -c alarmEmail=...', () 
     expect(subscriptions.map((subscription) => subscription.Properties?.Endpoint)).toEqual([
       'oncall@example.com',
     ]);
+  });
+
+  it('builds the web client at synth and deploys it behind CloudFront, with its URL as an output', () => {
+    expect(resourcesOfType(custom, 'AWS::CloudFront::Distribution')).toHaveLength(1);
+    // One deployment of the built files, one of config.json with the URLs resolved at deploy.
+    expect(resourcesOfType(custom, 'Custom::CDKBucketDeployment')).toHaveLength(2);
+    expect(custom.template?.Outputs?.WebClientUrl).toBeDefined();
+    expect(resourcesOfType(defaults, 'AWS::CloudFront::Distribution')).toHaveLength(0);
   });
 });
 

@@ -191,7 +191,7 @@ describe('the HTTP API', () => {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
         AllowOrigins: origins,
-        AllowHeaders: Match.arrayWith(['Authorization', 'Content-Type']),
+        AllowHeaders: Match.arrayWith(['authorization', 'content-type']),
         AllowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
         MaxAge: 3600,
       },

@@ -5,7 +5,8 @@
  * `Vary: Origin`, and the integration's own CORS headers are dropped. Without a configuration, no CORS at all.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CORS_MAX_AGE_SECONDS, parseAllowedOrigins } from '../../lib/local/cors.ts';
+import { corsPolicy } from '../../lib/contract/cors.ts';
+import { parseAllowedOrigins } from '../../lib/local/cors.ts';
 import { type HttpGateway, startHttpGateway } from '../../lib/local/http-gateway.ts';
 
 const WEB = 'http://localhost:3002';
@@ -57,7 +58,7 @@ describe('CORS of the local HTTP API', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe(WEB);
     expect(response.headers.get('access-control-allow-methods')).toBe('GET,POST,PUT,PATCH,DELETE');
     expect(response.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
-    expect(response.headers.get('access-control-max-age')).toBe(String(CORS_MAX_AGE_SECONDS));
+    expect(response.headers.get('access-control-max-age')).toBe(String(corsPolicy.maxAgeSeconds));
     expect(response.headers.get('vary')).toBe('Origin');
     expect(invocations).toBe(0);
   });
