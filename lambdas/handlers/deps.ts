@@ -4,6 +4,7 @@ import { BlockRepository } from '../data/blocks.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
 import { ConversationRepository } from '../data/conversations.ts';
+import { FanOutShardRepository } from '../data/fanout-shards.ts';
 import { MembershipRepository } from '../data/memberships.ts';
 import { MessageChangeRepository } from '../data/message-changes.ts';
 import { MessageRepository } from '../data/messages.ts';
@@ -16,10 +17,13 @@ import { TypingThrottle } from '../data/typing.ts';
 import { UserRepository } from '../data/users.ts';
 import type { ConnectionPoster } from '../domain/fanout.ts';
 import type { MessagingDeps } from '../domain/messaging.ts';
-import { presenceListMax, tableName } from '../shared/config.ts';
+import type { FanOutWorkerDeps, Sharding } from '../domain/sharded-fanout.ts';
+import { fanOutSharding, presenceListMax, tableName } from '../shared/config.ts';
+import { fanOutWorker } from '../shared/functions.ts';
 import { logger } from '../shared/logger.ts';
 import { managementApiPoster } from '../shared/management.ts';
 import { recordMetric } from '../shared/metrics.ts';
+import { lambdaShardInvoker } from './invoker.ts';
 import { limitDeps } from './limit-deps.ts';
 
 /**
@@ -64,6 +68,7 @@ export function messagingDeps(
     ...limitDeps(doc, table),
     poster,
     fanOutConcurrency: FAN_OUT_CONCURRENCY,
+    sharding: shardingFromConfig(),
     now: () => new Date(),
     newMessageId: monotonicFactory(),
     warn: (message, attributes) => logger.warn(message, attributes),
@@ -78,4 +83,30 @@ export function messagingDeps(
  */
 export function buildMessagingDeps(): ReturnType<typeof messagingDeps> {
   return messagingDeps(createDocumentClient(), tableName(), managementApiPoster());
+}
+
+/** Sharded fan-out as configured (FANOUT_*): only the functions given the worker's name shard. */
+function shardingFromConfig(): Sharding | undefined {
+  const settings = fanOutSharding();
+  if (settings === undefined) return undefined;
+  const { functionName, ...rest } = settings;
+  return { ...rest, invoker: lambdaShardInvoker(functionName) };
+}
+
+/** The fan-out worker's dependencies, built once per container. */
+export function buildFanOutWorkerDeps(): FanOutWorkerDeps {
+  const doc = createDocumentClient();
+  const table = tableName();
+  return {
+    connections: new ConnectionRepository(doc, table),
+    presence: new PresenceRepository(doc, table),
+    presenceListMax: presenceListMax(),
+    poster: managementApiPoster(),
+    fanOutConcurrency: FAN_OUT_CONCURRENCY,
+    shards: new FanOutShardRepository(doc, table),
+    leaseMs: fanOutWorker.timeoutSeconds * 1000,
+    now: () => new Date(),
+    warn: (message, attributes) => logger.warn(message, attributes),
+    recordMetric,
+  };
 }

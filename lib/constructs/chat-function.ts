@@ -52,6 +52,12 @@ export interface ChatFunctionProps {
    * @default one month
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * How long an invocation may run.
+   *
+   * @default 10 seconds
+   */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -91,7 +97,7 @@ export class ChatFunction extends nodejs.NodejsFunction {
       memorySize: 512,
       // Well below API Gateway's integration limits (30 s HTTP, 29 s WebSocket), so a stuck invocation ends with
       // our own error and log line rather than a gateway timeout. The SDK clients time out and retry within it.
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       role,
