@@ -50,7 +50,7 @@ export interface ChatStackProps extends StackProps {
    * Sharded fan-out: the recipients above which a room message is handed to fan-out workers, the connections
    * per shard, and the posts per second one message's shards may make together.
    *
-   * @default above 500 recipients, shards of 500, 8,000 posts a second
+   * @default above 500 recipients, shards of 200, 8,000 posts a second
    */
   readonly fanOut?: FanOutSettings;
   /**

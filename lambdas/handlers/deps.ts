@@ -17,13 +17,12 @@ import { TypingThrottle } from '../data/typing.ts';
 import { UserRepository } from '../data/users.ts';
 import type { ConnectionPoster } from '../domain/fanout.ts';
 import type { MessagingDeps } from '../domain/messaging.ts';
-import type { FanOutWorkerDeps, Sharding } from '../domain/sharded-fanout.ts';
-import { fanOutSharding, presenceListMax, tableName } from '../shared/config.ts';
+import type { FanOutWorkerDeps } from '../domain/sharded-fanout.ts';
+import { presenceListMax, tableName } from '../shared/config.ts';
 import { fanOutWorker } from '../shared/functions.ts';
 import { logger } from '../shared/logger.ts';
 import { managementApiPoster } from '../shared/management.ts';
 import { recordMetric } from '../shared/metrics.ts';
-import { lambdaShardInvoker } from './invoker.ts';
 import { limitDeps } from './limit-deps.ts';
 
 /**
@@ -68,7 +67,6 @@ export function messagingDeps(
     ...limitDeps(doc, table),
     poster,
     fanOutConcurrency: FAN_OUT_CONCURRENCY,
-    sharding: shardingFromConfig(),
     now: () => new Date(),
     newMessageId: monotonicFactory(),
     warn: (message, attributes) => logger.warn(message, attributes),
@@ -81,16 +79,8 @@ export function messagingDeps(
  * Everything the real-time use cases need, built once per container at module scope by the functions that
  * post to connections. Building it only creates clients; nothing is fetched.
  */
-export function buildMessagingDeps(): ReturnType<typeof messagingDeps> {
-  return messagingDeps(createDocumentClient(), tableName(), managementApiPoster());
-}
-
-/** Sharded fan-out as configured (FANOUT_*): only the functions given the worker's name shard. */
-function shardingFromConfig(): Sharding | undefined {
-  const settings = fanOutSharding();
-  if (settings === undefined) return undefined;
-  const { functionName, ...rest } = settings;
-  return { ...rest, invoker: lambdaShardInvoker(functionName) };
+export function buildMessagingDeps(overrides: Partial<MessagingDeps> = {}): ReturnType<typeof messagingDeps> {
+  return messagingDeps(createDocumentClient(), tableName(), managementApiPoster(), overrides);
 }
 
 /** The fan-out worker's dependencies, built once per container. */

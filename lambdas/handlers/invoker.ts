@@ -1,4 +1,5 @@
-import type { FanOutShard, ShardInvoker } from '../domain/sharded-fanout.ts';
+import type { FanOutShard, ShardInvoker, Sharding } from '../domain/sharded-fanout.ts';
+import { fanOutSharding } from '../shared/config.ts';
 
 /**
  * Hands shards to the fan-out worker with Lambda's asynchronous `Invoke` (`InvocationType: 'Event'`): Lambda
@@ -33,4 +34,15 @@ export function lambdaShardInvoker(functionName: string): ShardInvoker {
       if (status !== 202) throw new Error(`Invoke of ${functionName} answered ${status}, not 202`);
     },
   };
+}
+
+/**
+ * Sharded fan-out as configured (FANOUT_*), for the functions that send room messages (`message`, `rooms`): only
+ * they import this module, so only their bundles carry the Lambda client. Undefined without the worker's name.
+ */
+export function shardingFromConfig(): Sharding | undefined {
+  const settings = fanOutSharding();
+  if (settings === undefined) return undefined;
+  const { functionName, ...rest } = settings;
+  return { ...rest, invoker: lambdaShardInvoker(functionName) };
 }

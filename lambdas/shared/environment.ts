@@ -207,7 +207,7 @@ export const environmentVariables = {
     kind: 'integer',
     readBy: 'chat',
     meaning: 'Connections per shard: one asynchronous invocation of the fan-out worker posts to this many.',
-    default: 500,
+    default: 200,
     min: 1,
     max: 5_000,
   },

@@ -16,7 +16,7 @@ export interface ChatFanOutWorkerProps {
   /**
    * When and how room messages are sharded.
    *
-   * @default the declared defaults: above 500 recipients, shards of 500, 8,000 posts a second per message
+   * @default the declared defaults: above 500 recipients, shards of 200, 8,000 posts a second per message
    */
   readonly settings?: FanOutSettings;
 }
@@ -40,6 +40,7 @@ export class ChatFanOutWorker extends Construct {
       description: 'chat: fanout (asynchronous: posts one shard of a message to a large room)',
       environment: { TABLE_NAME: props.table.tableName },
       timeout: Duration.seconds(fanOutWorkerSpec.timeoutSeconds),
+      memorySize: fanOutWorkerSpec.memoryMb,
     });
     // Claims and marks its shard items; prunes gone connections (their memberships and presence).
     props.table.grantReadWriteData(this.function);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/data/client.ts';
 import { ConnectionRepository } from '../../lambdas/data/connections.ts';
-import { count, messageWithId, startRealtimeTestStack, type User } from '../support/realtime.ts';
+import { count, messageWithId, startRealtimeTestStack, type User, userJoined } from '../support/realtime.ts';
 import type { TestSocket } from '../support/ws-client.ts';
 
 /** The threshold and shard size, lowered by configuration so that a "large" room takes a handful of sockets. */
@@ -62,7 +62,14 @@ describe(`a room message to more than ${THRESHOLD} connections`, () => {
 
   it('retries a worker whose post failed once, and delivers to no one twice', async () => {
     const { users, room, sender, receivers } = await roomOf(5);
-    const [victim] = await connections.connectionIdsOf((users[3] as User).username);
+    // The room's connection items, read strongly consistent (the user's index may lag behind the join).
+    const victim = (await connections.members(room)).find(
+      (member) => member.username === (users[3] as User).username,
+    )?.connectionId;
+    expect(victim).toBeDefined();
+    // The notices of the joins after the victim's must have reached it, or one of them could take the fault.
+    for (const later of users.slice(4))
+      await (receivers[2] as TestSocket).next(userJoined(room, later.username));
     const retriesBefore = stack.fanOutWorker.stats.retries;
     stack.failNextPosts(victim as string, 1);
 

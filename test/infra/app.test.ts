@@ -189,7 +189,7 @@ describe('bin/app.ts with throttles, limits and a budget as context values', () 
     for (const variables of environments) {
       expect(variables).toMatchObject({
         FANOUT_SHARD_THRESHOLD: '2000',
-        FANOUT_SHARD_SIZE: '500',
+        FANOUT_SHARD_SIZE: '200',
         FANOUT_POSTS_PER_SECOND: '4000',
       });
     }

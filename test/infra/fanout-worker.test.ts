@@ -42,9 +42,10 @@ describe('the fan-out worker', () => {
     });
   });
 
-  it('runs for at most its lease, with the table and the callback URL', () => {
+  it('runs for at most its lease, with a whole vCPU, the table and the callback URL', () => {
     const worker = template.findResources('AWS::Lambda::Function')[workerId];
     expect(worker?.Properties.Timeout).toBe(fanOutWorkerSpec.timeoutSeconds);
+    expect(worker?.Properties.MemorySize).toBe(fanOutWorkerSpec.memoryMb);
     expect(Object.keys(worker?.Properties.Environment.Variables)).toEqual(
       expect.arrayContaining(['TABLE_NAME', 'WEBSOCKET_CALLBACK_URL']),
     );
