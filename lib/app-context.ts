@@ -141,6 +141,11 @@ export function stackPropsFromContext(
       fcm: pushPlatformArn(read, 'pushFcmPlatformArn', 'GCM'),
     },
     limits: limitsOf(read),
+    fanOut: {
+      shardThreshold: integer(read, 'fanOutShardThreshold', 1, 1_000_000),
+      shardSize: integer(read, 'fanOutShardSize', 1, 5_000),
+      postsPerSecond: integer(read, 'fanOutPostsPerSecond', 1, 10_000),
+    },
     throttles: {
       http: throttle(read, 'http', defaults.http),
       webSocket: throttle(read, 'webSocket', defaults.webSocket),

@@ -21,7 +21,8 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
  *   `AWS_SESSION_TOKEN`). SSO, shared ini files, credential processes, web identity, the container and instance
  *   metadata endpoints, and the STS/SSO/sign-in clients behind them, are never loaded there.
  * - `@smithy/core/event-streams`: loaded by the protocol only for event-stream operations, which none of the
- *   functions' operations (DynamoDB, `@connections`, Secrets Manager) are.
+ *   functions' operations (DynamoDB, `@connections`, Secrets Manager, Lambda's `Invoke`) are. The Lambda client
+ *   requires it as it loads, but is itself loaded through `await import()`, on a large room's first message.
  *
  * Should one of them ever be imported, the import still resolves on Lambda: the Node.js runtime ships the AWS SDK
  * v3 on its `NODE_PATH`.

@@ -1,9 +1,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { LimitSettings, LoginLockoutSettings } from '../lambdas/shared/environment.ts';
+import type { FanOutSettings, LimitSettings, LoginLockoutSettings } from '../lambdas/shared/environment.ts';
 import { type BudgetSettings, ChatBudget } from './constructs/budget.ts';
 import { ChatFunctions } from './constructs/chat-function.ts';
 import { ChatTable } from './constructs/chat-table.ts';
+import { ChatFanOutWorker } from './constructs/fanout-worker.ts';
 import { ChatHttpApi } from './constructs/http-api.ts';
 import { JwtSigningKey } from './constructs/jwt-secret.ts';
 import { ChatNotifier, type PushPlatformArns } from './constructs/notifier.ts';
@@ -15,7 +16,7 @@ import {
   type NagAcknowledgement,
   nagAcknowledgements,
 } from './nag-acknowledgements.ts';
-import type { RouteThrottle } from './routes.ts';
+import { fanOutWorkerSpec, type RouteThrottle } from './routes.ts';
 
 /** Options of the chat stack. */
 export interface ChatStackProps extends StackProps {
@@ -46,6 +47,13 @@ export interface ChatStackProps extends StackProps {
    * @default the contract's defaults (docs/PROTOCOL.md, "Limits and quotas")
    */
   readonly limits?: LimitSettings;
+  /**
+   * Sharded fan-out: the recipients above which a room message is handed to fan-out workers, the connections
+   * per shard, and the posts per second one message's shards may make together.
+   *
+   * @default above 500 recipients, shards of 200, 8,000 posts a second
+   */
+  readonly fanOut?: FanOutSettings;
   /**
    * The gateways' throttles (all clients together): the HTTP stage, the WebSocket stage, and the routes the
    * route table throttles more strictly (sign-up, login).
@@ -107,6 +115,8 @@ export class ChatStack extends Stack {
   readonly notifier: ChatNotifier;
   /** Only when the web client is asked for. */
   readonly webClient?: ChatWebClient;
+  /** Posts the shards of messages to large rooms. */
+  readonly fanOutWorker: ChatFanOutWorker;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, {
@@ -135,6 +145,12 @@ export class ChatStack extends Stack {
       description: `Chat WebSocket API (stage ${props.stageName})`,
       throttle: props.throttles?.webSocket,
     });
+    this.fanOutWorker = new ChatFanOutWorker(this, 'FanOutWorker', {
+      table: this.table,
+      senders: fanOutWorkerSpec.invokedBy.map((name) => this.functions.byName[name]),
+      settings: props.fanOut,
+    });
+    this.webSocketApi.allowPosting(this.fanOutWorker.function);
     this.notifier = new ChatNotifier(this, 'Notifier', {
       table: this.table,
       platformArns: props.pushPlatformArns ?? {},
@@ -142,6 +158,7 @@ export class ChatStack extends Stack {
     this.observability = new ChatObservability(this, 'Observability', {
       functions: this.functions.byName,
       notifier: this.notifier,
+      fanOutWorker: this.fanOutWorker,
       httpApi: this.httpApi.api,
       webSocketApi: this.webSocketApi.api,
       webSocketStageName: this.webSocketApi.stage.stageName,

@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { ChatFunctions } from './constructs/chat-function.ts';
 import type { ChatTable } from './constructs/chat-table.ts';
+import type { ChatFanOutWorker } from './constructs/fanout-worker.ts';
 import type { ChatHttpApi } from './constructs/http-api.ts';
 import type { JwtSigningKey } from './constructs/jwt-secret.ts';
 import { type ChatNotifier, endpointsOf } from './constructs/notifier.ts';
@@ -29,6 +30,7 @@ export interface NagSubject {
   readonly notifier: ChatNotifier;
   /** Only when the web client is part of the stack; its acknowledgements then have no target. */
   readonly webClient?: ChatWebClient;
+  readonly fanOutWorker: ChatFanOutWorker;
   getLogicalId(element: CfnElement): string;
 }
 
@@ -73,6 +75,12 @@ function notifierRole(stack: NagSubject, id: string): readonly NagTarget[] {
   return role ? [{ scope: role, id }] : [];
 }
 
+/** The fan-out worker's role (lib/constructs/fanout-worker.ts), with the finding id its policy gets. */
+function fanOutWorkerRole(stack: NagSubject, id: string): readonly NagTarget[] {
+  const role = stack.fanOutWorker.function.role;
+  return role ? [{ scope: role, id }] : [];
+}
+
 function logicalIdOf(stack: NagSubject, construct: IConstruct): string {
   return stack.getLogicalId(construct.node.defaultChild as CfnElement);
 }
@@ -98,11 +106,9 @@ function connectionsAcknowledgement(
     targets: (stack) => {
       const apiId = logicalIdOf(stack, stack.webSocketApi.api);
       const stageName = stack.webSocketApi.stage.stageName;
-      return functionRoles(
-        stack,
-        uses,
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/${stageName}/${method}/@connections/*]`,
-      );
+      const id = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/${stageName}/${method}/@connections/*]`;
+      // The fan-out worker posts too (WebSocket API's allowPosting).
+      return [...functionRoles(stack, uses, id), ...(method === 'POST' ? fanOutWorkerRole(stack, id) : [])];
     },
   };
 }
@@ -135,6 +141,7 @@ export const nagAcknowledgements: readonly NagAcknowledgement[] = [
       ...functionRoles(stack, () => true, 'AwsSolutions-IAM5[Resource::*]'),
       // The notifier's also holds dynamodb:ListStreams, which AWS only grants on "*" (the stream grant adds it).
       ...notifierRole(stack, 'AwsSolutions-IAM5[Resource::*]'),
+      ...fanOutWorkerRole(stack, 'AwsSolutions-IAM5[Resource::*]'),
     ],
   },
   {
@@ -152,6 +159,7 @@ export const nagAcknowledgements: readonly NagAcknowledgement[] = [
       return [
         ...functionRoles(stack, (name) => tableAccessOf(name) !== 'none', id),
         ...notifierRole(stack, id),
+        ...fanOutWorkerRole(stack, id),
       ];
     },
   },
@@ -182,12 +190,17 @@ export const nagAcknowledgements: readonly NagAcknowledgement[] = [
   },
   {
     rule: 'AwsSolutions-SQS3',
-    where: 'the notifier’s dead-letter queue',
+    where: 'the dead-letter queues of the notifier and the fan-out worker',
     reason:
-      'It is the dead-letter destination itself (the on-failure destination of the stream’s event source ' +
-      'mapping, which cdk-nag does not recognise as one): a queue of the records given up on needs no ' +
-      'dead-letter queue of its own. Nothing consumes it automatically; an alarm fires when it holds a message.',
-    targets: (stack) => [{ scope: stack.notifier.deadLetterQueue, id: 'AwsSolutions-SQS3' }],
+      'Each is the dead-letter destination itself (the on-failure destination of the stream’s event source ' +
+      'mapping, and of the fan-out worker’s asynchronous invocations, which cdk-nag does not recognise as ' +
+      'such): a queue of what was given up on needs no dead-letter queue of its own. Nothing consumes them ' +
+      'automatically; an alarm fires when one holds a message.',
+    targets: (stack) =>
+      [stack.notifier, stack.fanOutWorker].map(({ deadLetterQueue }) => ({
+        scope: deadLetterQueue,
+        id: 'AwsSolutions-SQS3',
+      })),
   },
   {
     rule: 'AwsSolutions-SMG4',

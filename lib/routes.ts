@@ -6,7 +6,12 @@
  * the local gateway emulation and the infra tests read it; the compiler checks that every route is here.
  */
 
-import { type FunctionName, functionNames, functionRoutes } from '../lambdas/shared/functions.ts';
+import {
+  type FunctionName,
+  fanOutWorker,
+  functionNames,
+  functionRoutes,
+} from '../lambdas/shared/functions.ts';
 import {
   httpRoutes as contractHttpRoutes,
   HTTP_FALLBACK_ROUTE_KEY,
@@ -105,6 +110,30 @@ export const functions: Readonly<Record<FunctionName, FunctionSpec>> = {
   disconnect: handlerSpec('disconnect', { postsToConnections: true, usesSigningKey: false }),
   ping: handlerSpec('ping', { postsToConnections: true, usesSigningKey: false }),
 };
+
+/**
+ * The fan-out worker (lambdas/shared/functions.ts `fanOutWorker`): no route invokes it; the functions that send
+ * room messages invoke it asynchronously, one shard each. Lambda retries a failed event `retryAttempts` times
+ * (about 1 and 3 minutes later), then sends it to the worker's on-failure destination, as it does an event
+ * older than `maxEventAgeSeconds` (a delivery that late is no longer live). It reads and writes the table: its
+ * shard items, and the connections it prunes. The CDK stack and the local stack's emulated Lambda both read it.
+ */
+export const fanOutWorkerSpec = {
+  ...fanOutWorker,
+  entry: 'lambdas/handlers/fanout.ts',
+  retryAttempts: 2,
+  maxEventAgeSeconds: 15 * 60,
+  access: 'readWrite',
+  postsToConnections: true,
+} as const satisfies Pick<FunctionSpec, 'entry' | 'postsToConnections'> & {
+  readonly access: TableAccess;
+  readonly retryAttempts: number;
+  readonly maxEventAgeSeconds: number;
+};
+
+/** Whether a function hands shards to the fan-out worker (and so may invoke it). */
+export const invokesFanOut = (name: FunctionName): boolean =>
+  (fanOutWorker.invokedBy as readonly FunctionName[]).includes(name);
 
 /**
  * The table access of every route: a route missing here, or one the contract does not have, fails `tsc`. Every

@@ -16,6 +16,7 @@ import {
   deviceCountKey,
   deviceKey,
   emailKey,
+  fanOutShardKey,
   invitationKey,
   type Key,
   loginFailuresKey,
@@ -236,6 +237,10 @@ export function keysTable(): string {
     {
       item: 'push sent (one per message and device, with TTL)',
       key: pushSentKey(SAMPLE.messageId, SAMPLE.username, '<deviceId>'),
+    },
+    {
+      item: 'fan-out shard (one per shard of a sharded room message, with TTL)',
+      key: fanOutShardKey(SAMPLE.messageId, 0),
     },
     {
       item: 'session (one per login)',

@@ -33,6 +33,7 @@ import { createHash, randomBytes } from 'node:crypto';
  * | push device             | USER#<username lower> | DEVICE#<deviceId>           |                     |                             |
  * | push device count       | USER#<username lower> | DEVICES                     |                     |                             |
  * | push sent (idempotence) | PUSH#<messageId>      | DEVICE#<user lower>#<devId> |                     |                             |
+ * | fan-out shard (dedupe)  | FANOUT#<messageId>    | SHARD#<index>               |                     |                             |
  * | session (one login)     | SESSION#<sessionId>   | META                        | USERSESSIONS#<u lc> | <sessionId>                 |
  * | WebSocket ticket        | TICKET#<sha256 of it> | META                        |                     |                             |
  * | login failures (user)   | LOGINFAIL#USER#<hash> | FAILURES                    |                     |                             |
@@ -316,6 +317,12 @@ export const userDevicesQuery = (username: string) => ({
 
 /** How many devices a user has: kept in one item so that the quota is a condition of the write, not a read. */
 export const deviceCountKey = (username: string): Key => ({ PK: userPartition(username), SK: 'DEVICES' });
+
+/** The progress of one shard of a sharded room message (lambdas/data/fanout-shards.ts). */
+export const fanOutShardKey = (messageId: string, shard: number): Key => ({
+  PK: `FANOUT#${messageId}`,
+  SK: `SHARD#${shard}`,
+});
 
 /** That the push of a message to one device was sent: the notifier writes it first, so a redelivery sends none. */
 export const pushSentKey = (messageId: string, username: string, deviceId: string): Key => ({

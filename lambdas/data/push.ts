@@ -8,6 +8,7 @@ import {
   userConnectionsIndexKey,
   userConversationKey,
 } from './keys.ts';
+import { leaseClaim } from './leases.ts';
 import { GSI1 } from './schema.ts';
 import { conditionally } from './transactions.ts';
 
@@ -100,20 +101,15 @@ export class PushRepository {
   claim(target: PushTarget, nowMs: number, leaseMs: number, keepSeconds: number): Promise<boolean> {
     return conditionally(
       this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: pushSentKey(target.messageId, target.username, target.deviceId),
-          UpdateExpression: 'SET #type = :type, leaseUntil = :until, expiresAt = :expires',
-          ConditionExpression:
-            'attribute_not_exists(PK) OR (attribute_not_exists(sentAt) AND leaseUntil < :now)',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: {
-            ':type': 'PushSent',
-            ':until': nowMs + leaseMs,
-            ':now': nowMs,
-            ':expires': Math.floor(nowMs / 1000) + keepSeconds,
-          },
-        }),
+        new UpdateCommand(
+          leaseClaim(this.tableName, pushSentKey(target.messageId, target.username, target.deviceId), {
+            type: 'PushSent',
+            doneAttribute: 'sentAt',
+            nowMs,
+            leaseMs,
+            keepSeconds,
+          }),
+        ),
       ),
     );
   }

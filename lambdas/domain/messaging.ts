@@ -25,8 +25,9 @@ import {
   type RoomAccessDeps,
   visibleRoom,
 } from './room-access.ts';
+import { deliverRoomMessage, type ShardingDeps } from './sharded-fanout.ts';
 
-export interface MessagingDeps extends DeliveryDeps, LimitDeps, RoomAccessDeps {
+export interface MessagingDeps extends DeliveryDeps, ShardingDeps, LimitDeps, RoomAccessDeps {
   readonly messages: MessageRepository;
   readonly conversations: ConversationRepository;
   readonly messageChanges: MessageChangeRepository;
@@ -43,7 +44,8 @@ export interface OutgoingMessage {
 /**
  * A message from a WebSocket connection to a room it has joined. Costs the write (with its idempotency guard),
  * one Query of the room's connections, which finds the sender's, and one GetItem of the sender's membership. The sender gets `ack`; every other
- * connection in the room gets the message. A repeated clientMessageId is acknowledged with the first message
+ * connection in the room gets the message, by fan-out workers in shards above the sharding threshold (the ack
+ * never waits for them). A repeated clientMessageId is acknowledged with the first message
  * and delivered to nobody.
  * Over the sender's message rate nothing is stored or delivered.
  * @throws SocketError NOT_IN_ROOM; ForbiddenError MUTED; RateLimitedError
@@ -67,7 +69,7 @@ export async function sendRoomMessageFromConnection(
   await deliver(deps, [connectionId], ackOf(result.message));
   if (result.created) {
     const others = members.filter((member) => member.connectionId !== connectionId);
-    await deliver(deps, idsOf(others), messageFrame(result.message));
+    await deliverRoomMessage(deps, idsOf(others), messageFrame(result.message));
   }
   return result;
 }
@@ -92,7 +94,7 @@ export async function postRoomMessage(
   const result = await store(deps, { room }, identity.username, outgoing);
   if (result.created) {
     const members = await deps.connections.members(room);
-    await deliver(deps, idsOf(members), messageFrame(result.message));
+    await deliverRoomMessage(deps, idsOf(members), messageFrame(result.message));
   }
   return result;
 }

@@ -4,6 +4,7 @@ import { BlockRepository } from '../data/blocks.ts';
 import { createDocumentClient } from '../data/client.ts';
 import { ConnectionRepository } from '../data/connections.ts';
 import { ConversationRepository } from '../data/conversations.ts';
+import { FanOutShardRepository } from '../data/fanout-shards.ts';
 import { MembershipRepository } from '../data/memberships.ts';
 import { MessageChangeRepository } from '../data/message-changes.ts';
 import { MessageRepository } from '../data/messages.ts';
@@ -16,7 +17,9 @@ import { TypingThrottle } from '../data/typing.ts';
 import { UserRepository } from '../data/users.ts';
 import type { ConnectionPoster } from '../domain/fanout.ts';
 import type { MessagingDeps } from '../domain/messaging.ts';
+import type { FanOutWorkerDeps } from '../domain/sharded-fanout.ts';
 import { presenceListMax, tableName } from '../shared/config.ts';
+import { fanOutWorker } from '../shared/functions.ts';
 import { logger } from '../shared/logger.ts';
 import { managementApiPoster } from '../shared/management.ts';
 import { recordMetric } from '../shared/metrics.ts';
@@ -76,6 +79,24 @@ export function messagingDeps(
  * Everything the real-time use cases need, built once per container at module scope by the functions that
  * post to connections. Building it only creates clients; nothing is fetched.
  */
-export function buildMessagingDeps(): ReturnType<typeof messagingDeps> {
-  return messagingDeps(createDocumentClient(), tableName(), managementApiPoster());
+export function buildMessagingDeps(overrides: Partial<MessagingDeps> = {}): ReturnType<typeof messagingDeps> {
+  return messagingDeps(createDocumentClient(), tableName(), managementApiPoster(), overrides);
+}
+
+/** The fan-out worker's dependencies, built once per container. */
+export function buildFanOutWorkerDeps(): FanOutWorkerDeps {
+  const doc = createDocumentClient();
+  const table = tableName();
+  return {
+    connections: new ConnectionRepository(doc, table),
+    presence: new PresenceRepository(doc, table),
+    presenceListMax: presenceListMax(),
+    poster: managementApiPoster(),
+    fanOutConcurrency: FAN_OUT_CONCURRENCY,
+    shards: new FanOutShardRepository(doc, table),
+    leaseMs: fanOutWorker.timeoutSeconds * 1000,
+    now: () => new Date(),
+    warn: (message, attributes) => logger.warn(message, attributes),
+    recordMetric,
+  };
 }

@@ -4,8 +4,9 @@ import { relayTyping } from '../domain/typing.ts';
 import { ConversationNotFoundError, RoomNotFoundError } from '../shared/errors.ts';
 import { webSocketHandler } from '../shared/websocket.ts';
 import { buildMessagingDeps } from './deps.ts';
+import { shardingFromConfig } from './invoker.ts';
 
-const deps = buildMessagingDeps();
+const deps = buildMessagingDeps({ sharding: shardingFromConfig() });
 
 export const handler = webSocketHandler(
   'message',

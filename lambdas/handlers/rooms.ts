@@ -21,11 +21,12 @@ import { httpHandler } from '../shared/http.ts';
 import { managementApiPoster } from '../shared/management.ts';
 import { historyAnswer, historyPosition, nextCursorOf, postedAnswer } from './answers.ts';
 import { messagingDeps } from './deps.ts';
+import { shardingFromConfig } from './invoker.ts';
 import { buildAuthenticator } from './session-deps.ts';
 
 // One document client for the rooms, the messaging and the session check: one connection pool per container.
 const doc = createDocumentClient();
-const deps = messagingDeps(doc, tableName(), managementApiPoster());
+const deps = messagingDeps(doc, tableName(), managementApiPoster(), { sharding: shardingFromConfig() });
 
 /** A member-list cursor holds a username as keys hold it: lower-cased. */
 const CANONICAL_USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/;

@@ -103,6 +103,28 @@ export function quotas(): { readonly connectionsPerUser: number; readonly roomsP
 /** Present users up to which a room's presence is told in full (lambdas/domain/presence.ts). */
 export const presenceListMax = (): number => integerEnv('PRESENCE_LIST_MAX');
 
+/**
+ * How room messages to large rooms are sharded (lambdas/domain/sharded-fanout.ts): off (undefined) unless the
+ * fan-out worker's name is given.
+ */
+export function fanOutSharding():
+  | {
+      readonly functionName: string;
+      readonly threshold: number;
+      readonly shardSize: number;
+      readonly postsPerSecond: number;
+    }
+  | undefined {
+  const functionName = optionalEnv('FANOUT_FUNCTION_NAME');
+  if (functionName === undefined) return undefined;
+  return {
+    functionName,
+    threshold: integerEnv('FANOUT_SHARD_THRESHOLD'),
+    shardSize: integerEnv('FANOUT_SHARD_SIZE'),
+    postsPerSecond: integerEnv('FANOUT_POSTS_PER_SECOND'),
+  };
+}
+
 export function webSocketCallbackUrl(): string {
   return requireEnv('WEBSOCKET_CALLBACK_URL');
 }

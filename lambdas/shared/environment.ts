@@ -188,6 +188,38 @@ export const environmentVariables = {
     min: 1,
     max: 1000,
   },
+  FANOUT_FUNCTION_NAME: {
+    kind: 'text',
+    readBy: 'chat',
+    meaning:
+      'The fan-out worker function (lambdas/handlers/fanout.ts) that room messages above FANOUT_SHARD_THRESHOLD are handed to, in shards; given to the functions that send room messages. Without it every delivery is posted by the sending function.',
+  },
+  FANOUT_SHARD_THRESHOLD: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning:
+      'Recipients (connections in the room but the sender) above which a room message is delivered by fan-out workers in shards instead of by the sending function.',
+    default: 500,
+    min: 1,
+    max: 1_000_000,
+  },
+  FANOUT_SHARD_SIZE: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning: 'Connections per shard: one asynchronous invocation of the fan-out worker posts to this many.',
+    default: 200,
+    min: 1,
+    max: 5_000,
+  },
+  FANOUT_POSTS_PER_SECOND: {
+    kind: 'integer',
+    readBy: 'chat',
+    meaning:
+      "The share of the account's API Gateway request budget (10,000 a second, burst 5,000, per region) that the shards of one message may spend, split evenly between them.",
+    default: 8_000,
+    min: 1,
+    max: 10_000,
+  },
   MAX_ROOMS_PER_CONNECTION: {
     kind: 'integer',
     readBy: 'chat',
@@ -258,6 +290,12 @@ export const environmentVariables = {
     readBy: 'aws-sdk',
     meaning:
       'Where the Secrets Manager client connects; set only by the local stack, to its emulated Secrets Manager.',
+  },
+  AWS_ENDPOINT_URL_LAMBDA: {
+    kind: 'text',
+    readBy: 'aws-sdk',
+    meaning:
+      'Where the Lambda client invokes the fan-out worker; set only by the local stack, to its emulated Lambda Invoke API.',
   },
   AWS_REGION: {
     kind: 'text',
@@ -350,4 +388,25 @@ export function limitsEnvironment(settings: LimitSettings = {}): EnvironmentSett
     environment[`${prefix}_BURST`] = String(rate.burst);
   }
   return environment as EnvironmentSettings;
+}
+
+/** Sharded fan-out's settings (lambdas/domain/sharded-fanout.ts), by what they mean; an absent one keeps its default. */
+export interface FanOutSettings {
+  readonly shardThreshold?: number;
+  readonly shardSize?: number;
+  readonly postsPerSecond?: number;
+}
+
+/**
+ * The variables of sharded fan-out, every one set, for the functions that hand shards to the worker named
+ * `functionName`. The CDK stack and the local stack both use it.
+ */
+export function fanOutEnvironment(functionName: string, settings: FanOutSettings = {}): EnvironmentSettings {
+  const { FANOUT_SHARD_THRESHOLD, FANOUT_SHARD_SIZE, FANOUT_POSTS_PER_SECOND } = environmentVariables;
+  return {
+    FANOUT_FUNCTION_NAME: functionName,
+    FANOUT_SHARD_THRESHOLD: String(settings.shardThreshold ?? FANOUT_SHARD_THRESHOLD.default),
+    FANOUT_SHARD_SIZE: String(settings.shardSize ?? FANOUT_SHARD_SIZE.default),
+    FANOUT_POSTS_PER_SECOND: String(settings.postsPerSecond ?? FANOUT_POSTS_PER_SECOND.default),
+  };
 }

@@ -107,3 +107,26 @@ type Unserved = Exclude<HttpRouteKey | SocketRouteKey, RoutesOf<FunctionName>>;
 export const everyRouteIsServed: [Unserved] extends [never] ? true : { unserved: Unserved } = true;
 
 export const functionNames = Object.keys(functionRoutes) as FunctionName[];
+
+/**
+ * The one function no route invokes but the chat's own functions: the fan-out worker
+ * (lambdas/handlers/fanout.ts), invoked asynchronously with one shard of a message to a large room
+ * (lambdas/domain/sharded-fanout.ts). lib/routes.ts adds what only the stack needs.
+ */
+export const fanOutWorker = {
+  name: 'fanout',
+  /** The functions that send room messages and hand it shards: only they may invoke it. */
+  invokedBy: ['message', 'rooms'],
+  /** Also how long a worker claims its shard (lambdas/data/fanout-shards.ts): a dead worker's claim ends with it. */
+  timeoutSeconds: 15,
+  /**
+   * Posting is CPU-bound (signing and HTTP for each post): at 1,769 MB a function has one whole vCPU, 3.5 times
+   * a 512 MB one's share, so a shard is posted about 3.5 times faster for about the same GB-seconds.
+   */
+  memoryMb: 1769,
+} as const satisfies {
+  readonly name: string;
+  readonly invokedBy: readonly FunctionName[];
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+};

@@ -52,6 +52,18 @@ export interface ChatFunctionProps {
    * @default one month
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * How long an invocation may run.
+   *
+   * @default 10 seconds
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory, and with it CPU (one vCPU at 1,769 MB).
+   *
+   * @default 512 MB
+   */
+  readonly memorySize?: number;
 }
 
 /**
@@ -88,10 +100,10 @@ export class ChatFunction extends nodejs.NodejsFunction {
       // login and register hash with bcryptjs (pure JavaScript, CPU-bound; a cost-11 hash is ~0.2 s on a full
       // core, so ~0.6 s at 512 MB but over a second at 256 MB), and cold starts parse a ~300 KB bundle. Memory
       // itself is not the constraint: the handlers hold no more than a page of items.
-      memorySize: 512,
+      memorySize: props.memorySize ?? 512,
       // Well below API Gateway's integration limits (30 s HTTP, 29 s WebSocket), so a stuck invocation ends with
       // our own error and log line rather than a gateway timeout. The SDK clients time out and retry within it.
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       role,

@@ -3,11 +3,12 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { PushPlatform } from '../contract/index.ts';
 import { notifier } from '../notifier.ts';
 import { ChatFunction } from './chat-function.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 
 /** The SNS platform applications pushes go through, one per platform; a platform without one gets none. */
 export type PushPlatformArns = Partial<Record<PushPlatform, string>>;
@@ -39,13 +40,9 @@ export class ChatNotifier extends Construct {
       Object.entries(props.platformArns).filter((entry): entry is [string, string] => entry[1] !== undefined),
     );
     const { apns, fcm } = props.platformArns;
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      // Lambda sends a record's stream position, not the record: it must be read before the stream drops it
-      // (24 hours); the queue keeps the notices for the longest SQS allows, for the investigation.
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
+    // Lambda sends a record's stream position, not the record: it must be read before the stream drops it
+    // (24 hours); the queue keeps the notices for 14 days.
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters');
     this.function = new ChatFunction(this, 'Function', {
       entry: notifier.entry,
       description: 'chat: notifier (table stream: pushes for new messages)',

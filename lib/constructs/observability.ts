@@ -54,6 +54,8 @@ export interface ChatObservabilityProps {
   readonly table: dynamodb.ITable;
   /** The notifier (lib/constructs/notifier.ts): its failures and its dead-letter queue are watched. */
   readonly notifier: { readonly function: lambda.IFunction; readonly deadLetterQueue: sqs.IQueue };
+  /** The fan-out worker (lib/constructs/fanout-worker.ts): its failures and its on-failure queue are watched. */
+  readonly fanOutWorker: { readonly function: lambda.IFunction; readonly deadLetterQueue: sqs.IQueue };
   /**
    * Where alarm notifications go: an SNS topic with this e-mail subscribed (the address must confirm the
    * subscription). Without it the alarms only change state in the console.
@@ -152,6 +154,21 @@ export class ChatObservability extends Construct {
       { description: 'Stream records the notifier gave up on wait in its dead-letter queue.' },
     );
 
+    // Sharded fan-out: a failed shard is retried by Lambda (Errors), and lands in the queue once given up on.
+    this.addAlarm('fanout-errors', props.fanOutWorker.function.metricErrors(over5Minutes('Sum')), 1, {
+      description:
+        'The fan-out worker failed (posts failed, threw or timed out) at least once in 5 minutes (Lambda retries).',
+    });
+    this.addAlarm('fanout-throttles', props.fanOutWorker.function.metricThrottles(over5Minutes('Sum')), 1, {
+      description: 'Invocations of the fan-out worker were throttled at least once in 5 minutes.',
+    });
+    this.addAlarm(
+      'fanout-dead-letters',
+      props.fanOutWorker.deadLetterQueue.metricApproximateNumberOfMessagesVisible(over5Minutes('Maximum')),
+      1,
+      { description: 'Shards of room messages the fan-out worker gave up on wait in its on-failure queue.' },
+    );
+
     if (props.alarmEmail) {
       this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
         displayName: `${alarmNamePrefix} alarms`,
@@ -207,6 +224,13 @@ export class ChatObservability extends Construct {
       graph('Fan-out size (connections per message)', 12, [
         chatMetric('FanOutSize', 'Average', 'Average'),
         chatMetric('FanOutSize', 'Maximum', 'Maximum'),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph('Sharded fan-out (per 5 minutes)', 24, [
+        chatMetric('FanOutShards', 'Sum', 'Shards handed to workers'),
+        chatMetric('FanOutShardsSkipped', 'Sum', 'Repeated shard events skipped'),
+        chatMetric('FanOutShardFailures', 'Sum', 'Shard runs with failed posts (retried)'),
       ]),
     );
     this.dashboard.addWidgets(

@@ -64,6 +64,7 @@ export class ChatWebSocketApi extends Construct {
   readonly accessLogs: logs.LogGroup;
   readonly api: apigwv2.WebSocketApi;
   readonly stage: apigwv2.WebSocketStage;
+  private readonly postToConnections: iam.PolicyStatement;
 
   constructor(scope: Construct, id: string, props: ChatWebSocketApiProps) {
     super(scope, id);
@@ -111,6 +112,7 @@ export class ChatWebSocketApi extends Construct {
         ],
       });
     const postToConnections = connectionsGrant('POST');
+    this.postToConnections = postToConnections;
     const closeConnections = connectionsGrant('DELETE');
     for (const name of functionNames) {
       const { postsToConnections, closesConnections } = functions[name];
@@ -120,6 +122,15 @@ export class ChatWebSocketApi extends Construct {
       if (closesConnections) fn.addToRolePolicy(closeConnections);
       fn.setEnvironment('WEBSOCKET_CALLBACK_URL', this.stage.callbackUrl);
     }
+  }
+
+  /**
+   * Lets a function outside the route table post to this stage's connections (the fan-out worker): the same
+   * grant and `WEBSOCKET_CALLBACK_URL` as the route table's functions that post.
+   */
+  allowPosting(fn: ChatFunction): void {
+    fn.addToRolePolicy(this.postToConnections);
+    fn.setEnvironment('WEBSOCKET_CALLBACK_URL', this.stage.callbackUrl);
   }
 
   /** The URL clients connect to: `wss://{id}.execute-api.{region}.amazonaws.com/{stage}`. */

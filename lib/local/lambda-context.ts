@@ -3,7 +3,7 @@
  * `Context` object, the id and time formats API Gateway uses, and the call itself.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Callback, Context } from 'aws-lambda';
 import type { ExecutionEnvironments } from './concurrency.ts';
@@ -162,4 +162,27 @@ export async function listen(server: Server, port: number, host: string): Promis
     });
   });
   return (server.address() as AddressInfo).port;
+}
+
+/**
+ * Answers a request to an emulated AWS service speaking REST-JSON (the management API, Lambda's Invoke): the
+ * status, the request id, and for an error its type, which the SDK's protocol reads from `x-amzn-ErrorType` to
+ * throw e.g. a `GoneException`.
+ */
+export function sendServiceJson(
+  response: ServerResponse,
+  status: number,
+  requestId: string,
+  body?: unknown,
+  errorType?: string,
+): void {
+  response.statusCode = status;
+  response.setHeader('x-amzn-RequestId', requestId);
+  if (errorType !== undefined) response.setHeader('x-amzn-ErrorType', errorType);
+  if (body === undefined) {
+    response.end();
+    return;
+  }
+  response.setHeader('content-type', 'application/json');
+  response.end(JSON.stringify(body));
 }

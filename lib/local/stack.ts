@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type EnvironmentSettings,
+  type FanOutSettings,
   FUNCTION_BASE_ENVIRONMENT,
+  fanOutEnvironment,
   type LoginLockoutSettings,
   limitsEnvironment,
   loginLockoutEnvironment,
@@ -20,17 +20,15 @@ import {
 } from '../routes.ts';
 import { AccountConcurrency, ExecutionEnvironments } from './concurrency.ts';
 import { type DynamoDbLocal, ensureTable, localAwsSettings, startDynamoDbLocal } from './dynamodb-local.ts';
-import { type AccessLogEntry, type HttpGateway, startHttpGateway } from './http-gateway.ts';
+import { type LocalFanOutWorker, startLocalFanOutWorker } from './fanout-worker.ts';
+import { type HttpGateway, startHttpGateway } from './http-gateway.ts';
 import type { LambdaHandler } from './lambda-context.ts';
+import { formatHttpEntry, formatPush, formatWebSocketEntry } from './log-lines.ts';
 import { type LocalNotifier, startLocalNotifier } from './notifier.ts';
-import { createPushSink, type LocalPush, PUSH_SINK_PATH } from './push-sink.ts';
+import { createPushSink, PUSH_SINK_PATH } from './push-sink.ts';
 import { type SecretsManagerEmulator, startSecretsManager } from './secrets-manager.ts';
-import {
-  type PostLatency,
-  startWebSocketGateway,
-  type WebSocketGateway,
-  type WebSocketLogEntry,
-} from './websocket-gateway.ts';
+import { localJwtSecret, writeJwtSecret } from './signing-key-file.ts';
+import { type PostLatency, startWebSocketGateway, type WebSocketGateway } from './websocket-gateway.ts';
 
 export interface LocalStackOptions {
   /** Address both gateways listen on. */
@@ -74,6 +72,10 @@ export interface LocalStackOptions {
   readonly postLatency?: PostLatency;
   /** The HTTP API's CORS origins (lib/local/cors.ts); no CORS when absent, as an API without a configuration. */
   readonly allowedOrigins?: readonly string[];
+  /** Sharded fan-out's settings, as the CDK stack takes them (the declared defaults when absent). */
+  readonly fanOut?: FanOutSettings;
+  /** The emulated Lambda's waits before the retries of a failed asynchronous event (default 1 s, then 2 s). */
+  readonly lambdaRetryDelaysMs?: readonly number[];
 }
 
 export interface LocalStack {
@@ -89,6 +91,10 @@ export interface LocalStack {
   readonly notifier: Pick<LocalNotifier, 'deadLetters' | 'handledMessageIds' | 'stream' | 'pollIntervalMs'>;
   /** Replaces the posts' latency model while running (the benchmark models AWS for its fan-out section only). */
   setPostLatency(latency: PostLatency): void;
+  /** The fan-out worker's emulated Lambda (lib/local/lambda-service.ts): its on-failure destination and counts. */
+  readonly fanOutWorker: Pick<LocalFanOutWorker, 'failedEvents' | 'stats' | 'idle' | 'functionName'>;
+  /** Makes the next `count` posts to a connection fail as API Gateway's own error (500): tests' faults. */
+  failNextPosts(connectionId: string, count: number): void;
   /**
    * Stops in order: WebSocket connections (each $disconnect runs), HTTP, the emulated Secrets Manager, then
    * DynamoDB Local if started here.
@@ -182,6 +188,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     started.push({ stop: () => http.close() });
 
+    const fanOutWorker = await startLocalFanOutWorker({
+      host: options.host,
+      repositoryRoot,
+      environments: new ExecutionEnvironments(
+        options.environmentsPerFunction ?? DEFAULT_ENVIRONMENTS_PER_FUNCTION,
+        account,
+      ),
+      retryDelaysMs: options.lambdaRetryDelaysMs,
+      log,
+    });
+    started.push({ stop: () => fanOutWorker.close() });
+
     const settings: EnvironmentSettings = {
       TABLE_NAME: options.tableName,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
@@ -201,6 +219,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.limits === undefined
         ? callersFirst(limitsEnvironment())
         : limitsEnvironment(options.limits)),
+      // The senders hand shards to the worker through the emulated Lambda, with the real Lambda client.
+      AWS_ENDPOINT_URL_LAMBDA: fanOutWorker.endpoint,
+      ...(options.fanOut === undefined
+        ? callersFirst(fanOutEnvironment(fanOutWorker.functionName))
+        : fanOutEnvironment(fanOutWorker.functionName, options.fanOut)),
       // Pushes go to the sink on the local HTTP port instead of Amazon SNS.
       PUSH_PROVIDER: 'local',
       PUSH_LOCAL_SINK_URL: `${http.url}${PUSH_SINK_PATH}`,
@@ -216,6 +239,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       };
       handlers.set(name, module.handler);
     }
+    await fanOutWorker.load();
     const notifier = await startLocalNotifier({
       repositoryRoot,
       dynamoEndpoint,
@@ -235,6 +259,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       signingKeySecretArn,
       notifier,
       setPostLatency: (latency) => webSocket.setPostLatency(latency),
+      fanOutWorker,
+      failNextPosts: (connectionId, count) => webSocket.failNextPosts(connectionId, count),
       stop: stopAll,
     };
   } catch (error) {
@@ -259,40 +285,4 @@ function callersFirst(settings: EnvironmentSettings): EnvironmentSettings {
   const merged: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(settings)) merged[name] = process.env[name] || value;
   return merged as EnvironmentSettings;
-}
-
-/**
- * Without JWT_SECRET a key is generated; with a data directory it is kept there (mode 0600) so that tokens
- * survive a restart along with the accounts they belong to, and so is every value put into the secret later.
- */
-function localJwtSecret(dataDir: string | undefined): string {
-  if (dataDir === undefined) return randomBytes(48).toString('base64url');
-  const file = jwtSecretFile(dataDir);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(48).toString('base64url');
-  writeJwtSecret(dataDir, secret);
-  return secret;
-}
-
-function jwtSecretFile(dataDir: string): string {
-  mkdirSync(resolve(dataDir), { recursive: true });
-  return join(resolve(dataDir), 'jwt-secret');
-}
-
-function writeJwtSecret(dataDir: string, value: string): void {
-  writeFileSync(jwtSecretFile(dataDir), `${value}\n`, { mode: 0o600 });
-}
-
-function formatHttpEntry(entry: AccessLogEntry): string {
-  return `HTTP ${entry.method} ${entry.path} ${entry.status} ${entry.durationMs}ms${entry.functionName ? ` (${entry.functionName})` : ''}`;
-}
-
-function formatPush(push: LocalPush): string {
-  const where = push.payload.room === undefined ? push.payload.conversationId : `#${push.payload.room}`;
-  return `PUSH ${push.platform} ${push.username}/${push.deviceId} ${where} ${JSON.stringify(push.payload.title)}: ${JSON.stringify(push.payload.body)}`;
-}
-
-function formatWebSocketEntry(entry: WebSocketLogEntry): string {
-  const what = entry.kind === 'management' ? `@connections ${entry.method}` : (entry.routeKey ?? 'unrouted');
-  return `WS   ${what} ${entry.connectionId} ${entry.status ?? '-'} ${entry.durationMs}ms`;
 }

@@ -62,6 +62,8 @@ export interface WebSocketGateway {
   connectionCount(): number;
   /** Replaces the posts' latency model, for the posts that arrive from now on. */
   setPostLatency(latency: PostLatency): void;
+  /** Makes the next `count` posts to a connection fail as API Gateway's own error (500): tests' faults. */
+  failNextPosts(connectionId: string, count: number): void;
   /** Closes every connection (awaiting each `$disconnect`) and stops the server. */
   close(): Promise<void>;
 }
@@ -144,7 +146,18 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
   });
 
   let postLatency = checkPostLatency(options.postLatency ?? NO_POST_LATENCY);
-  const management = { registry, maxMessageBytes, log, postLatency: () => postLatency };
+  const postFaults = new Map<string, number>();
+  const management = {
+    registry,
+    maxMessageBytes,
+    log,
+    postLatency: () => postLatency,
+    takePostFault: (connectionId: string) => {
+      const left = postFaults.get(connectionId) ?? 0;
+      if (left > 0) postFaults.set(connectionId, left - 1);
+      return left > 0;
+    },
+  };
   const server = createServer((request, response) => {
     serveManagementApi(management, request, response).catch((error: unknown) => {
       console.error('local WebSocket gateway: management call failed', error);
@@ -192,6 +205,9 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
     connectionCount: () => registry.size,
     setPostLatency(latency) {
       postLatency = checkPostLatency(latency);
+    },
+    failNextPosts(connectionId, count) {
+      postFaults.set(connectionId, count);
     },
     close() {
       stopped ??= stop();

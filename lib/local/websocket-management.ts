@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebSocket } from 'ws';
-import { newRequestId } from './lambda-context.ts';
+import { newRequestId, sendServiceJson } from './lambda-context.ts';
 import type { ConnectionRegistry } from './websocket-connections.ts';
 import type { WebSocketLogEntry } from './websocket-routes.ts';
 
@@ -47,30 +47,16 @@ export interface ManagementApiOptions {
   maxMessageBytes: number;
   /** The latency model of posts now in force (read for each post). */
   postLatency(): PostLatency;
+  /**
+   * Whether the next post to this connection is to fail as API Gateway's own failure (500
+   * `InternalServerErrorException`), consuming the fault: set by tests, for faults no client can cause.
+   */
+  takePostFault?(connectionId: string): boolean;
   log(entry: WebSocketLogEntry): void;
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  requestId: string,
-  body?: unknown,
-  errorType?: string,
-): void {
-  response.statusCode = status;
-  response.setHeader('x-amzn-RequestId', requestId);
-  // The SDK's REST-JSON protocol reads the error type from this header to throw e.g. a `GoneException`.
-  if (errorType !== undefined) response.setHeader('x-amzn-ErrorType', errorType);
-  if (body === undefined) {
-    response.end();
-    return;
-  }
-  response.setHeader('content-type', 'application/json');
-  response.end(JSON.stringify(body));
 }
 
 /** Reads a request body of at most `limit` bytes; undefined when it is larger. */
@@ -117,7 +103,7 @@ export async function serveManagementApi(
   const connectionId = managedConnectionId(request.url ?? '/');
   if (connectionId === undefined) {
     request.resume();
-    sendJson(response, 404, requestId, { message: 'Not Found' });
+    sendServiceJson(response, 404, requestId, { message: 'Not Found' });
     return;
   }
   const method = request.method ?? 'GET';
@@ -147,15 +133,31 @@ async function manageConnection(options: ManagementApiOptions, call: ManagementC
   const connection = options.registry.get(call.connectionId);
   const isOpen = connection !== undefined && connection.socket.readyState === WebSocket.OPEN;
   const gone = () => {
-    sendJson(response, 410, requestId, { message: 'Gone' }, 'GoneException');
+    sendServiceJson(response, 410, requestId, { message: 'Gone' }, 'GoneException');
     return 410;
   };
   if (method === 'POST') {
     const data = await readLimitedBody(request, options.maxMessageBytes);
     if (data === undefined) {
       response.setHeader('connection', 'close');
-      sendJson(response, 413, requestId, { message: 'Request entity too large' }, 'PayloadTooLargeException');
+      sendServiceJson(
+        response,
+        413,
+        requestId,
+        { message: 'Request entity too large' },
+        'PayloadTooLargeException',
+      );
       return 413;
+    }
+    if (options.takePostFault?.(call.connectionId) === true) {
+      sendServiceJson(
+        response,
+        500,
+        requestId,
+        { message: 'Internal server error' },
+        'InternalServerErrorException',
+      );
+      return 500;
     }
     // Before the frame is sent: on AWS the frame reaches the client within the post's time, not before it starts.
     const delayMs = postDelayMs(options.postLatency());
@@ -168,13 +170,13 @@ async function manageConnection(options: ManagementApiOptions, call: ManagementC
       );
     });
     if (!sent) return gone();
-    sendJson(response, 200, requestId);
+    sendServiceJson(response, 200, requestId);
     return 200;
   }
   request.resume();
   if (method === 'GET') {
     if (!isOpen) return gone();
-    sendJson(response, 200, requestId, {
+    sendServiceJson(response, 200, requestId, {
       connectedAt: new Date(connection.connectedAt).toISOString(),
       identity: connection.identity,
       lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
@@ -185,9 +187,9 @@ async function manageConnection(options: ManagementApiOptions, call: ManagementC
     if (!isOpen) return gone();
     // Answer at once: a $disconnect function may itself call the management API.
     void options.registry.end(connection, 1000);
-    sendJson(response, 204, requestId);
+    sendServiceJson(response, 204, requestId);
     return 204;
   }
-  sendJson(response, 404, requestId, { message: 'Not Found' });
+  sendServiceJson(response, 404, requestId, { message: 'Not Found' });
   return 404;
 }

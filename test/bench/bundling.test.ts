@@ -55,10 +55,16 @@ describe('the function bundles', () => {
       write: false,
     });
 
-    const externalImports = Object.values(result.metafile.inputs).flatMap((input) =>
-      input.imports.filter((imported) => imported.external && !isBuiltin(imported.path)),
+    const externalImports = Object.entries(result.metafile.inputs).flatMap(([from, input]) =>
+      input.imports
+        .filter((imported) => imported.external && !isBuiltin(imported.path))
+        .map((imported) => ({ ...imported, from })),
     );
-    const staticallyImported = externalImports.filter((imported) => imported.kind !== 'dynamic-import');
+    // The Lambda client (sharded fan-out) is itself loaded through import(), on a large room's first message;
+    // its own require of the event-stream serde then resolves from the runtime's SDK (lib/bundling.ts).
+    const staticallyImported = externalImports.filter(
+      (imported) => imported.kind !== 'dynamic-import' && !imported.from.includes('@aws-sdk/client-lambda/'),
+    );
     expect(staticallyImported.map((imported) => imported.path)).toEqual([]);
     expect(new Set(externalImports.map((imported) => imported.path))).toEqual(
       new Set(modulesNeverLoadedOnLambda),

@@ -21,6 +21,7 @@ import { MessageRepository } from '../../lambdas/data/messages.ts';
 import { RoomRepository } from '../../lambdas/data/rooms.ts';
 import { sendRoomMessageFromConnection } from '../../lambdas/domain/messaging.ts';
 import { buildMessagingDeps, FAN_OUT_CONCURRENCY } from '../../lambdas/handlers/deps.ts';
+import { shardingFromConfig } from '../../lambdas/handlers/invoker.ts';
 import { CONNECTION_TTL_SECONDS } from '../../lambdas/shared/config.ts';
 import { localAwsSettings } from '../../lib/local/dynamodb-local.ts';
 import type { PostLatency } from '../../lib/local/websocket-gateway.ts';
@@ -44,6 +45,11 @@ export interface FanOutRow {
   readonly ms: number;
   /** Median ms from the start of the function's room message (store, Query, ack, posts), in-process, to the last. */
   readonly inProcessMs: number;
+  /**
+   * The same with sharded fan-out (above the threshold only, else NaN): the function hands shards to the fan-out
+   * worker through the local stack's emulated Lambda, whose workers run in this process too.
+   */
+  readonly shardedMs: number;
   /** The same for the sample's store, Scan, posts, in-process. */
   readonly baselineMs: number;
   /** baselineMs / inProcessMs: how many times faster, like for like. */
@@ -213,7 +219,11 @@ export async function measureFanOut(
 ): Promise<FanOutResult> {
   const fixture = await setUpFanOut(env, options.sizes);
   const { clients, tag } = fixture;
-  const deps = buildMessagingDeps();
+  // As the `message` function builds them: sharded above FANOUT_SHARD_THRESHOLD. Single-function fan-out is the
+  // same without sharding.
+  const sharded = buildMessagingDeps({ sharding: shardingFromConfig() });
+  const deps = { ...sharded, sharding: undefined };
+  const threshold = sharded.sharding?.threshold ?? Number.POSITIVE_INFINITY;
   const counting = capacityRecordingClient(env.dynamoEndpoint);
   // clientMessageIds must be new, or the message is acknowledged and delivered to nobody.
   let lastId = 0;
@@ -227,6 +237,7 @@ export async function measureFanOut(
       const viaStack: number[] = [];
       const ours: number[] = [];
       const theirs: number[] = [];
+      const inShards: number[] = [];
       let baselineReadUnits = 0;
       for (let trial = -1; trial < trials; trial++) {
         const text = `fan ${size} ${fixture.otherConnections()} ${trial} ${tag}`;
@@ -252,6 +263,18 @@ export async function measureFanOut(
               clientMessageId: `d${nextId()}`,
             }),
         );
+        if (size - 1 > threshold) {
+          const shardedText = `sharded ${text}`;
+          const viaWorkers = await clients.trial(
+            { group: room.name, text: shardedText, expected: size - 1, timeoutMs: 30_000 },
+            () =>
+              sendRoomMessageFromConnection(sharded, sender, room.name, {
+                text: shardedText,
+                clientMessageId: `h${nextId()}`,
+              }),
+          );
+          if (trial >= 0) inShards.push(viaWorkers.ms);
+        }
         const sampleText = `sample ${text}`;
         let readUnits = 0;
         const baseline = await clients.trial(
@@ -275,6 +298,7 @@ export async function measureFanOut(
         otherConnections: fixture.otherConnections(),
         ms: throughStack ? round(median(viaStack)) : Number.NaN,
         inProcessMs: round(inProcessMs),
+        shardedMs: inShards.length > 0 ? round(median(inShards)) : Number.NaN,
         baselineMs: round(baselineMs),
         ratio: round(baselineMs / inProcessMs, 1),
         readUnits: counting.calls.reduce((sum, call) => sum + call.read, 0),

@@ -88,6 +88,8 @@ beforeAll(async () => {
       authRateLimit: '50',
       rateMessagesPerMinute: '600',
       maxConnectionsPerUser: '5',
+      fanOutShardThreshold: '2000',
+      fanOutPostsPerSecond: '4000',
       budgetMonthlyUsd: '75',
       budgetEmail: 'billing@example.com',
       allowedOrigins: 'https://chat.example.com,http://localhost:3002',
@@ -183,6 +185,21 @@ describe('bin/app.ts with throttles, limits and a budget as context values', () 
         RATE_MESSAGES_PER_MINUTE: '600',
         RATE_MESSAGES_BURST: '20',
         MAX_CONNECTIONS_PER_USER: '5',
+      });
+    }
+  });
+
+  it('gives the fan-out settings given to the functions that shard room messages', () => {
+    const environments = resourcesOfType(sized, 'AWS::Lambda::Function')
+      .map((fn) => (fn.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {})
+      .filter((variables) => 'FANOUT_FUNCTION_NAME' in variables);
+
+    expect(environments).toHaveLength(2);
+    for (const variables of environments) {
+      expect(variables).toMatchObject({
+        FANOUT_SHARD_THRESHOLD: '2000',
+        FANOUT_SHARD_SIZE: '200',
+        FANOUT_POSTS_PER_SECOND: '4000',
       });
     }
   });

@@ -217,8 +217,8 @@ describe('the alarms', () => {
     expect(alarm.Properties).toMatchObject({ Statistic: 'Sum', Threshold: WEBSOCKET_CLIENT_ERROR_THRESHOLD });
   });
 
-  it('are all there is: one errors and one throttles alarm per function, four on the APIs and the table, two on logins, three on refusals, three on the notifier', () => {
-    expect(Object.keys(alarmsOf(quiet))).toHaveLength(functionNames.length * 2 + 12);
+  it('are all there is: one errors and one throttles alarm per function, four on the APIs and the table, two on logins, three on refusals, three on the notifier, three on the fan-out worker', () => {
+    expect(Object.keys(alarmsOf(quiet))).toHaveLength(functionNames.length * 2 + 15);
   });
 
   it('treat missing data (no traffic) as fine and are named after the stack', () => {
@@ -258,7 +258,7 @@ describe('with an alarm e-mail', () => {
   it('sends every alarm and its recovery to the topic', () => {
     const alarms = Object.values(alarmsOf(notifying));
 
-    expect(alarms).toHaveLength(functionNames.length * 2 + 12);
+    expect(alarms).toHaveLength(functionNames.length * 2 + 15);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId() }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId() }]);

@@ -8,7 +8,11 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { tableSchema } from '../../lambdas/data/schema.ts';
-import { type EnvironmentVariableName, limitsEnvironment } from '../../lambdas/shared/environment.ts';
+import {
+  type EnvironmentVariableName,
+  fanOutEnvironment,
+  limitsEnvironment,
+} from '../../lambdas/shared/environment.ts';
 import {
   type FunctionName,
   functionNames,
@@ -16,6 +20,7 @@ import {
   httpFallbackRoute,
   httpRouteKey,
   httpRoutes,
+  invokesFanOut,
   type TableAccess,
   tableAccessOf,
   webSocketRoutes,
@@ -282,6 +287,9 @@ describe.each(functionNames)('the %s function', (name) => {
     }
     if (spec.enforcesLimits) {
       expected.push(...(Object.keys(limitsEnvironment()) as EnvironmentVariableName[]));
+    }
+    if (invokesFanOut(name)) {
+      expected.push(...(Object.keys(fanOutEnvironment('fanout')) as EnvironmentVariableName[]));
     }
 
     expect(Object.keys(environment).sort()).toEqual(expected.sort());
