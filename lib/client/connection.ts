@@ -8,6 +8,7 @@ import { ApiError, ChatClientError, DisconnectedError, HandshakeError, isChatCli
 import { KeepAlive } from './keep-alive.ts';
 import type { PendingRequests, RequestKind } from './pending-requests.ts';
 import type { RoomPresence } from './presence.ts';
+import { RecentIds } from './recent-ids.ts';
 import { ReconnectPolicy } from './reconnect-policy.ts';
 import { Reconnector } from './reconnector.ts';
 import type { SessionEvents, SessionState } from './session-events.ts';
@@ -47,6 +48,8 @@ export class SessionConnection {
   private readonly events: TypedEmitter<SessionEvents>;
   private readonly pending: PendingRequests;
   private readonly presence: RoomPresence;
+  /** Enough ids to span a shard's retries in a busy room (a few seconds of messages). */
+  private readonly recentMessages = new RecentIds(1_000);
 
   constructor(
     private readonly settings: SessionSettings,
@@ -176,6 +179,8 @@ export class SessionConnection {
   private onFrame(data: unknown): void {
     const frame = parseServerFrame(data);
     if (frame === undefined) return;
+    // A repeated delivery of a message (at least once, in large rooms) is not an event of its own.
+    if (frame.type === 'message' && !this.recentMessages.add(frame.messageId)) return;
     this.presence.apply(frame);
     this.events.emit('frame', frame);
     this.events.emit(frame.type, frame);

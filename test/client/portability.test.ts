@@ -27,7 +27,12 @@ afterEach(() => sessions.closeAll());
  * A WebSocket class with a browser's abilities only; records the URL of every connection it opens, and lets
  * the test cut them (as a network would).
  */
-function browserLike(urls: string[], cut: (() => void)[] = []): WebSocketConstructor {
+function browserLike(
+  urls: string[],
+  cut: (() => void)[] = [],
+  /** Given: every `message` frame is handed to the client twice, and recorded here each time. */
+  twice?: string[],
+): WebSocketConstructor {
   return class BrowserWebSocket {
     private readonly socket: WebSocket;
     constructor(url: string) {
@@ -48,6 +53,14 @@ function browserLike(urls: string[], cut: (() => void)[] = []): WebSocketConstru
       const call = listener as (event: unknown) => void;
       // A browser's error event is a bare Event: it does not say why (refused, 401, 429 all look the same).
       if (type === 'error') this.socket.addEventListener('error', () => call(new Event('error')));
+      else if (type === 'message' && twice !== undefined)
+        this.socket.addEventListener('message', (event) => {
+          const repeats = JSON.parse(String(event.data)).type === 'message' ? 2 : 1;
+          for (let copy = 0; copy < repeats; copy++) {
+            if (repeats === 2) twice.push(String(event.data));
+            call(event);
+          }
+        });
       else this.socket.addEventListener(type, call);
     }
   };
@@ -86,6 +99,30 @@ describe('ChatSession on a browser-like WebSocket', () => {
       expect([...new URL(url).searchParams.keys()]).toEqual(['ticket']);
       expect(url).not.toContain(alice.api.token);
     }
+  });
+
+  it('hears a message delivered twice (as a large room may, at least once) as one event', async () => {
+    const [alice, bob] = await Promise.all([signUp(stack.httpUrl, 'alice'), signUp(stack.httpUrl, 'bob')]);
+    const room = await newRoom(alice.api, 'twice');
+    const deliveries: string[] = [];
+    const listener = await connect({
+      url: stack.wsUrl,
+      auth: bob.api,
+      WebSocket: browserLike([], [], deliveries),
+    });
+    const sender = await connect({ url: stack.wsUrl, auth: alice.api });
+    await listener.join(room);
+    await sender.join(room);
+    const heard: string[] = [];
+    listener.on('message', (message) => heard.push(message.text));
+    const last = listener.waitFor('message', (message) => message.text === 'two', 5_000);
+
+    await sender.sendToRoom(room, 'one');
+    await sender.sendToRoom(room, 'two');
+    await last;
+
+    expect(deliveries).toHaveLength(4);
+    expect(heard).toEqual(['one', 'two']);
   });
 
   it('learns a 401 from the ticket request, before any handshake', async () => {
