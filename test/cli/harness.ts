@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, expect } from 'vitest';
+import { afterAll, afterEach, expect, inject } from 'vitest';
 import { ChatApi } from '../../lib/client/index.ts';
 import type { LocalStack } from '../../lib/local/stack.ts';
 import { newAccount } from '../support/accounts.ts';
@@ -114,7 +114,15 @@ export class ChatProcess {
     environment: ChatEnvironment,
     options: { script?: string; env?: Record<string, string> } = {},
   ): ChatProcess {
-    const child = spawn(tsx, [options.script ?? 'bin/chat.ts', ...args], {
+    // The CLI from its bundle (test/support/cli-bundle.ts); a script of ours in JavaScript with node, and one in
+    // TypeScript through tsx.
+    const command =
+      options.script === undefined
+        ? [process.execPath, inject('cliBundle')]
+        : options.script.endsWith('.js')
+          ? [process.execPath, options.script]
+          : [tsx, options.script];
+    const child = spawn(command[0] as string, [...command.slice(1), ...args], {
       cwd: repositoryRoot,
       env: childEnvironment(environment, options.env),
       stdio: 'pipe',
