@@ -30,6 +30,8 @@ export interface StreamMappingOptions {
   readonly pollIntervalMs?: number;
   /** The records given up on, after every retry. */
   readonly onDeadLetter: (records: readonly DynamoDBRecord[], reason: string) => void;
+  /** The Streams client to read with (tests give one that injects faults); one of its own when absent. */
+  readonly client?: DynamoDBStreamsClient;
 }
 
 /** The default poll interval: Lambda polls each shard of a DynamoDB stream four times a second. */
@@ -44,7 +46,16 @@ export interface StreamMappingStats {
   recordsMatched: number;
   invocations: number;
   invocationMs: number;
+  /** Shard iterators replaced because the stream had moved past them (trimmed records, or an expired iterator). */
+  iteratorsRenewed: number;
 }
+
+/**
+ * What GetRecords answers when an iterator can no longer be read: it points before the oldest record the stream
+ * keeps, or it is older than an iterator may be (15 minutes on AWS). Lambda's mapping then reads on from the
+ * oldest record kept; so does this one, instead of failing on that shard forever.
+ */
+const STALE_ITERATOR_ERRORS = new Set(['TrimmedDataAccessException', 'ExpiredIteratorException']);
 
 export interface StreamMapping {
   readonly stats: Readonly<StreamMappingStats>;
@@ -53,7 +64,8 @@ export interface StreamMapping {
 
 /** Starts polling at the stream's end (`LATEST` for the shards open now); shards opened later are read whole. */
 export async function startStreamMapping(options: StreamMappingOptions): Promise<StreamMapping> {
-  const client = new DynamoDBStreamsClient({ endpoint: options.endpoint, ...localAwsSettings });
+  const client =
+    options.client ?? new DynamoDBStreamsClient({ endpoint: options.endpoint, ...localAwsSettings });
   const iterators = new Map<string, string | null>();
   const region = await client.config.region();
   let stopped = false;
@@ -63,6 +75,7 @@ export async function startStreamMapping(options: StreamMappingOptions): Promise
     recordsMatched: 0,
     invocations: 0,
     invocationMs: 0,
+    iteratorsRenewed: 0,
   };
 
   async function discoverShards(initial: boolean): Promise<void> {
@@ -77,14 +90,32 @@ export async function startStreamMapping(options: StreamMappingOptions): Promise
         iterators.set(shardId, null);
         continue;
       }
-      const { ShardIterator } = await client.send(
-        new GetShardIteratorCommand({
-          StreamArn: options.streamArn,
-          ShardId: shardId,
-          ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON',
-        }),
+      iterators.set(shardId, await shardIterator(shardId, initial ? 'LATEST' : 'TRIM_HORIZON'));
+    }
+  }
+
+  async function shardIterator(shardId: string, type: 'LATEST' | 'TRIM_HORIZON'): Promise<string | null> {
+    const { ShardIterator } = await client.send(
+      new GetShardIteratorCommand({
+        StreamArn: options.streamArn,
+        ShardId: shardId,
+        ShardIteratorType: type,
+      }),
+    );
+    return ShardIterator ?? null;
+  }
+
+  /** Polls one shard; an iterator the stream has moved past is replaced by one at the oldest record kept. */
+  async function pollShardOrRenew(shardId: string, iterator: string): Promise<void> {
+    try {
+      await pollShard(shardId, iterator);
+    } catch (error) {
+      if (!STALE_ITERATOR_ERRORS.has((error as Error)?.name)) throw error;
+      stats.iteratorsRenewed++;
+      console.error(
+        `local stream mapping: ${(error as Error).name} on ${shardId}; reading on from the oldest record`,
       );
-      iterators.set(shardId, ShardIterator ?? null);
+      iterators.set(shardId, await shardIterator(shardId, 'TRIM_HORIZON'));
     }
   }
 
@@ -142,7 +173,7 @@ export async function startStreamMapping(options: StreamMappingOptions): Promise
         // New shards appear as DynamoDB Local rolls them over; a parent shard is listed (and read) first.
         await discoverShards(false);
         for (const [shardId, iterator] of iterators) {
-          if (iterator !== null && !stopped) await pollShard(shardId, iterator);
+          if (iterator !== null && !stopped) await pollShardOrRenew(shardId, iterator);
         }
       } catch (error) {
         if (!stopped) console.error('local stream mapping: polling failed', error);
