@@ -1,4 +1,5 @@
 import type { ChatApi, ConversationSummary } from '../../lib/client/index.ts';
+import { OneFieldForm } from './OneFieldForm.tsx';
 import { placeKey, samePlace } from './place.ts';
 import { UnreadBadge } from './UnreadBadge.tsx';
 import type { Chat } from './use-chat.ts';
@@ -66,13 +67,14 @@ export function ConversationsPanel({ chat, api, me, attempt }: Props) {
           </li>
         ))}
       </ul>
-      <form class="inline" onSubmit={openDirect} aria-label="Message someone">
-        <div>
-          <label for="direct-peer">Message a user</label>
-          <input id="direct-peer" name="peer" required size={12} />
-        </div>
-        <button type="submit">Open</button>
-      </form>
+      <OneFieldForm
+        formLabel="Message someone"
+        id="direct-peer"
+        name="peer"
+        label="Message a user"
+        button="Open"
+        onSubmit={openDirect}
+      />
       <form onSubmit={createGroup} aria-label="Create a group">
         <label for="group-participants">Group participants (comma-separated)</label>
         <input id="group-participants" name="participants" required />

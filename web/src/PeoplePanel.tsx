@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatApi, ChatSession, MyRoom, RoomMember } from '../../lib/client/index.ts';
 import { ModerationActions } from './ModerationActions.tsx';
+import { OneFieldForm } from './OneFieldForm.tsx';
 
 interface Props {
   api: ChatApi;
@@ -88,13 +89,14 @@ export function PeoplePanel({ api, session, room, me, attempt, onLeft }: Props) 
         ))}
       </ul>
       {moderator && room.visibility === 'private' ? (
-        <form class="inline" onSubmit={invite} aria-label="Invite to the room">
-          <div>
-            <label for="invite-username">Invite a user</label>
-            <input id="invite-username" name="username" required size={12} />
-          </div>
-          <button type="submit">Invite</button>
-        </form>
+        <OneFieldForm
+          formLabel="Invite to the room"
+          id="invite-username"
+          name="username"
+          label="Invite a user"
+          button="Invite"
+          onSubmit={invite}
+        />
       ) : null}
       <div class="actions">
         {room.role === 'owner' ? (
