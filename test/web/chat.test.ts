@@ -260,24 +260,32 @@ describe('the web client in Chromium', () => {
       throw new Error(`Tab never reached ${target}; focus is on ${await focused()}`);
     };
 
+    // Each view moves focus to its heading in an effect that runs after the paint: wait for it before pressing
+    // Tab, or the move can land in the middle of the presses.
+    await expect.poll(focused, { timeout: 5_000 }).toBe('auth-heading');
     await tabTo('auth-username');
     await page.keyboard.type('carol');
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('auth-password');
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Welcome' }).waitFor();
+    await expect.poll(focused, { timeout: 5_000 }).toBe('Welcome');
+    await page.getByText('Pick a room or a conversation').waitFor();
+    // The list of one's rooms arrives after the view (its own request): Tab only once it is there, or the
+    // presses can run through every control before it exists (which failed the test on a loaded machine).
+    await page.getByRole('button', { name: '#keyboard', exact: true }).waitFor();
 
     await tabTo('#keyboard');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: '#keyboard' }).waitFor();
-    // Opening a place moves focus to its heading.
-    expect(await focused()).toBe('#keyboard');
+    // Opening a place moves focus to its heading, once the view has rendered (an effect after the paint).
+    await expect.poll(focused, { timeout: 5_000 }).toBe('#keyboard');
     await tabTo('composer');
     await page.keyboard.type('Typed without a mouse');
     await page.keyboard.press('Enter');
     await log(page).getByText('Typed without a mouse').waitFor();
-    expect(await page.locator('#composer').inputValue()).toBe('');
+    // The box is emptied once the send is answered, which may render just after the message shows.
+    await expect.poll(() => page.locator('#composer').inputValue(), { timeout: 5_000 }).toBe('');
     await screenshot(page, 'keyboard');
   });
 });
