@@ -255,7 +255,12 @@ describe('POST /conversations/{id}/participants', () => {
     const racing = others.slice(limits.maxGroupParticipants - 3);
     const answers = await Promise.all(racing.map((name) => addParticipant(alice, conversationId, name)));
 
-    expect(answers.filter((answer) => answer.status === 201)).toHaveLength(2);
+    // Every answer in the message: a failure once under load (1 admitted of 2) left no trace of the others.
+    const statuses = JSON.stringify(answers.map((answer) => [answer.status, answer.body?.error?.code]));
+    expect(
+      answers.filter((answer) => answer.status === 201),
+      statuses,
+    ).toHaveLength(2);
     for (const refused of answers.filter((answer) => answer.status !== 201)) {
       expectError(refused, 403, 'QUOTA_EXCEEDED');
     }
